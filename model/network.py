@@ -197,6 +197,7 @@ class Network:
         f = self.forward(x)
         zs, acts = f.zs, f.activations
         n = acts[0].shape[0]
+        inv_n = self.dtype.type(1 / n)
         costs = self.cost_fn.value(zs[-1], acts[-1], y)
         n_layers = len(self.weights)
         nabla_w: list[Array] = [None] * n_layers  # type: ignore[list-item]
@@ -206,8 +207,10 @@ class Network:
         delta = self.cost_fn.delta(zs[-1], acts[-1], y)  # BP1: output error, (n, n_L)
         for l in range(n_layers - 1, -1, -1):
             deltas[l] = delta
-            nabla_b[l] = delta.sum(axis=0) / n  # BP3: dC/db^l = delta^l, batch mean
-            nabla_w[l] = (delta.T @ acts[l]) / n  # BP4: dC/dw^l_jk = a^{l-1}_k delta^l_j, batch mean
+            nabla_b[l] = delta.sum(axis=0)  # BP3: dC/db^l = delta^l
+            nabla_b[l] *= inv_n  # batch mean, in place
+            nabla_w[l] = delta.T @ acts[l]  # BP4: dC/dw^l_jk = a^{l-1}_k delta^l_j
+            nabla_w[l] *= inv_n
             if l > 0:
                 # BP2: delta^{l-1} = (w^l.T delta^l) * sigma'(z^{l-1}), a row per example
                 delta = (delta @ self.weights[l]) * self.activation.der(zs[l - 1], acts[l])

@@ -1,0 +1,69 @@
+"""Update rules: turn a gradient into the change applied to every weight and bias.
+
+Accumulating the gradient (``Network.backward``) and applying it are separate steps, as in the
+TensorFlow Playground. Every optimizer computes the change Delta for each parameter into a buffer
+it keeps between steps, adds it in place, and returns those buffers: the changes actually applied,
+which the training loop copies only when a caller asked to see them.
+
+- SGD:       Delta = -eta g
+- momentum:  v = mu v - eta g;  Delta = v                      (Polyak's heavy ball)
+- Adam:      m = b1 m + (1-b1) g;  s = b2 s + (1-b2) g^2;
+             Delta = -eta m_hat / (sqrt(s_hat) + eps)          (Kingma & Ba, 2015)
+
+L2 weight decay adds lambda w to the weights' gradient (not the biases'), which is the gradient
+of the penalty lambda/2 ||w||^2.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+Array = np.ndarray
+OPTIMIZERS = ("sgd", "momentum", "adam")
+
+
+class Optimizer:
+    """Applies steps to a list of parameter arrays (weights and biases, interleaved or not)."""
+
+    def __init__(self, params: Sequence[Array], momentum: float = 0.9,
+                 beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8, kind: str = "sgd") -> None:
+        if kind not in OPTIMIZERS:
+            raise ValueError(f"unknown optimizer {kind!r}: choose one of {', '.join(OPTIMIZERS)}")
+        self.kind = kind
+        self.momentum, self.beta1, self.beta2, self.eps = momentum, beta1, beta2, eps
+        self.change = [np.zeros_like(p) for p in params]  # Delta, the last step's change
+        if kind == "adam":
+            self.m = [np.zeros_like(p) for p in params]
+            self.s = [np.zeros_like(p) for p in params]
+            self._tmp = [np.zeros_like(p) for p in params]
+        self.t = 0
+
+    def step(self, params: Sequence[Array], grads: Sequence[Array], lr: float) -> list[Array]:
+        """Change ``params`` in place; return the changes applied (buffers reused next step)."""
+        self.t += 1
+        if self.kind == "adam":
+            # bias corrections folded into the step size
+            lr_t = lr * np.sqrt(1 - self.beta2**self.t) / (1 - self.beta1**self.t)
+        for i, (p, g) in enumerate(zip(params, grads)):
+            d = self.change[i]
+            if self.kind == "sgd":
+                np.multiply(g, -lr, out=d)
+            elif self.kind == "momentum":
+                d *= self.momentum
+                d -= lr * g
+            else:
+                m, s, tmp = self.m[i], self.s[i], self._tmp[i]
+                m *= self.beta1
+                m += (1 - self.beta1) * g
+                s *= self.beta2
+                np.multiply(g, g, out=tmp)
+                tmp *= 1 - self.beta2
+                s += tmp
+                np.sqrt(s, out=tmp)
+                tmp += self.eps
+                np.divide(m, tmp, out=d)
+                d *= -lr_t
+            p += d
+        return self.change

@@ -1,0 +1,202 @@
+"""The training engine: a generator the caller drives one backprop step at a time.
+
+``Trainer(net, config, train_x, train_y, test_x, test_y).steps()`` yields a ``StepRecord`` after
+every mini-batch step and an ``EpochRecord`` after every epoch. Records are plain data (numbers,
+tuples and, on request, array copies), so they can cross to another thread as they are. The
+caller stops by simply not asking for the next record: nothing runs between two ``next()`` calls.
+
+A step: draw the batch (shuffled per epoch, seeded), distort it when augmenting, backpropagate
+(``Network.backward``: BP1-BP4), add the L2 term, let the optimizer apply the change. The change
+is applied only when the cost and the gradient are finite; otherwise ``TrainingDiverged`` is
+raised and the weights stay those of the last finite step.
+
+Run as a command (``python -m model.train --help``): see ``model/cli.py``.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from typing import Iterator, Union
+
+import numpy as np
+
+from model.augment import random_affine
+from model.config import TrainConfig
+from model.network import Network
+from model.optimizers import Optimizer
+
+
+class TrainingDiverged(RuntimeError):
+    """The cost or the gradient stopped being finite; the weights are left as they were before."""
+
+
+@dataclass(frozen=True)
+class StepRecord:
+    """What one backprop step did. Cost and accuracy are of this batch, before the update."""
+
+    step: int  # 1 for the first step of the run
+    epoch: int  # 1-based
+    samples_seen: int
+    cost: float
+    accuracy: float
+    learning_rate: float
+    grad_norms: tuple[float, ...]  # ||dC/dw^l|| per layer (weights only), layer 1 first
+    # the changes applied in this step, copies, only when the trainer's record_changes is on
+    weight_changes: tuple[np.ndarray, ...] | None = None
+    bias_changes: tuple[np.ndarray, ...] | None = None
+
+
+@dataclass(frozen=True)
+class EpochRecord:
+    """Where an epoch left the network. Train figures are over a fixed subset of the training set."""
+
+    epoch: int
+    step: int
+    samples_seen: int
+    train_cost: float
+    train_accuracy: float
+    test_cost: float | None
+    test_accuracy: float | None
+    seconds: float  # wall time of the epoch's steps, evaluation excluded
+
+
+Record = Union[StepRecord, EpochRecord]
+
+
+class Trainer:
+    """Trains ``net`` in place with the hyper-parameters of ``config`` (its shape is ignored)."""
+
+    def __init__(
+        self,
+        net: Network,
+        config: TrainConfig,
+        train_x: np.ndarray,
+        train_y: np.ndarray,
+        test_x: np.ndarray | None = None,
+        test_y: np.ndarray | None = None,
+        *,
+        record_changes: bool = False,
+        train_eval_size: int = 10_000,
+    ) -> None:
+        config.validate()
+        if train_x.ndim != 2 or train_x.shape[1] != net.layer_sizes[0]:
+            raise ValueError(f"train_x must have shape (n, {net.layer_sizes[0]}), got {train_x.shape}")
+        if len(train_x) != len(train_y) or len(train_x) == 0:
+            raise ValueError(f"need as many labels as images, and at least one: {len(train_x)} images, {len(train_y)} labels")
+        if (test_x is None) != (test_y is None):
+            raise ValueError("give both test_x and test_y, or neither")
+        self.net = net
+        self.config = config
+        self.train_x = np.asarray(train_x, dtype=net.dtype)
+        self.train_y = np.asarray(train_y)
+        self.test_x = None if test_x is None else np.asarray(test_x, dtype=net.dtype)
+        self.test_y = None if test_y is None else np.asarray(test_y)
+        # the caller may switch this between steps (the GUI does when its network view opens)
+        self.record_changes = record_changes
+        # independent streams: the shuffle order does not depend on whether we augment
+        shuffle_seed, augment_seed, eval_seed = np.random.SeedSequence(config.seed).spawn(3)
+        self._shuffle_rng = np.random.default_rng(shuffle_seed)
+        self._augment_rng = np.random.default_rng(augment_seed)
+        n_eval = min(train_eval_size, len(train_x))
+        self._train_eval_idx = np.sort(np.random.default_rng(eval_seed).choice(len(train_x), n_eval, replace=False))
+        self._params = [*net.weights, *net.biases]
+        self.optimizer = Optimizer(self._params, kind=config.optimizer, momentum=config.momentum)
+        self.step_count = 0
+        self.samples_seen = 0
+
+    # --------------------------------------------------------------------------- bookkeeping
+    @property
+    def steps_per_epoch(self) -> int:
+        return math.ceil(len(self.train_x) / self.config.batch_size)
+
+    @property
+    def total_steps(self) -> int:
+        return self.steps_per_epoch * self.config.epochs
+
+    def learning_rate(self, step: int) -> float:
+        """The rate for step ``step`` (0-based) under the configured schedule."""
+        lr, c = self.config.learning_rate, self.config
+        progress = step / max(self.total_steps, 1)
+        if c.schedule == "cosine":
+            floor = 0.02 * lr
+            return floor + (lr - floor) * 0.5 * (1 + math.cos(math.pi * progress))
+        if c.schedule == "step":
+            return lr * (0.1 ** ((progress >= 0.5) + (progress >= 0.75)))
+        return lr
+
+    # --------------------------------------------------------------------------- the loop
+    def steps(self) -> Iterator[Record]:
+        """Yield a record per step and per epoch, for ``config.epochs`` epochs."""
+        n, bs = len(self.train_x), self.config.batch_size
+        for epoch in range(1, self.config.epochs + 1):
+            started = time.perf_counter()
+            order = self._shuffle_rng.permutation(n)
+            for i in range(0, n, bs):
+                yield self.step(order[i : i + bs], epoch)
+            seconds = time.perf_counter() - started
+            yield self.evaluate(epoch, seconds)
+
+    def step(self, idx: np.ndarray, epoch: int = 1) -> StepRecord:
+        """One backprop step on the examples ``idx`` of the training set."""
+        x = self.train_x[idx]
+        y = self.train_y[idx]
+        if self.config.augment:
+            x = random_affine(x, self._augment_rng)
+        grads = self.net.backward(x, y)
+        nabla_w = grads.nabla_w
+        if self.config.l2:
+            nabla_w = [g + self.config.l2 * w for g, w in zip(nabla_w, self.net.weights)]
+        norms = tuple(float(np.sqrt(np.vdot(g, g))) for g in nabla_w)
+        if not (math.isfinite(grads.cost) and all(map(math.isfinite, norms))):
+            raise TrainingDiverged(
+                f"the cost became {grads.cost:.4g} at step {self.step_count + 1} (epoch {epoch}); "
+                f"the learning rate ({self.config.learning_rate:g}) is probably too large. "
+                "Training stopped; the weights are those of the last finite step."
+            )
+        lr = self.learning_rate(self.step_count)
+        changes = self.optimizer.step(self._params, [*nabla_w, *grads.nabla_b], lr)
+        self.step_count += 1
+        self.samples_seen += len(idx)
+        weight_changes = bias_changes = None
+        if self.record_changes:
+            n_layers = len(self.net.weights)
+            weight_changes = tuple(c.copy() for c in changes[:n_layers])
+            bias_changes = tuple(c.copy() for c in changes[n_layers:])
+        out = grads.forward.activations[-1]
+        return StepRecord(
+            step=self.step_count,
+            epoch=epoch,
+            samples_seen=self.samples_seen,
+            cost=grads.cost,
+            accuracy=float(np.mean(out.argmax(axis=1) == y)),
+            learning_rate=lr,
+            grad_norms=norms,
+            weight_changes=weight_changes,
+            bias_changes=bias_changes,
+        )
+
+    def evaluate(self, epoch: int, seconds: float = 0.0) -> EpochRecord:
+        """Cost and accuracy on the training subset and on the test set, as the network is now."""
+        idx = self._train_eval_idx
+        train_cost, train_acc = self.net.evaluate(self.train_x[idx], self.train_y[idx])
+        test_cost = test_acc = None
+        if self.test_x is not None:
+            test_cost, test_acc = self.net.evaluate(self.test_x, self.test_y)
+        return EpochRecord(
+            epoch=epoch,
+            step=self.step_count,
+            samples_seen=self.samples_seen,
+            train_cost=train_cost,
+            train_accuracy=train_acc,
+            test_cost=test_cost,
+            test_accuracy=test_acc,
+            seconds=seconds,
+        )
+
+
+if __name__ == "__main__":
+    from model.cli import main
+
+    main()
