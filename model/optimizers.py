@@ -1,9 +1,10 @@
 """Update rules: turn a gradient into the change applied to every weight and bias.
 
 Accumulating the gradient (``Network.backward``) and applying it are separate steps, as in the
-TensorFlow Playground. Every optimizer computes the change Delta for each parameter into a buffer
-it keeps between steps, adds it in place, and returns those buffers: the changes actually applied,
-which the training loop copies only when a caller asked to see them.
+TensorFlow Playground; so are computing the change and applying it, so that the training loop can
+refuse a change that is not finite. The optimizer computes the change Delta for each parameter
+into a buffer it keeps between steps; ``apply`` adds those buffers in place. They are the changes
+actually applied, which the training loop copies only when a caller asked to see them.
 
 - SGD:       Delta = -eta g
 - momentum:  v = mu v - eta g;  Delta = v                      (Polyak's heavy ball)
@@ -40,13 +41,13 @@ class Optimizer:
             self._tmp = [np.zeros_like(p) for p in params]
         self.t = 0
 
-    def step(self, params: Sequence[Array], grads: Sequence[Array], lr: float) -> list[Array]:
-        """Change ``params`` in place; return the changes applied (buffers reused next step)."""
+    def compute(self, grads: Sequence[Array], lr: float) -> list[Array]:
+        """The change for each parameter at rate ``lr`` (buffers reused by the next call)."""
         self.t += 1
         if self.kind == "adam":
             # bias corrections folded into the step size
             lr_t = lr * np.sqrt(1 - self.beta2**self.t) / (1 - self.beta1**self.t)
-        for i, (p, g) in enumerate(zip(params, grads)):
+        for i, g in enumerate(grads):
             d = self.change[i]
             if self.kind == "sgd":
                 np.multiply(g, -lr, out=d)
@@ -65,5 +66,9 @@ class Optimizer:
                 tmp += self.eps
                 np.divide(m, tmp, out=d)
                 d *= -lr_t
-            p += d
         return self.change
+
+    def apply(self, params: Sequence[Array]) -> None:
+        """Add the last computed change to each parameter, in place."""
+        for p, d in zip(params, self.change):
+            p += d

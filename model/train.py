@@ -144,19 +144,26 @@ class Trainer:
         y = self.train_y[idx]
         if self.config.augment:
             x = random_affine(x, self._augment_rng)
-        grads = self.net.backward(x, y)
+        # overflow is detected below and reported as TrainingDiverged, not as NumPy warnings
+        with np.errstate(over="ignore", invalid="ignore"):
+            grads = self.net.backward(x, y)
         nabla_w = grads.nabla_w
         if self.config.l2:
             nabla_w = [g + self.config.l2 * w for g, w in zip(nabla_w, self.net.weights)]
         norms = tuple(float(np.sqrt(np.vdot(g, g))) for g in nabla_w)
-        if not (math.isfinite(grads.cost) and all(map(math.isfinite, norms))):
+        lr = self.learning_rate(self.step_count)
+        changes = self.optimizer.compute([*nabla_w, *grads.nabla_b], lr)
+        # a change that is not finite is never applied: the weights stay those of the last
+        # finite step (np.vdot is one cheap pass; inf or nan anywhere makes it non-finite)
+        finite = math.isfinite(grads.cost) and all(map(math.isfinite, norms))
+        if not (finite and all(math.isfinite(np.vdot(d, d)) for d in changes)):
             raise TrainingDiverged(
-                f"the cost became {grads.cost:.4g} at step {self.step_count + 1} (epoch {epoch}); "
-                f"the learning rate ({self.config.learning_rate:g}) is probably too large. "
+                f"the cost or the step became infinite or undefined at step {self.step_count + 1} "
+                f"(epoch {epoch}, cost {grads.cost:.4g}); the learning rate "
+                f"({self.config.learning_rate:g}) is probably too large. "
                 "Training stopped; the weights are those of the last finite step."
             )
-        lr = self.learning_rate(self.step_count)
-        changes = self.optimizer.step(self._params, [*nabla_w, *grads.nabla_b], lr)
+        self.optimizer.apply(self._params)
         self.step_count += 1
         self.samples_seen += len(idx)
         weight_changes = bias_changes = None
