@@ -1,0 +1,266 @@
+"""The training worker: runs ``model.train.Trainer`` in a ``QThread``, hands out plain-data snapshots.
+
+The worker is a parentless ``QObject`` moved to its own ``QThread``. It owns its network and
+never touches a widget; the GUI never reads the arrays it is writing. Between the two there is one
+"latest snapshot" slot guarded by a lock: after every step the worker appends the step's numbers
+to it (a few floats), and copies the weights into it only when the GUI has asked for them since
+the last copy, so a 30 Hz GUI timer (``take_snapshot``) costs training one weight copy per frame,
+not one per step. Commands (pause, resume, one step, stop, speed) are thread-safe method calls
+that set a flag and wake the loop; lifecycle events go out as signals.
+
+Measured on these machines (see ``python -m gui.bench``): a redraw per step would leave training a
+fifth of its speed; a snapshot read at display rate leaves it about 90%.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from model.blas import limit_blas_threads
+from model.network import Network
+from model.train import EpochRecord, StepRecord, Trainer, TrainingDiverged
+
+
+@dataclass
+class Snapshot:
+    """What happened since the last ``take_snapshot``: plain data the GUI may keep."""
+
+    step_samples: np.ndarray  # (k,) samples seen after each new step: the plots' x axis
+    step_costs: np.ndarray  # (k,) batch cost of each new step
+    step_accuracies: np.ndarray  # (k,)
+    grad_norms: np.ndarray  # (k, n_layers) per-layer gradient norms of each new step
+    epochs: list[EpochRecord]  # epochs completed since the last snapshot
+    last_step: StepRecord | None  # the most recent step (its changes when recording)
+    # changes summed over every step since the last snapshot (when recording), per layer
+    accumulated_weight_changes: tuple[np.ndarray, ...] | None
+    accumulated_bias_changes: tuple[np.ndarray, ...] | None
+    weights: tuple[np.ndarray, ...] | None  # copies, present when the GUI asked for them
+    biases: tuple[np.ndarray, ...] | None
+    step: int
+    total_steps: int
+    samples_per_second: float
+    state: str  # "running", "paused", "finished", "stopped", "failed"
+
+
+@dataclass
+class _Pending:
+    samples: list[int] = field(default_factory=list)
+    costs: list[float] = field(default_factory=list)
+    accuracies: list[float] = field(default_factory=list)
+    norms: list[tuple[float, ...]] = field(default_factory=list)
+    epochs: list[EpochRecord] = field(default_factory=list)
+    acc_w: list[np.ndarray] | None = None
+    acc_b: list[np.ndarray] | None = None
+
+
+class TrainingWorker(QObject):
+    """Drives a trainer step by step in the thread it lives in."""
+
+    finished = Signal(str)  # "finished" (all epochs), "stopped"
+    failed = Signal(str)  # a readable message (e.g. divergence)
+    state_changed = Signal(str)  # "running", "paused"
+
+    def __init__(self, trainer: Trainer, start_paused: bool = False, steps_per_second: float | None = None) -> None:
+        super().__init__()
+        self._trainer = trainer
+        self._cond = threading.Condition()
+        self._paused = start_paused
+        self._stop = False
+        self._single_steps = 0  # steps still to do while paused ("1 step")
+        self._steps_per_second = steps_per_second  # None: full speed
+        self._want_weights = True
+        self._pending = _Pending()
+        self._last_step: StepRecord | None = None
+        self._weights: tuple[np.ndarray, ...] | None = None
+        self._biases: tuple[np.ndarray, ...] | None = None
+        self._rate = 0.0
+        self._state = "paused" if start_paused else "running"
+        self.accumulate_changes = False  # sum changes between snapshots (read by the loop)
+
+    # ------------------------------------------------------------------ commands (any thread)
+    def pause(self) -> None:
+        with self._cond:
+            self._paused = True
+            self._cond.notify_all()
+
+    def resume(self) -> None:
+        with self._cond:
+            self._paused = False
+            self._cond.notify_all()
+
+    def step_once(self) -> None:
+        """Do exactly one backprop step, then stay paused."""
+        with self._cond:
+            self._paused = True
+            self._single_steps += 1
+            self._cond.notify_all()
+
+    def stop(self) -> None:
+        with self._cond:
+            self._stop = True
+            self._cond.notify_all()
+
+    def set_speed(self, steps_per_second: float | None) -> None:
+        """Slow motion: at most this many steps a second (None: as fast as possible)."""
+        with self._cond:
+            self._steps_per_second = steps_per_second
+            self._cond.notify_all()
+
+    def set_record_changes(self, on: bool) -> None:
+        self._trainer.record_changes = on  # a bool the loop reads between steps
+
+    @property
+    def is_paused(self) -> bool:
+        return self._paused
+
+    def take_snapshot(self) -> Snapshot:
+        """Everything new since the last call; asks for a fresh copy of the weights next step."""
+        with self._cond:
+            p, self._pending = self._pending, _Pending()
+            weights, biases = self._weights, self._biases
+            self._weights = self._biases = None
+            self._want_weights = True
+            n_layers = len(self._trainer.net.weights)
+            return Snapshot(
+                step_samples=np.asarray(p.samples, dtype=np.float64),
+                step_costs=np.asarray(p.costs, dtype=np.float32),
+                step_accuracies=np.asarray(p.accuracies, dtype=np.float32),
+                grad_norms=np.asarray(p.norms, dtype=np.float32).reshape(-1, n_layers),
+                epochs=p.epochs,
+                last_step=self._last_step,
+                accumulated_weight_changes=None if p.acc_w is None else tuple(p.acc_w),
+                accumulated_bias_changes=None if p.acc_b is None else tuple(p.acc_b),
+                weights=weights,
+                biases=biases,
+                step=self._trainer.step_count,
+                total_steps=self._trainer.total_steps,
+                samples_per_second=self._rate,
+                state=self._state,
+            )
+
+    # ------------------------------------------------------------------ the loop (worker thread)
+    @Slot()
+    def run(self) -> None:
+        limit_blas_threads(1)  # see model/blas.py: one BLAS thread leaves a core to the GUI
+        steps = self._trainer.steps()
+        outcome = "finished"
+        window_start, window_samples = time.perf_counter(), 0
+        try:
+            while True:
+                if not self._wait_for_turn():
+                    outcome = "stopped"
+                    break
+                try:
+                    record = next(steps)
+                except StopIteration:
+                    break
+                if isinstance(record, StepRecord):
+                    window_samples += record.samples_seen - (self._last_step.samples_seen if self._last_step else 0)
+                    now = time.perf_counter()
+                    if now - window_start >= 0.5:
+                        self._rate = window_samples / (now - window_start)
+                        window_start, window_samples = now, 0
+                self._publish(record)
+        except TrainingDiverged as e:
+            self._set_state("failed")
+            self.failed.emit(str(e))
+            return
+        except Exception as e:  # a bug must reach the user as a message, not kill the thread
+            self._set_state("failed")
+            self.failed.emit(f"training failed: {type(e).__name__}: {e}")
+            return
+        finally:
+            steps.close()
+            self._copy_weights()
+        self._set_state(outcome)
+        self.finished.emit(outcome)
+
+    def _wait_for_turn(self) -> bool:
+        """Block while paused or slowed down; False when asked to stop."""
+        with self._cond:
+            while True:
+                if self._stop:
+                    return False
+                if not self._paused:
+                    break
+                if self._single_steps:
+                    self._single_steps -= 1
+                    return True
+                self._set_state("paused", locked=True)
+                self._cond.wait()
+            self._set_state("running", locked=True)
+            if self._steps_per_second:
+                # an interruptible sleep: stop, pause or a speed change wake it
+                self._cond.wait(1.0 / self._steps_per_second)
+                return not self._stop
+            return True
+
+    def _set_state(self, state: str, locked: bool = False) -> None:
+        if state == self._state:
+            return
+        self._state = state
+        if state in ("running", "paused"):
+            self.state_changed.emit(state)
+
+    def _publish(self, record: StepRecord | EpochRecord) -> None:
+        with self._cond:
+            p = self._pending
+            if isinstance(record, EpochRecord):
+                p.epochs.append(record)
+                return
+            self._last_step = record
+            p.samples.append(record.samples_seen)
+            p.costs.append(record.cost)
+            p.accuracies.append(record.accuracy)
+            p.norms.append(record.grad_norms)
+            if record.weight_changes is not None and self.accumulate_changes:
+                if p.acc_w is None:
+                    p.acc_w = [c.copy() for c in record.weight_changes]
+                    p.acc_b = [c.copy() for c in record.bias_changes]
+                else:
+                    for a, c in zip(p.acc_w + p.acc_b, record.weight_changes + record.bias_changes):
+                        a += c
+            if self._want_weights:
+                self._copy_weights(locked=True)
+
+    def _copy_weights(self, locked: bool = False) -> None:
+        if not locked:
+            with self._cond:
+                return self._copy_weights(locked=True)
+        net = self._trainer.net
+        self._weights = tuple(w.copy() for w in net.weights)
+        self._biases = tuple(b.copy() for b in net.biases)
+        self._want_weights = False
+
+
+class TrainingRun(QObject):
+    """A worker and its thread, started together and shut down together."""
+
+    def __init__(self, trainer: Trainer, start_paused: bool = False, steps_per_second: float | None = None) -> None:
+        super().__init__()
+        self.worker = TrainingWorker(trainer, start_paused, steps_per_second)
+        self.thread = QThread()
+        self.thread.setObjectName("training")
+        self.worker.moveToThread(self.thread)
+        self.thread.started.connect(self.worker.run)
+        self.worker.finished.connect(self.thread.quit)
+        self.worker.failed.connect(self.thread.quit)
+        self.network: Network = trainer.net  # owned by the worker until the thread has ended
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def shutdown(self, timeout_ms: int = 5000) -> bool:
+        """Ask the worker to stop after its current step, then wait for the thread to end."""
+        self.worker.stop()
+        self.thread.quit()
+        return self.thread.wait(timeout_ms)
+
+    @property
+    def running(self) -> bool:
+        return self.thread.isRunning()
