@@ -1,5 +1,15 @@
-"""Shared test setup: run Qt headless. Must run before anything imports Qt."""
+"""Shared test setup: run Qt headless, keep settings and user data out of the real home folder,
+and one BLAS thread as the app uses. Must run before anything imports Qt."""
 
 import os
+import tempfile
 
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
+# QSettings and platformdirs read these on Linux: a throwaway home for the whole session
+_home = tempfile.mkdtemp(prefix="digitlab-tests-")
+os.environ["XDG_CONFIG_HOME"] = os.path.join(_home, "config")
+os.environ["XDG_DATA_HOME"] = os.path.join(_home, "data")
+
+from model.blas import limit_blas_threads  # noqa: E402
+
+limit_blas_threads(1)
