@@ -1,0 +1,19 @@
+"""The shipped model: loads, and keeps its promised accuracy on all 10,000 MNIST test images."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from model.store import load_with_info
+
+DEFAULT = Path(__file__).resolve().parents[2] / "assets" / "models" / "default.npz"
+
+
+def test_the_shipped_model_reaches_99_2_percent_on_the_test_set(mnist) -> None:
+    net, info = load_with_info(DEFAULT)
+    assert net.layer_sizes[0] == 784 and net.layer_sizes[-1] == 10
+    _, accuracy = net.evaluate(mnist.test_x, mnist.test_y)
+    assert accuracy >= 0.992
+    # the file says how it was made, so anyone can make it again
+    assert info.metadata["command"].startswith("python -m model.train --preset accurate")
+    assert info.hyperparameters["augment"] is True
