@@ -1,0 +1,480 @@
+"""The main window: builds the panels, connects their signals, and holds the current network.
+
+No maths here: slots read a panel's values and call one model function. Data flows one way: the
+canvas's image goes through ``model.preprocess`` to the network, whose outputs the views draw;
+training runs in a ``TrainingRun`` (a worker in a ``QThread``) whose snapshots a 30 Hz timer
+hands to the plots and views. The window owns the network the views show; while training, the
+worker trains its own copy and the window takes weight copies from the snapshots.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+from platformdirs import user_data_path
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QHBoxLayout,
+    QMainWindow,
+    QMessageBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gui.draw_panel import DrawPanel
+from gui.plots import TrainingPlots
+from gui.prediction_view import PredictionView
+from gui.preview import PreprocessView
+from gui.training_panel import TrainingPanel
+from gui.worker import Snapshot, TrainingRun
+from model.config import PRESETS, TrainConfig
+from model.data import MNIST, load_mnist
+from model.network import Network
+from model.preprocess import Preprocessed, preprocess
+from model.store import ModelFileError, load, save
+from model.train import Trainer
+
+DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "assets" / "models" / "default.npz"
+FRAME_MS = 33  # snapshot timer: ~30 Hz, the display rate the views are fed at
+
+
+def _data_dir() -> Path:
+    return user_data_path("digitlab", appauthor=False)
+
+
+class MainWindow(QMainWindow):
+    """Digit Lab's window. ``MainWindow()`` loads the last (or the shipped) model and is ready to draw."""
+
+    def __init__(self, model_path: str | Path | None = None, data_dir: str | Path | None = None) -> None:
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.setWindowTitle("Digit Lab")
+        self.data_dir = Path(data_dir) if data_dir is not None else _data_dir()
+        self.settings = QSettings("DigitLab", "Digit Lab")
+        self._loader = ThreadPoolExecutor(max_workers=1)
+        self._mnist_future: Future[MNIST] = self._loader.submit(load_mnist)
+        self.run: TrainingRun | None = None
+        self._run_started = 0.0
+        self._last_result: Preprocessed | None = None
+
+        self.actions = self._make_actions()
+        self.draw = DrawPanel(self.actions)
+        self.canvas = self.draw.canvas
+        self.preview = PreprocessView()
+        self.prediction = PredictionView()
+        self.training = TrainingPanel(self.actions)
+        self.plots = TrainingPlots()
+        self._build_layout()
+        self._build_menus()
+
+        self._predict_timer = QTimer(self, singleShot=True, interval=0)
+        self._predict_timer.timeout.connect(self.update_prediction)
+        self.canvas.drawing_changed.connect(self._schedule_prediction)
+        self._frame_timer = QTimer(self, interval=FRAME_MS)
+        self._frame_timer.timeout.connect(self._on_frame)
+        self.training.speed_changed.connect(self._on_speed)
+
+        self.network = self._initial_network(model_path)
+        self._restore_settings()
+        self._update_run_controls()
+
+    # ------------------------------------------------------------------ construction
+    def _make_actions(self) -> dict[str, QAction]:
+        specs = {
+            # key: (text, shortcut, tip, slot)
+            "train": ("&Train", "Ctrl+T", "Start training; while training, pause or resume", self.toggle_training),
+            "stop": ("S&top", "Ctrl+.", "Stop training and keep the network as it is now", self.stop_training),
+            "step": ("&1 step", "Ctrl+1", "Do exactly one backprop step, then pause", self.step_once),
+            "new_network": ("&New network", "Ctrl+N", "Fresh random weights in the layers shown", self.new_network),
+            "open": ("&Open...", QKeySequence.StandardKey.Open, "Open a model file (.npz)", self.open_model),
+            "save": ("&Save...", QKeySequence.StandardKey.Save, "Save the network to a model file (.npz)", self.save_model),
+            "clear": ("&Clear", "Esc", "Clear the canvas (also Delete)", self.clear_canvas),
+            "undo": ("&Undo stroke", QKeySequence.StandardKey.Undo, "Take back the last stroke", self.undo_stroke),
+            "eraser": ("&Eraser", "E", "Erase with the left button (the right button always erases)", self.toggle_eraser),
+            "quit": ("&Quit", "Ctrl+Q", "Close Digit Lab", self.close),
+        }
+        actions: dict[str, QAction] = {}
+        for key, (text, shortcut, tip, slot) in specs.items():
+            action = QAction(text, self)
+            action.setObjectName(key)
+            action.setShortcut(QKeySequence(shortcut))
+            shown = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            action.setToolTip(f"{tip} ({shown})" if shown else tip)
+            action.setStatusTip(tip)
+            action.triggered.connect(slot)
+            actions[key] = action
+        actions["eraser"].setCheckable(True)
+        return actions
+
+    def _build_layout(self) -> None:
+        centre = QWidget()
+        row = QHBoxLayout(centre)
+        row.addWidget(self.draw, 3)
+        right = QVBoxLayout()
+        right.addWidget(self.preview, 2)
+        right.addWidget(self.prediction, 3)
+        row.addLayout(right, 2)
+        self.setCentralWidget(centre)
+        # drawing actions act where the canvas is, so other panels can have their own Ctrl+Z / Esc
+        for key in ("clear", "undo", "eraser"):
+            self.actions[key].setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            self.draw.addAction(self.actions[key])
+        self.docks: dict[str, QDockWidget] = {}
+        self._add_dock("training", "Training", self.training, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self._add_dock("curves", "Learning curves", self.plots, Qt.DockWidgetArea.BottomDockWidgetArea)
+
+    def _add_dock(self, name: str, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"{name}Dock")  # saveState needs stable names
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        self.docks[name] = dock
+        return dock
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        for key in ("open", "save", "new_network", "quit"):
+            file_menu.addAction(self.actions[key])
+        draw_menu = bar.addMenu("&Draw")
+        for key in ("clear", "undo", "eraser"):
+            draw_menu.addAction(self.actions[key])
+        train_menu = bar.addMenu("T&raining")
+        for key in ("train", "step", "stop"):
+            train_menu.addAction(self.actions[key])
+        self.view_menu = bar.addMenu("&View")
+        for dock in self.docks.values():
+            self.view_menu.addAction(dock.toggleViewAction())
+        self.statusBar()
+
+    def _initial_network(self, model_path: str | Path | None) -> Network:
+        """The explicit model, else the one left at the last exit, else the shipped one."""
+        candidates = [Path(model_path)] if model_path else [self.data_dir / "last_model.npz", DEFAULT_MODEL]
+        for path in candidates:
+            if not path.exists():
+                continue
+            try:
+                net = load(path)
+            except ModelFileError as e:
+                self.statusBar().showMessage(f"Could not load {path.name}: {e}", 10_000)
+                continue
+            self.model_path = path
+            return net
+        self.model_path = None
+        self.statusBar().showMessage("No trained model found: starting with a fresh network", 10_000)
+        return PRESETS["3b1b"].build_network()
+
+    # ------------------------------------------------------------------ settings
+    def _restore_settings(self) -> None:
+        s = self.settings
+        geometry = s.value("geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 820)
+        state = s.value("windowState")
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+        raw = s.value("config")
+        if isinstance(raw, str):
+            try:
+                self.training.set_config(TrainConfig.from_dict(json.loads(raw)).validate(),
+                                         preset=s.value("preset", "custom"))
+            except (ValueError, TypeError):
+                pass  # settings from another version: keep the defaults
+        width = s.value("penWidth")
+        if width is not None:
+            self.draw.pen_width.setValue(int(float(width)))
+
+    def _save_settings(self) -> None:
+        s = self.settings
+        s.setValue("geometry", self.saveGeometry())
+        s.setValue("windowState", self.saveState())
+        try:
+            s.setValue("config", json.dumps(self.training.config().to_dict()))
+            s.setValue("preset", self.training.preset.currentText())
+        except ValueError:
+            pass
+        s.setValue("penWidth", self.canvas.pen_width)
+        s.sync()
+
+    def _autosave_network(self) -> None:
+        """Keep the current network for the next start; a failure must not block closing."""
+        try:
+            save(self.network, self.data_dir / "last_model.npz")
+        except OSError as e:
+            self.statusBar().showMessage(f"Could not keep the network: {e}", 10_000)
+
+    # ------------------------------------------------------------------ drawing and recognition
+    @Slot()
+    def _schedule_prediction(self) -> None:
+        # coalesce: however many strokes arrive, predict once when the event loop is next idle
+        if not self._predict_timer.isActive():
+            self._predict_timer.start()
+
+    @Slot()
+    def update_prediction(self) -> None:
+        """Preprocess the canvas and show what the network sees and answers."""
+        result = preprocess(self.canvas.to_array())
+        self._last_result = result
+        self.preview.show_result(result)
+        if result.empty:
+            self.prediction.clear()
+            return
+        self._show_outputs(result)
+
+    def _show_outputs(self, result: Preprocessed) -> None:
+        outputs = self.network.predict_proba(result.vector)[0]
+        self.prediction.show_outputs(outputs, normalised=self.network.cost_name == "cross_entropy")
+
+    @Slot()
+    def clear_canvas(self) -> None:
+        self.canvas.clear()
+
+    @Slot()
+    def undo_stroke(self) -> None:
+        self.canvas.undo()
+
+    @Slot(bool)
+    def toggle_eraser(self, on: bool) -> None:
+        self.canvas.set_tool("eraser" if on else "pen")
+
+    # ------------------------------------------------------------------ models
+    def set_network(self, net: Network) -> None:
+        self.network = net
+        if self._last_result is not None and not self._last_result.empty:
+            self._show_outputs(self._last_result)
+
+    @Slot()
+    def new_network(self) -> None:
+        if self._busy("make a new network"):
+            return
+        try:
+            config = self.training.config()
+        except ValueError as e:
+            self._error("Cannot make that network", str(e))
+            return
+        self.set_network(config.build_network())
+        self.plots.clear()
+        self.statusBar().showMessage(f"New network {'-'.join(map(str, config.layer_sizes))} with random weights", 5000)
+
+    @Slot()
+    def open_model(self) -> None:
+        if self._busy("open a model"):
+            return
+        path, _ = QFileDialog.getOpenFileName(self, "Open a model", str(self.data_dir), "Digit Lab models (*.npz)")
+        if path:
+            self.open_model_file(path)
+
+    def open_model_file(self, path: str | Path) -> bool:
+        """Load a model file; a bad file leaves the current network as it was and says why."""
+        try:
+            net = load(path)
+        except ModelFileError as e:
+            self._error("Could not open the model", f"{e}\n\nThe current network is unchanged.")
+            return False
+        self.model_path = Path(path)
+        self.set_network(net)
+        self.statusBar().showMessage(f"Opened {Path(path).name}: {net!r}", 5000)
+        return True
+
+    @Slot()
+    def save_model(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save the network", str(self.data_dir / "model.npz"),
+                                              "Digit Lab models (*.npz)")
+        if path:
+            self.save_model_file(path)
+
+    def save_model_file(self, path: str | Path) -> bool:
+        try:
+            save(self.network, path, metadata={"saved_by": "Digit Lab"})
+        except OSError as e:
+            self._error("Could not save the network", str(e))
+            return False
+        self.statusBar().showMessage(f"Saved {path}", 5000)
+        return True
+
+    # ------------------------------------------------------------------ training
+    def mnist(self) -> MNIST:
+        return self._mnist_future.result()
+
+    def _busy(self, what: str) -> bool:
+        if self.run is not None:
+            self.statusBar().showMessage(f"Stop training first to {what}", 5000)
+            return True
+        return False
+
+    def _network_for(self, config: TrainConfig) -> Network:
+        """The current network if its shape fits the config, else a fresh one of the config's shape."""
+        net = self.network
+        same = (net.layer_sizes == tuple(config.layer_sizes) and net.activation_name == config.activation
+                and net.cost_name == config.cost)
+        if same:
+            return net.copy()
+        self.statusBar().showMessage("The layers, activation or cost changed: training a new network", 8000)
+        return config.build_network()
+
+    def start_training(self, trainer: Trainer | None = None, start_paused: bool = False) -> bool:
+        """Start a run: the panel's config on MNIST, or a prepared trainer (e.g. a retrain)."""
+        if self.run is not None:
+            return False
+        if trainer is None:
+            try:
+                config = self.training.config()
+            except ValueError as e:
+                self._error("Cannot train with these settings", str(e))
+                return False
+            data = self.mnist()
+            trainer = Trainer(self._network_for(config), config, data.train_x, data.train_y,
+                              data.test_x, data.test_y)
+        self.set_network(trainer.net.copy())  # the views show the run's starting point
+        self.run = TrainingRun(trainer, start_paused=start_paused, steps_per_second=self.training.steps_per_second())
+        self.run.worker.finished.connect(self._on_run_finished)
+        self.run.worker.failed.connect(self._on_run_failed)
+        self.run.worker.state_changed.connect(lambda _state: self._update_run_controls())
+        self._run_started = time.perf_counter()
+        self.run.start()
+        self._frame_timer.start()
+        self._update_run_controls()
+        return True
+
+    @Slot()
+    def toggle_training(self) -> None:
+        if self.run is None:
+            self.start_training()
+        elif self.run.worker.is_paused:
+            self.run.worker.resume()
+        else:
+            self.run.worker.pause()
+        self._update_run_controls()
+
+    @Slot()
+    def step_once(self) -> None:
+        if self.run is None:
+            if not self.start_training(start_paused=True):
+                return
+        self.run.worker.step_once()
+        self._update_run_controls()
+
+    @Slot()
+    def stop_training(self) -> None:
+        if self.run is not None:
+            self.run.worker.stop()
+
+    @Slot(object)
+    def _on_speed(self, steps_per_second: float | None) -> None:
+        if self.run is not None:
+            self.run.worker.set_speed(steps_per_second)
+
+    @Slot()
+    def _on_frame(self) -> None:
+        """Display rate: take what the worker did since the last frame and show it."""
+        if self.run is None:
+            return
+        self._show_snapshot(self.run.worker.take_snapshot())
+
+    def _show_snapshot(self, snap: Snapshot) -> None:
+        if len(snap.step_costs):
+            self.plots.add_steps(snap.step_samples, snap.step_costs, snap.grad_norms)
+        if snap.epochs:
+            self.plots.add_epochs(snap.epochs)
+        if snap.weights is not None:
+            # copies made for us by the worker: the display network may keep them
+            self.network.weights = list(snap.weights)
+            self.network.biases = list(snap.biases)
+            if self._last_result is not None and not self._last_result.empty:
+                self._show_outputs(self._last_result)  # watch the network learn your digit
+        self._show_progress(snap)
+
+    def _show_progress(self, snap: Snapshot) -> None:
+        total = max(snap.total_steps, 1)
+        fraction = snap.step / total
+        last = snap.last_step
+        rate = snap.samples_per_second
+        status = []
+        if last is not None:
+            status.append(f"epoch {last.epoch}, step {last.step:,} of {total:,}, batch cost {last.cost:.4f}")
+        if rate > 0 and self.run is not None and not self.run.worker.is_paused:
+            batch = max(self.run.worker._trainer.config.batch_size, 1)
+            left = (total - snap.step) * batch / rate
+            status.append(f"{rate:,.0f} samples/s, about {_duration(left)} left")
+        elif snap.state == "paused":
+            status.append("paused")
+        self.training.show_progress(fraction, f"{fraction:.0%}", " - ".join(status))
+
+    @Slot(str)
+    def _on_run_finished(self, outcome: str) -> None:
+        self._end_run(f"Training {outcome}")
+
+    @Slot(str)
+    def _on_run_failed(self, message: str) -> None:
+        self._end_run("Training failed")
+        self._error("Training stopped", message)
+
+    def _end_run(self, message: str) -> None:
+        run, self.run = self.run, None
+        self._frame_timer.stop()
+        if run is None:
+            return
+        run.shutdown()
+        self._show_snapshot(run.worker.take_snapshot())  # the last steps and the final weights
+        self.set_network(run.network)  # the thread has ended: its network is ours now
+        self._autosave_network()
+        elapsed = time.perf_counter() - self._run_started
+        self.statusBar().showMessage(f"{message} after {_duration(elapsed)}", 10_000)
+        self._update_run_controls()
+
+    def _update_run_controls(self) -> None:
+        running = self.run is not None
+        paused = running and self.run.worker.is_paused
+        train = self.actions["train"]
+        train.setText("&Resume" if paused else "&Pause" if running else "&Train")
+        self.actions["stop"].setEnabled(running)
+        for key in ("new_network", "open"):
+            self.actions[key].setEnabled(not running)
+
+    # ------------------------------------------------------------------ keys, errors, closing
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        # digit keys reach here from the canvas, which ignores them: they label the drawing
+        key = event.key()
+        if Qt.Key.Key_0 <= key <= Qt.Key.Key_9 and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+            self.label_drawing(int(key - Qt.Key.Key_0))
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def label_drawing(self, digit: int) -> None:
+        """Hook for the samples feature (keeps the drawing with its label)."""
+
+    def _error(self, title: str, message: str) -> None:
+        self.statusBar().showMessage(f"{title}: {message.splitlines()[0]}", 10_000)
+        box = QMessageBox(QMessageBox.Icon.Warning, title, message, QMessageBox.StandardButton.Ok, self)
+        box.setObjectName("errorBox")
+        box.open()  # window-modal, not blocking: tests and the event loop carry on
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.run is not None:
+            run, self.run = self.run, None
+            self._frame_timer.stop()
+            run.shutdown(timeout_ms=2000)
+            self.network = run.network
+        self._autosave_network()
+        self._save_settings()
+        self._loader.shutdown(wait=False)
+        super().closeEvent(event)
+
+
+def _duration(seconds: float) -> str:
+    seconds = max(0, int(round(seconds)))
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min {seconds % 60:02d} s"
+    return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"

@@ -1,0 +1,177 @@
+"""The main window driven as a person would: draw with the mouse, read the answer, train, close."""
+
+from __future__ import annotations
+
+from concurrent.futures import Future
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QLabel, QMessageBox, QToolButton
+
+from gui.app import create_window
+from model.data import MNIST, load_mnist
+
+
+@pytest.fixture(scope="module")
+def small_mnist() -> MNIST:
+    d = load_mnist()
+    return MNIST(d.train_x[:2000], d.train_y[:2000], d.test_x[:500], d.test_y[:500])
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, small_mnist):
+    w = create_window(data_dir=tmp_path)
+    done: Future = Future()
+    done.set_result(small_mnist)
+    w._mnist_future = done  # tests train on a small subset
+    qtbot.addWidget(w)
+    with qtbot.waitExposed(w):
+        w.show()
+    yield w
+    if w.run is not None:
+        w.close()
+
+
+def draw(qtbot, canvas, points: list[tuple[float, float]]) -> None:
+    """A left-button stroke through points given as fractions of the canvas's side."""
+    side = min(canvas.width(), canvas.height())
+    x0 = (canvas.width() - side) / 2
+    y0 = (canvas.height() - side) / 2
+    pts = [QPoint(int(x0 + fx * side), int(y0 + fy * side)) for fx, fy in points]
+    qtbot.mousePress(canvas, Qt.MouseButton.LeftButton, pos=pts[0])
+    for a, b in zip(pts, pts[1:]):
+        for t in np.linspace(0, 1, 6)[1:]:
+            qtbot.mouseMove(canvas, QPoint(int(a.x() + (b.x() - a.x()) * t), int(a.y() + (b.y() - a.y()) * t)))
+    qtbot.mouseRelease(canvas, Qt.MouseButton.LeftButton, pos=pts[-1])
+
+
+def prediction_text(w) -> str:
+    return w.findChild(QLabel, "prediction").text()
+
+
+def test_window_loads_the_shipped_model_and_reads_a_drawn_one(qtbot, window) -> None:
+    assert window.network.layer_sizes[0] == 784 and window.network.layer_sizes[-1] == 10
+    assert prediction_text(window) == ""  # an empty canvas shows no guess
+    draw(qtbot, window.canvas, [(0.5, 0.15), (0.5, 0.85)])
+    qtbot.waitUntil(lambda: prediction_text(window) != "")
+    assert prediction_text(window).startswith("1")
+    shown = window.preview.shown_input
+    assert shown is not None and shown.shape == (28, 28) and shown.max() > 0.5
+    # what it shows is the drawing's own preprocessing
+    col_mass = shown.sum(axis=0)
+    assert abs(np.argmax(col_mass) - 14) <= 2  # a vertical bar in the middle
+
+
+def test_a_drawn_seven_is_read_as_seven(qtbot, window) -> None:
+    draw(qtbot, window.canvas, [(0.25, 0.2), (0.75, 0.2), (0.45, 0.85)])
+    qtbot.waitUntil(lambda: prediction_text(window) != "")
+    assert prediction_text(window).startswith("7")
+
+
+def test_clear_removes_the_drawing_and_the_guess(qtbot, window) -> None:
+    draw(qtbot, window.canvas, [(0.3, 0.3), (0.7, 0.7)])
+    qtbot.waitUntil(lambda: prediction_text(window) != "")
+    qtbot.mouseClick(window.findChild(QToolButton, "clear"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: prediction_text(window) == "")
+    assert window.canvas.is_empty() and window.preview.shown_input is None
+
+
+def test_training_feeds_the_plots_and_ends_cleanly(qtbot, window) -> None:
+    window.training.set_config(window.training.config().replace(
+        layer_sizes=(784, 16, 16, 10), activation="sigmoid", cost="quadratic", optimizer="sgd",
+        learning_rate=3.0, batch_size=20, epochs=2, augment=False), preset="custom")
+    window.training.speed.setValue(window.training.speed.maximum())
+    before = window.network.weights[0].copy()
+    qtbot.mouseClick(window.findChild(QToolButton, "train"), Qt.MouseButton.LeftButton)
+    assert window.run is not None
+    qtbot.waitUntil(lambda: window.run is None, timeout=30_000)
+    assert window.plots.n_step_points == 2 * 100  # every step's cost reached the plot
+    assert window.plots.n_epoch_points == 2
+    assert not np.array_equal(window.network.weights[0], before)
+    assert window.training.progress.value() == window.training.progress.maximum()
+
+
+def test_one_step_changes_the_weights_exactly_once(qtbot, window) -> None:
+    window.training.set_config(window.training.config().replace(
+        layer_sizes=(784, 16, 16, 10), activation="sigmoid", cost="quadratic", epochs=1, batch_size=10),
+        preset="custom")
+    start = [w.copy() for w in window.network.weights]
+    qtbot.mouseClick(window.findChild(QToolButton, "step"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.plots.n_step_points == 1, timeout=10_000)
+    qtbot.wait(200)  # the worker is paused: nothing more happens
+    window._on_frame()
+    assert window.plots.n_step_points == 1 and window.run.worker.is_paused
+    assert window.run.worker.take_snapshot().step == 1
+    changed = [not np.array_equal(a, b) for a, b in zip(start, window.network.weights)]
+    assert all(changed)
+    qtbot.mouseClick(window.findChild(QToolButton, "step"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.plots.n_step_points == 2, timeout=10_000)
+    qtbot.mouseClick(window.findChild(QToolButton, "stop"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.run is None, timeout=5000)
+
+
+def test_pause_and_resume(qtbot, window) -> None:
+    window.training.set_config(window.training.config().replace(epochs=50), preset="custom")
+    window.training.speed.setValue(0)  # one step a second: slow enough to catch
+    train = window.findChild(QToolButton, "train")
+    qtbot.mouseClick(train, Qt.MouseButton.LeftButton)
+    assert train.text() == "Pause"
+    qtbot.mouseClick(train, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.run.worker.is_paused)
+    assert train.text() == "Resume"
+    qtbot.mouseClick(train, Qt.MouseButton.LeftButton)
+    assert train.text() == "Pause"
+    qtbot.mouseClick(window.findChild(QToolButton, "stop"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.run is None, timeout=5000)
+    assert train.text() == "Train"
+
+
+def test_closing_during_training_stops_the_worker_quickly(qtbot, window, capfd) -> None:
+    window.training.set_config(window.training.config().replace(epochs=100), preset="custom")
+    window.toggle_training()
+    qtbot.waitUntil(lambda: window.plots.n_step_points > 0, timeout=10_000)
+    run = window.run
+    import time
+
+    t = time.perf_counter()
+    window.close()
+    assert time.perf_counter() - t < 1.0
+    assert not run.thread.isRunning()
+    assert capfd.readouterr().err == ""
+
+
+def test_a_bad_model_file_keeps_the_current_network(qtbot, window, tmp_path) -> None:
+    bad = tmp_path / "bad.npz"
+    bad.write_bytes(b"this is not a model")
+    before = window.network
+    assert window.open_model_file(bad) is False
+    assert window.network is before
+    box = window.findChild(QMessageBox, "errorBox")
+    assert box is not None and "bad.npz" in box.text()
+
+
+def test_save_and_open_round_trip(qtbot, window, tmp_path) -> None:
+    path = tmp_path / "mine.npz"
+    assert window.save_model_file(path)
+    window.new_network()
+    assert window.open_model_file(path)
+    assert window.network.weights[0].shape[1] == 784
+
+
+def test_settings_remember_the_hyperparameters(qtbot, tmp_path, small_mnist) -> None:
+    w = create_window(data_dir=tmp_path)
+    qtbot.addWidget(w)
+    w.training.set_config(w.training.config().replace(layer_sizes=(784, 40, 10), learning_rate=0.25),
+                          preset="custom")
+    w.close()
+    again = create_window(data_dir=tmp_path)
+    qtbot.addWidget(again)
+    config = again.training.config()
+    assert config.layer_sizes == (784, 40, 10) and config.learning_rate == 0.25
+
+
+def test_every_action_shows_its_shortcut_in_its_tooltip(window) -> None:
+    for name, action in window.actions.items():
+        assert not action.shortcut().isEmpty(), name
+        assert action.shortcut().toString() in action.toolTip(), name
