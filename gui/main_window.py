@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
     QHBoxLayout,
+    QLabel,
     QMainWindow,
     QMessageBox,
     QVBoxLayout,
@@ -38,7 +39,7 @@ from model.config import PRESETS, TrainConfig
 from model.data import MNIST, load_mnist
 from model.network import Network
 from model.preprocess import Preprocessed, preprocess
-from model.store import ModelFileError, load, save
+from model.store import ModelFileError, load, load_with_info, save
 from model.train import Trainer
 
 DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "assets" / "models" / "default.npz"
@@ -81,7 +82,10 @@ class MainWindow(QMainWindow):
         self._frame_timer.timeout.connect(self._on_frame)
         self.training.speed_changed.connect(self._on_speed)
 
+        self.network_label = QLabel(objectName="networkLabel")
+        self.statusBar().addPermanentWidget(self.network_label)
         self.network = self._initial_network(model_path)
+        self._describe_network()
         self._restore_settings()
         self._update_run_controls()
 
@@ -161,15 +165,31 @@ class MainWindow(QMainWindow):
             if not path.exists():
                 continue
             try:
-                net = load(path)
+                net, info = load_with_info(path)
             except ModelFileError as e:
                 self.statusBar().showMessage(f"Could not load {path.name}: {e}", 10_000)
                 continue
             self.model_path = path
+            self._show_hyperparameters(info.hyperparameters)
             return net
         self.model_path = None
         self.statusBar().showMessage("No trained model found: starting with a fresh network", 10_000)
         return PRESETS["3b1b"].build_network()
+
+    def _show_hyperparameters(self, hyperparameters: dict) -> None:
+        """Show how a loaded network was trained, so Train continues in the same way."""
+        try:
+            config = TrainConfig.from_dict(hyperparameters).validate()
+        except (ValueError, TypeError):
+            return
+        preset = next((name for name, p in PRESETS.items() if p == config), None)
+        self.training.set_config(config, preset=preset)
+
+    def _describe_network(self) -> None:
+        net = self.network
+        where = f" - {self.model_path.name}" if getattr(self, "model_path", None) else ""
+        self.network_label.setText(f"{'-'.join(map(str, net.layer_sizes))} {net.activation_name}, "
+                                   f"{net.cost_fn.output_name} outputs{where}")
 
     # ------------------------------------------------------------------ settings
     def _restore_settings(self) -> None:
@@ -205,10 +225,16 @@ class MainWindow(QMainWindow):
         s.setValue("penWidth", self.canvas.pen_width)
         s.sync()
 
+    def _hyperparameters(self) -> dict | None:
+        try:
+            return self.training.config().to_dict()
+        except ValueError:
+            return None
+
     def _autosave_network(self) -> None:
         """Keep the current network for the next start; a failure must not block closing."""
         try:
-            save(self.network, self.data_dir / "last_model.npz")
+            save(self.network, self.data_dir / "last_model.npz", hyperparameters=self._hyperparameters())
         except OSError as e:
             self.statusBar().showMessage(f"Could not keep the network: {e}", 10_000)
 
@@ -249,6 +275,7 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ models
     def set_network(self, net: Network) -> None:
         self.network = net
+        self._describe_network()
         if self._last_result is not None and not self._last_result.empty:
             self._show_outputs(self._last_result)
 
@@ -276,11 +303,12 @@ class MainWindow(QMainWindow):
     def open_model_file(self, path: str | Path) -> bool:
         """Load a model file; a bad file leaves the current network as it was and says why."""
         try:
-            net = load(path)
+            net, info = load_with_info(path)
         except ModelFileError as e:
             self._error("Could not open the model", f"{e}\n\nThe current network is unchanged.")
             return False
         self.model_path = Path(path)
+        self._show_hyperparameters(info.hyperparameters)
         self.set_network(net)
         self.statusBar().showMessage(f"Opened {Path(path).name}: {net!r}", 5000)
         return True
@@ -294,7 +322,7 @@ class MainWindow(QMainWindow):
 
     def save_model_file(self, path: str | Path) -> bool:
         try:
-            save(self.network, path, metadata={"saved_by": "Digit Lab"})
+            save(self.network, path, hyperparameters=self._hyperparameters(), metadata={"saved_by": "Digit Lab"})
         except OSError as e:
             self._error("Could not save the network", str(e))
             return False
