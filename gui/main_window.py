@@ -235,7 +235,7 @@ class MainWindow(QMainWindow):
         """Keep the current network for the next start; a failure must not block closing."""
         try:
             save(self.network, self.data_dir / "last_model.npz", hyperparameters=self._hyperparameters())
-        except OSError as e:
+        except (OSError, ValueError, TypeError) as e:
             self.statusBar().showMessage(f"Could not keep the network: {e}", 10_000)
 
     # ------------------------------------------------------------------ drawing and recognition
@@ -323,7 +323,7 @@ class MainWindow(QMainWindow):
     def save_model_file(self, path: str | Path) -> bool:
         try:
             save(self.network, path, hyperparameters=self._hyperparameters(), metadata={"saved_by": "Digit Lab"})
-        except OSError as e:
+        except (OSError, ValueError, TypeError) as e:
             self._error("Could not save the network", str(e))
             return False
         self.statusBar().showMessage(f"Saved {path}", 5000)

@@ -110,9 +110,13 @@ def main(argv: list[str] | None = None) -> int:
     }
     if args.out:
         command = "python -m model.train " + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
-        save(net, args.out, hyperparameters=config.to_dict(), history=history,
-             metadata={"command": command, "test_accuracy": test_acc, "interrupted": stop,
-                       "train_images": len(train_x)})
+        try:
+            save(net, args.out, hyperparameters=config.to_dict(), history=history,
+                 metadata={"command": command, "test_accuracy": test_acc, "interrupted": stop,
+                           "train_images": len(train_x)})
+        except (OSError, ValueError) as e:
+            print(f"error: could not save {args.out}: {e}", file=sys.stderr)
+            return 1
         print(f"saved {args.out} (test accuracy {test_acc:.2%})", file=sys.stderr)
     if args.json:
         print(json.dumps(summary, indent=2))
