@@ -206,4 +206,4 @@ class Trainer:
 if __name__ == "__main__":
     from model.cli import main
 
-    main()
+    raise SystemExit(main())
