@@ -1,0 +1,1196 @@
+"""The network view: the whole MLP on one panel, its weights, activations and each step's changes.
+
+Left to right: the 28x28 input; the first hidden layer as a grid of tiles, each neuron's 784
+incoming weights drawn as a 28x28 picture (the 3Blue1Brown lesson's) with its activation as a bar
+beside it; then a diagram of every layer from the first hidden one on, neurons as discs shaded by
+activation (or a strip of cells when a layer is too tall for discs), the edges between them
+coloured by weight or by last change on a colour-blind-safe diverging palette (``gui.images``),
+width by size; at the right the ten digits with their activations and, for a labelled example,
+the nudge (target - output) the cost gives each of them as an up or down bar.
+
+Per frame the view is handed the newest weights and the changes of the last step
+(``show_snapshot`` or ``set_weights`` + ``show_step``); the largest changes in each layer are
+highlighted in black: pixels in the tiles, a halo on the edges, a ring on the biases' neurons.
+
+Drawing is built for 30 Hz beside a training thread (see GUIDE.md, "Measured on these machines"):
+the tiles are one mosaic image coloured through a lookup table in NumPy, never a widget or a
+Python loop per neuron; layers too wide to draw every edge show only the ``edge_count`` strongest
+(plus the highlighted ones); edges are drawn in a few pens with ``drawLines``; every paint clips to
+one rectangle. Mosaic and edge lists are rebuilt lazily at the next paint after the data changed.
+
+"Layer" in this module's API always indexes ``net.weights`` / ``net.biases``: layer 0 holds the
+weights into the first hidden layer (the tiles), its neurons are the tiles' neurons.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Sequence
+
+import numpy as np
+from PySide6.QtCore import QEvent, QLineF, QPoint, QPointF, QRect, QRectF, QSize, Qt, Signal, Slot
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QHelpEvent,
+    QImage,
+    QLinearGradient,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+    QStaticText,
+    QTransform,
+)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QSizePolicy,
+    QSpinBox,
+    QToolTip,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gui.images import diverging_rgb, gray_image
+from model.costs import nudges as cost_nudges
+from model.network import Network
+
+Array = np.ndarray
+
+MODES = ("weights", "changes")  # what tiles and edges show
+NEURON_QUANTITIES = ("activation", "delta")  # what neuron shading shows
+TILE_ORDERS = ("index", "activation", "change")
+
+DEFAULT_EDGE_COUNT = 300  # strongest edges drawn per layer of edges
+DEFAULT_HIGHLIGHT_COUNT = 30  # largest weight changes highlighted per layer
+DEFAULT_BIAS_HIGHLIGHT_COUNT = 2  # largest bias changes highlighted per layer
+HIGHLIGHT_MAX_FRACTION = 0.04  # never more than this share of a layer's weights: a highlight must stand out
+EDGE_LEVELS = 12  # edges are drawn in this many strengths per sign, one pen each
+DENSE_EDGES = 280  # a layer drawing more edges than this draws each as one translucent 1 px line
+STRAND_GAP = 0.85  # px between the parallel lines of a strong edge
+DISC_MAX = 40  # taller layers are drawn as a strip of cells
+
+# the tile mosaic, in image pixels: a 28x28 tile, a gap, the activation bar, a gutter
+SIDE = 28
+BAR_X, BAR_W = SIDE + 1, 4
+CELL_W, CELL_H = BAR_X + BAR_W + 3, SIDE + 3
+WIDE_COLUMNS = 12  # tile columns of a layer too wide for a square grid
+
+
+def _argb(rgb: Array) -> Array:
+    rgb = rgb.astype(np.uint32)
+    return (0xFF000000 | (rgb[..., 0] << 16) | (rgb[..., 1] << 8) | rgb[..., 2]).astype(np.uint32)
+
+
+# lookup tables: 251 diverging colours for values -1..1 (index 125 is 0); 256 greys for 0..1
+DIVERGING_LUT = _argb(diverging_rgb(np.linspace(-1, 1, 251), 1.0))
+_INK_LIGHT, _INK_DARK = np.array([248, 248, 248]), np.array([28, 32, 38])
+ACTIVATION_LUT = _argb(_INK_LIGHT + (_INK_DARK - _INK_LIGHT) * np.linspace(0, 1, 256)[:, None])
+BACKGROUND = QColor(255, 255, 255)
+BACKGROUND_ARGB = np.uint32(0xFFFFFFFF)
+BAR_EMPTY_ARGB = np.uint32(0xFFE4E4E4)
+HIGHLIGHT = QColor(0, 0, 0)  # outside the palette and the grey ramp's hue: reads for everyone
+HIGHLIGHT_ARGB = np.uint32(0xFF000000)
+# the tile mosaic's palette: the 251 diverging colours, then a few fixed ones
+MOSAIC_HIGHLIGHT, MOSAIC_INK, MOSAIC_BAR_EMPTY, MOSAIC_BACKGROUND = 252, 253, 254, 255
+MOSAIC_LUT = np.concatenate([DIVERGING_LUT, [BACKGROUND_ARGB, HIGHLIGHT_ARGB, ACTIVATION_LUT[200],
+                                              BAR_EMPTY_ARGB, BACKGROUND_ARGB]]).astype(np.uint32)
+OUTLINE = QColor(150, 150, 150)
+TEXT = QColor(40, 40, 40)
+MUTED = QColor(120, 120, 120)
+
+
+# ------------------------------------------------------------------------------------ numpy helpers
+
+
+def top_n_mask(values: Array, n: int) -> Array:
+    """Boolean mask of the ``n`` entries largest in size; ties go to the lower flat index.
+
+    Equal to marking ``np.argsort(-abs(values), axis=None, kind="stable")[:n]``, but a few linear
+    passes: the n-th largest of 4n block maxima bounds the n-th largest entry from below (n blocks
+    each hold an entry at least that big), so only the entries above that bound are partitioned.
+    Zero entries are never marked (a weight that did not move is not a large change).
+    """
+    a = np.abs(values).ravel()
+    mask = np.zeros(a.size, dtype=bool)
+    if n <= 0 or a.size == 0:
+        return mask.reshape(values.shape)
+    if n >= a.size:
+        mask = a > 0
+        return mask.reshape(values.shape)
+    cand = None
+    n_blocks = 4 * n
+    if a.size >= 8 * n_blocks:
+        length = -(-a.size // n_blocks)
+        block_max = np.maximum.reduceat(a, np.arange(0, a.size, length))
+        cut = len(block_max) - n
+        bound = np.partition(block_max, cut)[cut]
+        if bound > 0:
+            cand = np.flatnonzero(a >= bound)  # ascending: flat-index order is kept
+    if cand is None or len(cand) > a.size // 4:
+        cand = np.arange(a.size)
+    vals = a[cand]
+    cut = len(vals) - n
+    t = np.partition(vals, cut)[cut]  # the n-th largest size
+    mask[cand[vals > t]] = True
+    need = n - int(np.count_nonzero(vals > t))
+    if need > 0 and t > 0:
+        mask[cand[vals == t][:need]] = True
+    return mask.reshape(values.shape)
+
+
+def _diverging_index(values: Array, limit: Array | float) -> Array:
+    """Indices into ``DIVERGING_LUT`` for values scaled by ``limit`` (a scalar or broadcastable)."""
+    scaled = np.multiply(values, 125.0 / np.where(limit > 0, limit, 1.0), dtype=np.float32)
+    np.clip(scaled, -125.0, 125.0, out=scaled)
+    scaled += 125.5
+    return scaled.astype(np.uint8)
+
+
+def _activation_level(a: Array, activation_name: str) -> Array:
+    """Activations as 0..1 for shading: sigmoid/softmax as they are, tanh shifted, ReLU by its max."""
+    if activation_name == "tanh":
+        return (a + 1.0) * 0.5
+    if activation_name in ("relu", "leaky_relu"):
+        top = float(a.max()) if a.size else 0.0
+        return np.clip(a / top, 0, 1) if top > 0 else np.zeros_like(a)
+    return np.clip(a, 0, 1)
+
+
+def _fmt(v: float) -> str:
+    return f"{v:+.4g}" if v else "0"
+
+
+# ------------------------------------------------------------------------------------ the view
+
+
+class NetworkView(QWidget):
+    """The network panel. ``set_network`` once, then per frame ``show_snapshot`` (or the parts)."""
+
+    mode_changed = Signal(str)  # "weights" | "changes"
+    accumulate_changed = Signal(bool)  # the "accumulated since last frame" option was toggled
+    hovered = Signal(str)  # a description of what is under the mouse ("" when nothing)
+
+    def __init__(self, net: Network | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("networkView")
+        self._net: Network | None = None
+        self._x: Array | None = None
+        self._label: int | None = None
+        self._zs: list[Array] = []  # per layer, (n_l,), for the current input
+        self._acts: list[Array] = []  # per layer past the input
+        self._deltas: list[Array] | None = None  # lazily, when labelled
+        self._changes_w: tuple[Array, ...] | None = None
+        self._changes_b: tuple[Array, ...] | None = None
+        self._hl_w: tuple[Array, ...] = ()
+        self._hl_b: tuple[Array, ...] = ()
+        self._mode = "weights"
+        self._quantity = "activation"
+        self._show_nudges = True
+        self._reveal: int | None = None  # layers lit (forward stage), None: all
+        self._edge_count = DEFAULT_EDGE_COUNT
+        self._hl_count = DEFAULT_HIGHLIGHT_COUNT
+        self._hl_bias_count = DEFAULT_BIAS_HIGHLIGHT_COUNT
+        self._accumulate = False
+        self._held = False
+        self._last_step_shown: int | None = None
+        self._order = np.zeros(0, dtype=np.intp)  # tile slot -> neuron
+        self.hover_neuron: tuple[int, int] | None = None  # (layer, j) under the mouse
+
+        self._build_ui()
+        if net is not None:
+            self.set_network(net)
+
+    # --------------------------------------------------------------------------- widgets
+    def _build_ui(self) -> None:
+        self.mode_box = QComboBox(objectName="networkMode")
+        self.mode_box.addItem("weights", "weights")
+        self.mode_box.addItem("changes in the last step", "changes")
+        self.mode_box.setToolTip("Colour tiles and edges by each weight's value, or by the change the last step made")
+        self.mode_box.currentIndexChanged.connect(lambda i: self.set_mode(self.mode_box.itemData(i)))
+        self.accumulate_box = QCheckBox("accumulated since last frame", objectName="accumulateChanges")
+        self.accumulate_box.setToolTip("Highlight the sum of every step's changes since the last frame, not only the last step's")
+        self.accumulate_box.toggled.connect(self.set_accumulate)
+        self.sort_box = QComboBox(objectName="tileSort")
+        for text, key in (("neuron order", "index"), ("activation", "activation"), ("size of change", "change")):
+            self.sort_box.addItem(text, key)
+        self.sort_box.setToolTip("Sort the tiles now (they keep this order until you sort again)")
+        self.sort_box.activated.connect(lambda i: self.sort_tiles(self.sort_box.itemData(i)))
+        self.edge_spin = QSpinBox(objectName="edgeCount", minimum=10, maximum=20000, singleStep=50)
+        self.edge_spin.setValue(self._edge_count)
+        self.edge_spin.setSuffix(" strongest edges")
+        self.edge_spin.setToolTip("Layers with more edges than this show only the strongest ones")
+        self.edge_spin.valueChanged.connect(self.set_edge_count)
+        self.highlight_spin = QSpinBox(objectName="highlightCount", minimum=0, maximum=5000, singleStep=10)
+        self.highlight_spin.setValue(self._hl_count)
+        self.highlight_spin.setSuffix(" per layer")
+        self.highlight_spin.setToolTip("How many of each layer's largest weight changes are highlighted in black")
+        self.highlight_spin.valueChanged.connect(lambda n: self.set_highlight_count(n))
+
+        controls = QHBoxLayout()
+        controls.setContentsMargins(0, 0, 0, 0)
+        for w in (QLabel("Show:"), self.mode_box, self.accumulate_box, QLabel("  Sort tiles by:"),
+                  self.sort_box, QLabel("  Draw:"), self.edge_spin, QLabel("  Highlight largest changes:"),
+                  self.highlight_spin):
+            controls.addWidget(w)
+        controls.addStretch(1)
+
+        self.input_image = _InputImage(self)
+        self.tile_grid = _TileGrid(self)
+        self.tile_scroll = _TileScroll(self.tile_grid)
+        self.diagram = _Diagram(self)
+        body = QHBoxLayout()
+        body.setContentsMargins(0, 0, 0, 0)
+        body.setSpacing(6)
+        body.addWidget(self.input_image, 0, Qt.AlignmentFlag.AlignTop)
+        body.addWidget(self.tile_scroll, 0)
+        body.addWidget(self.diagram, 1)
+
+        self.hover_label = QLabel(" ", objectName="hoverInfo")
+        self.hover_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.hover_label.setStyleSheet("color: #505050;")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(controls)
+        layout.addLayout(body, 1)
+        layout.addWidget(self.hover_label)
+
+    def sizeHint(self) -> QSize:
+        return QSize(1100, 520)
+
+    def resizeEvent(self, e) -> None:
+        super().resizeEvent(e)
+        self.tile_scroll.refit()
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(760, 380)
+
+    # --------------------------------------------------------------------------- data in
+    def set_network(self, net: Network) -> None:
+        """Show ``net`` (copied: the view never reads an array someone else is writing)."""
+        same_shape = self._net is not None and self._net.layer_sizes == net.layer_sizes
+        self._net = net.copy()
+        self._changes_w = self._changes_b = None
+        self._hl_w = tuple(np.zeros(w.shape, dtype=bool) for w in self._net.weights)
+        self._hl_b = tuple(np.zeros(b.shape, dtype=bool) for b in self._net.biases)
+        if not same_shape:  # a user's tile order survives a new network of the same shape
+            self._order = np.arange(self._net.layer_sizes[1])
+        self._last_step_shown = None
+        self.hover_neuron = None
+        self.tile_scroll.refit()
+        self._recompute()
+
+    def set_weights(self, weights: Sequence[Array], biases: Sequence[Array]) -> None:
+        """New values for every parameter (per frame). The arrays are kept, not copied: pass copies."""
+        net = self._require_net()
+        if len(weights) != len(net.weights) or any(w.shape != v.shape for w, v in zip(weights, net.weights)):
+            raise ValueError("set_weights: shapes differ from the network's; use set_network for a new shape")
+        net.weights, net.biases = list(weights), list(biases)
+        self._recompute()
+
+    def set_input(self, x: Array | None, label: int | None = None) -> None:
+        """The example the activations are shown for (784,), or None; its label enables the nudges."""
+        if x is not None:
+            x = np.asarray(x, dtype=np.float32).reshape(-1)
+        self._x = x
+        self._label = None if label is None else int(label)
+        self.input_image.set_input(x)
+        self._recompute()
+
+    def show_step(self, weight_changes: Sequence[Array] | None, bias_changes: Sequence[Array] | None) -> None:
+        """The changes a step applied (or accumulated ones): highlight the largest, per layer."""
+        if weight_changes is None:
+            self._changes_w = self._changes_b = None
+        else:
+            self._changes_w = tuple(weight_changes)
+            self._changes_b = tuple(bias_changes) if bias_changes is not None else None
+        self._update_highlights()
+        self._data_changed()
+
+    def show_snapshot(self, snap: Any) -> bool:
+        """Per-frame entry point: a ``gui.worker.Snapshot``. Returns whether anything was new.
+
+        Uses the snapshot's weights when present and, when the trainer records changes, either the
+        last step's changes or (option "accumulated since last frame") the sum since the last one.
+        Ignored while the view is held (the step-through owns it).
+        """
+        if self._held or self._net is None:
+            return False
+        new = False
+        if snap.weights is not None:
+            self.set_weights(snap.weights, snap.biases)
+            new = True
+        last = snap.last_step
+        if self._accumulate and snap.accumulated_weight_changes is not None:
+            self.show_step(snap.accumulated_weight_changes, snap.accumulated_bias_changes)
+            self._last_step_shown = last.step if last is not None else None
+            new = True
+        elif last is not None and last.weight_changes is not None and last.step != self._last_step_shown:
+            self.show_step(last.weight_changes, last.bias_changes)
+            self._last_step_shown = last.step
+            new = True
+        return new
+
+    # --------------------------------------------------------------------------- options
+    @Slot(str)
+    def set_mode(self, mode: str) -> None:
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
+        if mode == self._mode:
+            return
+        self._mode = mode
+        self.mode_box.setCurrentIndex(MODES.index(mode))
+        self._data_changed()
+        self.mode_changed.emit(mode)
+
+    def set_neuron_quantity(self, quantity: str) -> None:
+        """Shade neurons by "activation" or by their error "delta" (needs a labelled input)."""
+        if quantity not in NEURON_QUANTITIES:
+            raise ValueError(f"quantity must be one of {NEURON_QUANTITIES}, got {quantity!r}")
+        self._quantity = quantity
+        self._data_changed()
+
+    def set_show_nudges(self, on: bool) -> None:
+        self._show_nudges = bool(on)
+        self._data_changed()
+
+    def set_reveal(self, layers: int | None) -> None:
+        """Light only the first ``layers`` layers' activations (the forward stage); None: all."""
+        self._reveal = layers
+        self._data_changed()
+
+    @Slot(int)
+    def set_edge_count(self, k: int) -> None:
+        self._edge_count = max(1, int(k))
+        if self.edge_spin.value() != self._edge_count:
+            self.edge_spin.setValue(self._edge_count)
+        self._data_changed()
+
+    def set_highlight_count(self, weights: int, biases: int | None = None) -> None:
+        """Highlight the ``weights`` largest weight changes (and ``biases`` bias changes) per layer."""
+        self._hl_count = max(0, int(weights))
+        if biases is not None:
+            self._hl_bias_count = max(0, int(biases))
+        if self.highlight_spin.value() != self._hl_count:
+            self.highlight_spin.setValue(self._hl_count)
+        self._update_highlights()
+        self._data_changed()
+
+    @Slot(bool)
+    def set_accumulate(self, on: bool) -> None:
+        on = bool(on)
+        if on == self._accumulate:
+            return
+        self._accumulate = on
+        self.accumulate_box.setChecked(on)
+        self.accumulate_changed.emit(on)
+
+    def sort_tiles(self, key: str) -> None:
+        """Order the tiles once, now: by neuron "index", by "activation" or by size of "change"."""
+        if key not in TILE_ORDERS:
+            raise ValueError(f"key must be one of {TILE_ORDERS}, got {key!r}")
+        n = self._require_net().layer_sizes[1]
+        if key == "activation" and self._acts:
+            order = np.argsort(-self._acts[0], kind="stable")
+        elif key == "change" and self._changes_w is not None:
+            order = np.argsort(-np.abs(self._changes_w[0]).sum(axis=1), kind="stable")
+        else:
+            order = np.arange(n)
+        self._order = order
+        self.sort_box.setCurrentIndex(TILE_ORDERS.index(key))
+        self._data_changed()
+
+    def hold(self, on: bool) -> None:
+        """While held, ``show_snapshot`` is ignored (the step-through is showing its own numbers)."""
+        self._held = bool(on)
+
+    # --------------------------------------------------------------------------- read-outs
+    @property
+    def network(self) -> Network | None:
+        return self._net
+
+    @property
+    def mode(self) -> str:
+        return self._mode
+
+    @property
+    def neuron_quantity(self) -> str:
+        return self._quantity
+
+    @property
+    def accumulate(self) -> bool:
+        return self._accumulate
+
+    @property
+    def held(self) -> bool:
+        return self._held
+
+    @property
+    def edge_count(self) -> int:
+        return self._edge_count
+
+    @property
+    def n_tiles(self) -> int:
+        return 0 if self._net is None else self._net.layer_sizes[1]
+
+    @property
+    def n_neurons_drawn(self) -> tuple[int, ...]:
+        """Neurons drawn in the diagram per layer (discs or strip cells), the first hidden one first."""
+        return self.diagram.neurons_drawn()
+
+    @property
+    def n_edges_drawn(self) -> tuple[int, ...]:
+        """Edges drawn between consecutive diagram columns (layers 1.. of the weights)."""
+        return self.diagram.edges_drawn()
+
+    @property
+    def highlight_counts(self) -> tuple[int, ...]:
+        """How many weights each layer highlights: the count asked for, at most 4% of the layer."""
+        if self._net is None:
+            return ()
+        return tuple(min(self._hl_count, max(1, math.ceil(w.size * HIGHLIGHT_MAX_FRACTION))) if self._hl_count else 0
+                     for w in self._net.weights)
+
+    @property
+    def highlighted(self) -> tuple[Array, ...]:
+        """Per layer, a boolean mask (shape of the weights) of the weights highlighted now."""
+        return self._hl_w
+
+    @property
+    def highlighted_biases(self) -> tuple[Array, ...]:
+        return self._hl_b
+
+    def highlighted_set(self) -> set[tuple[int, int, int]]:
+        """Every highlighted weight as (layer, j, k): w[layer][j, k]."""
+        return {(l, int(j), int(k)) for l, m in enumerate(self._hl_w) for j, k in zip(*np.nonzero(m))}
+
+    @property
+    def tile_order(self) -> Array:
+        return self._order
+
+    @property
+    def activations(self) -> list[Array]:
+        """The current input's activations per layer past the input (empty without an input)."""
+        return self._acts
+
+    def deltas(self) -> list[Array] | None:
+        """The current labelled input's errors delta per layer (BP1, BP2), or None."""
+        if self._deltas is None and self._x is not None and self._label is not None and self._net is not None:
+            g = self._net.backward(self._x[None, :], np.array([self._label]))
+            self._deltas = [d[0] for d in g.deltas]
+        return self._deltas
+
+    def nudges(self) -> Array | None:
+        """target - output for the current labelled input (what the cost asks of each output)."""
+        if not self._acts or self._label is None:
+            return None
+        return cost_nudges(self._acts[-1][None, :], np.array([self._label]))[0]
+
+    def neuron_tooltip(self, layer: int, j: int) -> str:
+        net = self._require_net()
+        n_layers = len(net.weights)
+        name = f"output {j} (digit {j})" if layer == n_layers - 1 else f"layer {layer + 1}, neuron {j}"
+        lines = [name]
+        if self._acts:
+            lines.append(f"activation a = {self._acts[layer][j]:.4g}")
+        else:
+            lines.append("activation a: no input yet")
+        lines.append(f"bias b = {net.biases[layer][j]:.4g}")
+        if self._zs:
+            lines.append(f"weighted input z = {self._zs[layer][j]:.4g}")
+        d = self.deltas()
+        lines.append(f"error δ = {d[layer][j]:.4g}" if d is not None else "error δ: needs a labelled input")
+        if self._changes_b is not None:
+            lines.append(f"last change of b = {_fmt(float(self._changes_b[layer][j]))}")
+        return "\n".join(lines)
+
+    def weight_tooltip(self, layer: int, j: int, k: int) -> str:
+        net = self._require_net()
+        src = f"pixel (row {k // SIDE}, col {k % SIDE})" if layer == 0 else f"layer {layer} neuron {k}"
+        dst = f"output {j}" if layer == len(net.weights) - 1 else f"layer {layer + 1} neuron {j}"
+        text = f"weight from {src} to {dst}\nw = {net.weights[layer][j, k]:.4g}"
+        if self._changes_w is not None:
+            text += f"\nlast change Δw = {_fmt(float(self._changes_w[layer][j, k]))}"
+        return text
+
+    def set_hover(self, text: str, neuron: tuple[int, int] | None) -> None:
+        self.hover_label.setText(text.replace("\n", "   ") if text else " ")
+        if neuron != self.hover_neuron:
+            self.hover_neuron = neuron
+            self.tile_grid.update()
+            self.diagram.update()
+        self.hovered.emit(text)
+
+    # --------------------------------------------------------------------------- internals
+    def _require_net(self) -> Network:
+        if self._net is None:
+            raise RuntimeError("the view has no network yet: call set_network first")
+        return self._net
+
+    def _recompute(self) -> None:
+        """Forward pass for the current input with the current weights (a single example)."""
+        net = self._net
+        self._deltas = None
+        if net is None or self._x is None:
+            self._zs, self._acts = [], []
+        else:
+            f = net.forward(self._x[None, :])
+            self._zs = [z[0] for z in f.zs]
+            self._acts = [a[0] for a in f.activations[1:]]
+        self.input_image.set_answer(self._acts[-1] if self._acts else None, self._label)
+        self._data_changed()
+
+    def _update_highlights(self) -> None:
+        net = self._net
+        if net is None:
+            return
+        if self._changes_w is None:
+            self._hl_w = tuple(np.zeros(w.shape, dtype=bool) for w in net.weights)
+            self._hl_b = tuple(np.zeros(b.shape, dtype=bool) for b in net.biases)
+            return
+        self._hl_w = tuple(top_n_mask(c, n) for c, n in zip(self._changes_w, self.highlight_counts))
+        if self._changes_b is None:
+            self._hl_b = tuple(np.zeros(b.shape, dtype=bool) for b in net.biases)
+        else:
+            self._hl_b = tuple(top_n_mask(c, self._hl_bias_count) for c in self._changes_b)
+
+    def _data_changed(self) -> None:
+        self.tile_grid.invalidate()
+        self.diagram.invalidate()
+
+    # helpers for the children: what each neuron's shading shows, as 0..1 levels or signed values
+    def _shading(self, layer: int) -> tuple[str, Array] | None:
+        """("level", 0..1) for activations, ("signed", -1..1) for deltas; None when unlit."""
+        if not self._acts or (self._reveal is not None and layer >= self._reveal):
+            return None
+        if self._quantity == "delta":
+            d = self.deltas()
+            if d is None:
+                return None
+            top = float(np.abs(d[layer]).max())
+            return "signed", (d[layer] / top if top > 0 else d[layer] * 0)
+        net = self._net
+        name = net.activation_name if layer < len(net.weights) - 1 else "sigmoid"  # softmax/sigmoid in 0..1
+        return "level", _activation_level(self._acts[layer], name)
+
+    def _values(self, layer: int) -> Array:
+        """What tiles/edges of ``layer`` show in the current mode."""
+        if self._mode == "changes":
+            if self._changes_w is None:
+                return np.zeros_like(self._net.weights[layer])
+            return self._changes_w[layer]
+        return self._net.weights[layer]
+
+
+# ------------------------------------------------------------------------------------ input
+
+
+class _InputImage(QWidget):
+    """The 28x28 input, 4x, with the label and the network's answer under it."""
+
+    SCALE = 4
+
+    def __init__(self, view: NetworkView) -> None:
+        super().__init__(view)
+        self._image: QImage | None = None
+        self._answer = ""
+        self.setFixedWidth(SIDE * self.SCALE + 8)
+        self.setMinimumHeight(SIDE * self.SCALE + 70)
+
+    def set_input(self, x: Array | None) -> None:
+        self._image = None if x is None else gray_image(x.reshape(SIDE, SIDE))
+        self.update()
+
+    def set_answer(self, output: Array | None, label: int | None) -> None:
+        lines = [f"label {label}" if label is not None else "no label"]
+        if output is not None:
+            guess = int(output.argmax())
+            lines.append(f"answer {guess} ({output[guess]:.2f})")
+        self._answer = "\n".join(lines)
+        self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        side = SIDE * self.SCALE
+        with QPainter(self) as p:
+            p.setClipRect(event.rect())
+            p.setPen(TEXT)
+            p.drawText(QRect(0, 0, self.width(), 16), Qt.AlignmentFlag.AlignLeft, "input 28×28")
+            box = QRect(0, 18, side, side)
+            if self._image is None:
+                p.fillRect(box, QColor(30, 30, 30))
+                p.setPen(QColor(200, 200, 200))
+                p.drawText(box, Qt.AlignmentFlag.AlignCenter, "draw a digit")
+            else:
+                p.drawImage(box, self._image)
+            p.setPen(TEXT)
+            p.drawText(QRect(0, 22 + side, self.width(), 40), Qt.AlignmentFlag.AlignLeft, self._answer)
+
+
+# ------------------------------------------------------------------------------------ tiles
+
+
+class _TileGrid(QWidget):
+    """Layer 0's neurons as tiles of their incoming weights, one mosaic image scaled by ``scale``."""
+
+    def __init__(self, view: NetworkView) -> None:
+        super().__init__()
+        self._view = view
+        self.scale = 1
+        self.cols = 1
+        self.rows = 1
+        self._pixels: Array | None = None  # the mosaic's ARGB words; the QImage reads them
+        self._image: QImage | None = None
+        self._dirty = True
+        self.setMouseTracking(True)
+
+    # geometry
+    def fit(self, height: int, max_width: int) -> None:
+        """Pick columns and an integer scale so the grid fills ``height`` and stays in ``max_width``."""
+        n = self._view.n_tiles
+        if n == 0:
+            return
+        self.cols = math.ceil(math.sqrt(n)) if n <= 64 else WIDE_COLUMNS
+        self.rows = math.ceil(n / self.cols)
+        header = 18
+        by_height = (height - header) // (self.rows * CELL_H)
+        by_width = max_width // (self.cols * CELL_W)
+        self.scale = max(1, min(4, by_height, by_width)) if n <= 64 else 1
+        self.setFixedSize(self.cols * CELL_W * self.scale, header + self.rows * CELL_H * self.scale)
+        self._dirty = True
+
+    def invalidate(self) -> None:
+        self._dirty = True
+        self.update()
+
+    def _build(self) -> None:
+        v = self._view
+        net = v.network
+        n = v.n_tiles
+        values = v._values(0)  # (n, 784)
+        if v.mode == "weights":
+            limit = np.abs(values).max(axis=1, keepdims=True)  # each tile to its own largest |w|
+        else:
+            limit = np.float32(np.abs(values).max())  # one scale: neurons that moved most stand out
+        # the mosaic is built as uint8 indices into MOSAIC_LUT (1 byte a pixel), coloured at the end
+        idx = _diverging_index(values, limit)  # (n, 784)
+        hl = v.highlighted[0] if v.highlighted else None
+        if hl is not None and hl.any():
+            idx[hl] = MOSAIC_HIGHLIGHT
+        order = v.tile_order
+        slots = self.rows * self.cols
+        cells = np.full((slots, CELL_H, CELL_W), MOSAIC_BACKGROUND, dtype=np.uint8)
+        cells[: len(order), :SIDE, :SIDE] = idx[order].reshape(-1, SIDE, SIDE)
+        bars = cells[: len(order), :SIDE, BAR_X : BAR_X + BAR_W]
+        bars[...] = MOSAIC_BAR_EMPTY
+        shading = v._shading(0)
+        if shading is not None:
+            kind, q = shading
+            height = np.rint(np.abs(q[order]) * SIDE).astype(np.int32)
+            fill = np.full(n, MOSAIC_INK, np.uint8) if kind == "level" else _diverging_index(q[order], 1.0)
+            filled = np.arange(SIDE)[None, :] >= (SIDE - height)[:, None]  # (n, 28)
+            bars[filled] = np.broadcast_to(fill[:, None], filled.shape)[filled][:, None]
+        mosaic = cells.reshape(self.rows, self.cols, CELL_H, CELL_W).transpose(0, 2, 1, 3)
+        mosaic = np.ascontiguousarray(mosaic).reshape(self.rows * CELL_H, self.cols * CELL_W)
+        self._pixels = np.take(MOSAIC_LUT, mosaic)  # (a take from a contiguous index is ~2x faster)
+        h, w = self._pixels.shape
+        self._image = QImage(self._pixels.data, w, h, 4 * w, QImage.Format.Format_RGB32)
+        self._dirty = False
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        v = self._view
+        with QPainter(self) as p:
+            p.setClipRect(event.rect())
+            p.fillRect(event.rect(), BACKGROUND)
+            if v.network is None:
+                return
+            if self._dirty or self._image is None:
+                self._build()
+            p.setPen(TEXT)
+            what = "incoming weights" if v.mode == "weights" else "last changes"
+            name = "output" if len(v.network.weights) == 1 else "layer 1"
+            p.drawText(QRect(0, 0, self.width(), 16), Qt.AlignmentFlag.AlignLeft,
+                       f"{name} · {v.n_tiles} tiles: {what}")
+            s = self.scale
+            target = QRect(0, 18, self._image.width() * s, self._image.height() * s)
+            # draw only the exposed part of the mosaic (the scroll area exposes a band)
+            exposed = event.rect().intersected(target)
+            if not exposed.isEmpty():
+                src = QRectF((exposed.x() - target.x()) / s, (exposed.y() - target.y()) / s,
+                             exposed.width() / s, exposed.height() / s)
+                p.drawImage(QRectF(exposed), self._image, src)
+            # bias highlights and the hovered neuron: a frame around the activation bar / tile
+            slot_of = np.empty(len(v.tile_order), dtype=np.intp)
+            slot_of[v.tile_order] = np.arange(len(v.tile_order))
+            if v.highlighted_biases:
+                p.setPen(QPen(HIGHLIGHT, 2))
+                p.setBrush(Qt.BrushStyle.NoBrush)
+                for j in np.flatnonzero(v.highlighted_biases[0]):
+                    r, c = divmod(int(slot_of[j]), self.cols)
+                    p.drawRect(QRectF((c * CELL_W + BAR_X - 0.5) * s, 18 + (r * CELL_H - 0.5) * s,
+                                      (BAR_W + 1) * s, (SIDE + 1) * s))
+            if v.hover_neuron is not None and v.hover_neuron[0] == 0:
+                r, c = divmod(int(slot_of[v.hover_neuron[1]]), self.cols)
+                p.setPen(QPen(QColor(90, 90, 90), 1, Qt.PenStyle.DashLine))
+                p.drawRect(QRectF((c * CELL_W - 1) * s, 18 + (r * CELL_H - 1) * s, (BAR_X + BAR_W + 2) * s, (SIDE + 2) * s))
+
+    def pixel_center(self, j: int, k: int) -> QPoint:
+        """Where weight k (pixel k) of neuron j's tile is drawn, in this widget's coordinates."""
+        slot = int(np.flatnonzero(self._view.tile_order == j)[0])
+        r, c = divmod(slot, self.cols)
+        x = c * CELL_W + k % SIDE
+        y = r * CELL_H + k // SIDE
+        return QPoint(int((x + 0.5) * self.scale), 18 + int((y + 0.5) * self.scale))
+
+    # hover
+    def describe(self, pos: QPoint) -> tuple[str, tuple[int, int] | None]:
+        v = self._view
+        if v.network is None or pos.y() < 18:
+            return "", None
+        x, y = pos.x() // self.scale, (pos.y() - 18) // self.scale
+        col, cx = divmod(x, CELL_W)
+        row, cy = divmod(y, CELL_H)
+        slot = row * self.cols + col
+        if col >= self.cols or slot >= len(v.tile_order) or cy >= SIDE:
+            return "", None
+        j = int(v.tile_order[slot])
+        if cx < SIDE:
+            return f"layer 1 neuron {j}: " + v.weight_tooltip(0, j, cy * SIDE + cx), (0, j)
+        if BAR_X <= cx < BAR_X + BAR_W:
+            return v.neuron_tooltip(0, j), (0, j)
+        return "", None
+
+    def event(self, e: QEvent) -> bool:
+        if e.type() == QEvent.Type.ToolTip:
+            text, _ = self.describe(e.pos())
+            if text:
+                QToolTip.showText(e.globalPos(), text, self)
+            else:
+                QToolTip.hideText()
+                e.ignore()
+            return True
+        return super().event(e)
+
+    def mouseMoveEvent(self, e: QMouseEvent) -> None:
+        self._view.set_hover(*self.describe(e.position().toPoint()))
+
+    def leaveEvent(self, e: QEvent) -> None:
+        self._view.set_hover("", None)
+
+
+class _TileScroll(QScrollArea):
+    """Scrolls the tile grid when it is taller than the panel; fits the tiles' scale to the height."""
+
+    def __init__(self, grid: _TileGrid) -> None:
+        super().__init__()
+        self._grid = grid
+        self.setWidget(grid)
+        self.setWidgetResizable(False)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Expanding)
+        self.viewport().setAutoFillBackground(False)
+
+    def refit(self) -> None:
+        view = self._grid._view
+        if view.network is None:
+            return
+        self._grid.fit(self.viewport().height(), int(view.width() * 0.42))
+        width = self._grid.width() + self.verticalScrollBar().sizeHint().width() + 2
+        if self.width() != width:
+            self.setFixedWidth(width)
+
+    def resizeEvent(self, e) -> None:
+        super().resizeEvent(e)
+        self.refit()
+
+
+# ------------------------------------------------------------------------------------ diagram
+
+
+# strands (parallel 1 px lines) per |level|: 1 for the weaker half, 2, then 3 for the strongest
+_STRANDS = np.array([1] + [1 + (l > EDGE_LEVELS * 0.45) + (l > EDGE_LEVELS * 0.8) for l in range(1, EDGE_LEVELS + 1)])
+
+
+def _edge_pens() -> dict[tuple[int, bool], QPen]:
+    """One 1 px pen per signed strength level, opaque and translucent: fainter when weaker."""
+    pens = {}
+    for level in range(-EDGE_LEVELS, EDGE_LEVELS + 1):
+        t = level / EDGE_LEVELS
+        r, g, b = diverging_rgb(np.array([0.15 * np.sign(t) + 0.85 * t]), 1.0)[0]
+        for dense in (False, True):
+            pens[(level, dense)] = QPen(QColor(int(r), int(g), int(b), 190 if dense else 255), 1.0)
+    return pens
+
+
+_EDGE_PENS = _edge_pens()
+_DIVERGING_QCOLORS = [QColor.fromRgb(int(c)) for c in DIVERGING_LUT]
+_HALO_PEN = QPen(HIGHLIGHT, 1.0)
+
+
+def _offset_lines(e: dict, normals: tuple[Array, Array], idx: Array, off: Array) -> list[QLineF]:
+    """Edges ``idx`` of connection ``e``, each shifted ``off`` px along its normal."""
+    ox, oy = normals[0][idx] * off, normals[1][idx] * off
+    coords = np.stack([e["x0"][idx] + ox, e["y0"][idx] + oy, e["x1"][idx] + ox, e["y1"][idx] + oy], axis=1)
+    return [QLineF(*c) for c in coords.tolist()]
+
+
+def _draw_strands(p: QPainter, e: dict, normals: tuple[Array, Array], order: Array, strands: Array,
+                  dense: bool) -> None:
+    """Draw edges ``order`` (grouped by signed level) as ``strands`` parallel 1 px lines each."""
+    counts = strands[order]
+    rep = np.repeat(order, counts)
+    k = np.arange(len(rep)) - np.repeat(np.cumsum(counts) - counts, counts)  # strand number
+    lines = _offset_lines(e, normals, rep, (k - (strands[rep] - 1) / 2) * STRAND_GAP)
+    lv = e["level"][rep]
+    start = 0
+    for end in [*(np.flatnonzero(np.diff(lv)) + 1).tolist(), len(rep)]:  # one pen per level
+        p.setPen(_EDGE_PENS[(int(lv[start]), dense)])
+        p.drawLines(lines[start:end])
+        start = end
+
+
+class _Column:
+    """Where one layer's neurons sit: centres (n,) and the drawing style."""
+
+    def __init__(self, x: float, ys: Array, radius: float, strip: bool, cell: float) -> None:
+        self.x, self.ys, self.radius, self.strip, self.cell = x, ys, radius, strip, cell
+
+
+class _Diagram(QWidget):
+    """Layers 1..L as columns of discs (or strips), top-k edges between them, the output digits."""
+
+    HEADER, LEGEND, OUT_W = 34, 40, 165
+
+    def __init__(self, view: NetworkView) -> None:
+        super().__init__(view)
+        self._view = view
+        self._columns: list[_Column] = []
+        self._edges: list[dict] = []  # per connection l = 1..L-1: arrays for drawing and hit tests
+        self._static: dict[tuple[str, str], QStaticText] = {}
+        self._dirty = True
+        self.setMouseTracking(True)
+        self.setMinimumSize(320, 300)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+
+    def invalidate(self) -> None:
+        self._dirty = True
+        self.update()
+
+    def resizeEvent(self, e) -> None:
+        self._dirty = True
+
+    # -- layout and edge selection (rebuilt lazily when data or size changed)
+    def _layout(self) -> None:
+        net = self._view.network
+        sizes = net.layer_sizes[1:]
+        top, bottom = self.HEADER + 8, self.height() - self.LEGEND - 8
+        left, right = 22, self.width() - self.OUT_W
+        n_cols = len(sizes)
+        xs = [(left + right) / 2] if n_cols == 1 else list(np.linspace(left, right, n_cols))
+        self._columns = []
+        for x, n in zip(xs, sizes):
+            span = bottom - top
+            strip = n > DISC_MAX
+            cell = span / n if strip else min(span / n, 34.0)
+            y0 = top + (span - cell * n) / 2
+            ys = y0 + cell * (np.arange(n) + 0.5)
+            radius = min(12.0, max(2.5, cell * 0.36))
+            self._columns.append(_Column(float(x), ys, radius, strip, cell))
+
+    def _select_edges(self) -> None:
+        v = self._view
+        self._edges = []
+        for l in range(1, len(self._columns)):
+            values = v._values(l)  # (n_out, n_in)
+            mag = np.abs(values)
+            keep = top_n_mask(values, v.edge_count) if values.size > v.edge_count else mag >= 0
+            hl = v.highlighted[l] if v.highlighted else np.zeros_like(keep)
+            idx = np.flatnonzero(keep | hl)
+            j, k = np.divmod(idx, values.shape[1])
+            val = values.ravel()[idx]
+            limit = float(mag.max()) if mag.size else 0.0
+            # EDGE_LEVELS steps of strength per sign: colour intensity and width grow with |value|
+            level = np.ceil(np.abs(val) / (limit or 1.0) * EDGE_LEVELS).clip(1, EDGE_LEVELS).astype(np.int8)
+            level *= np.where(val < 0, -1, 1).astype(np.int8)
+            a, b = self._columns[l - 1], self._columns[l]
+            ax = a.x + (0 if a.strip else a.radius)
+            bx = b.x - (0 if b.strip else b.radius)
+            self._edges.append(dict(
+                layer=l, j=j, k=k, level=level, hl=hl.ravel()[idx], limit=limit, total=values.size,
+                x0=np.full(len(idx), ax), y0=a.ys[k], x1=np.full(len(idx), bx), y1=b.ys[j],
+            ))
+        self._dirty = False
+
+    def neurons_drawn(self) -> tuple[int, ...]:
+        if self._view.network is None:
+            return ()
+        if self._dirty or not self._columns:
+            self._layout()
+            self._select_edges()
+        return tuple(len(c.ys) for c in self._columns)
+
+    def edges_drawn(self) -> tuple[int, ...]:
+        self.neurons_drawn()
+        return tuple(len(e["j"]) for e in self._edges)
+
+    # -- painting
+    def paintEvent(self, event: QPaintEvent) -> None:
+        v = self._view
+        with QPainter(self) as p:
+            p.setClipRect(event.rect())
+            p.fillRect(event.rect(), BACKGROUND)
+            if v.network is None:
+                return
+            if self._dirty or not self._columns:
+                self._layout()
+                self._select_edges()
+            p.setRenderHint(QPainter.RenderHint.Antialiasing)
+            self._paint_edges(p)
+            for l, col in enumerate(self._columns):
+                self._paint_column(p, l, col)
+            self._paint_output(p)
+            self._paint_headers(p)
+            self._paint_legend(p)
+
+    def _paint_edges(self, p: QPainter) -> None:
+        # Qt's fast path is a 1 px antialiased pen (a wider one costs ~8x, a translucent wider one
+        # ~50x), so a strong edge is drawn as 2 or 3 parallel 1 px lines rather than one wide one;
+        # in a dense fan (a top-k of a wide layer) every edge is one translucent 1 px line
+        for e in self._edges:
+            level = e["level"]
+            if not len(level):
+                continue
+            dense = len(level) > DENSE_EDGES
+            x0, y0, x1, y1 = e["x0"], e["y0"], e["x1"], e["y1"]
+            length = np.hypot(x1 - x0, y1 - y0)
+            length[length == 0] = 1
+            normals = ((y0 - y1) / length, (x1 - x0) / length)
+            strands = np.ones(len(level), np.intp) if dense else _STRANDS[np.abs(level)]
+            order = np.lexsort((level, np.abs(level)))  # weakest first (strongest on top), by sign
+            _draw_strands(p, e, normals, order, strands, dense)
+            hl = np.flatnonzero(e["hl"])
+            if len(hl):  # a black line either side of each highlighted edge, then the edge again
+                half = (strands[hl] - 1) / 2 * STRAND_GAP + 1.1
+                p.setPen(_HALO_PEN)
+                p.drawLines(_offset_lines(e, normals, np.concatenate([hl, hl]), np.concatenate([-half, half])))
+                _draw_strands(p, e, normals, hl[np.lexsort((level[hl], np.abs(level[hl])))], strands, False)
+        p.setPen(Qt.PenStyle.NoPen)
+
+    def _colors(self, l: int) -> list[QColor] | None:
+        shading = self._view._shading(l)
+        if shading is None:
+            return None
+        kind, q = shading
+        words = ACTIVATION_LUT[np.rint(q * 255).astype(np.int32)] if kind == "level" else DIVERGING_LUT[_diverging_index(q, 1.0)]
+        return words
+
+    def _paint_column(self, p: QPainter, l: int, col: _Column) -> None:
+        v = self._view
+        words = self._colors(l)
+        n = len(col.ys)
+        hl_b = v.highlighted_biases[l] if v.highlighted_biases else np.zeros(n, bool)
+        if col.strip:
+            w = 10
+            if words is None:
+                words = np.full(n, BAR_EMPTY_ARGB, dtype=np.uint32)
+            strip = np.ascontiguousarray(words.reshape(n, 1))
+            img = QImage(strip.data, 1, n, 4, QImage.Format.Format_RGB32)
+            rect = QRectF(col.x - w / 2, col.ys[0] - col.cell / 2, w, col.cell * n)
+            p.drawImage(rect, img)
+            p.setPen(QPen(OUTLINE, 0.6))
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.drawRect(rect)
+            if hl_b.any():
+                p.setPen(QPen(HIGHLIGHT, 2))
+                for j in np.flatnonzero(hl_b):
+                    y = col.ys[j]
+                    p.drawLine(QLineF(col.x - w / 2 - 7, y, col.x - w / 2 - 2, y))
+            return
+        p.setPen(QPen(OUTLINE, 0.8))
+        r = col.radius
+        for j in range(n):
+            color = QColor.fromRgb(int(words[j])) if words is not None else BACKGROUND
+            p.setBrush(color)
+            p.drawEllipse(QPointF(col.x, col.ys[j]), r, r)
+        if hl_b.any():
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.setPen(QPen(HIGHLIGHT, 2))
+            for j in np.flatnonzero(hl_b):
+                p.drawEllipse(QPointF(col.x, col.ys[j]), r + 2.5, r + 2.5)
+        if v.hover_neuron is not None and v.hover_neuron[0] == l:
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.setPen(QPen(QColor(90, 90, 90), 1, Qt.PenStyle.DashLine))
+            p.drawEllipse(QPointF(col.x, col.ys[v.hover_neuron[1]]), r + 5, r + 5)
+
+    def _paint_output(self, p: QPainter) -> None:
+        v = self._view
+        col = self._columns[-1]
+        acts = v.activations[-1] if v.activations and (v._reveal is None or v._reveal >= len(self._columns)) else None
+        nudges = v.nudges() if (v._show_nudges and acts is not None) else None
+        label = v._label
+        font = p.font()
+        big = QFont(font)
+        big.setPointSizeF(font.pointSizeF() * 1.25)
+        x_digit = col.x + col.radius + 6
+        x_bar = x_digit + 64
+        half = min(col.cell * 0.46, 14.0)
+        guess = int(acts.argmax()) if acts is not None else None
+        for i, y in enumerate(col.ys):
+            big.setBold(i == guess)
+            p.setFont(big)
+            p.setPen(TEXT)
+            self._text(p, QRectF(x_digit, y - 10, 16, 20), Qt.AlignmentFlag.AlignCenter, str(i))
+            if label == i:
+                p.setPen(QPen(TEXT, 1.2))
+                p.setBrush(Qt.BrushStyle.NoBrush)
+                p.drawRoundedRect(QRectF(x_digit - 2, y - 11, 20, 22), 3, 3)
+            p.setFont(font)
+            if acts is not None:
+                p.setPen(MUTED)
+                self._text(p, QRectF(x_digit + 20, y - 9, 42, 18), Qt.AlignmentFlag.AlignVCenter, f"{acts[i]:.2f}")
+            if nudges is not None:
+                nv = float(nudges[i])
+                h = max(1.0, abs(nv) * half) if nv else 0.0
+                color = _DIVERGING_QCOLORS[int(_diverging_index(np.array([0.35 * np.sign(nv) + 0.65 * nv]), 1.0)[0])]
+                p.fillRect(QRectF(x_bar, y - h if nv > 0 else y, 10, h), color)
+                p.setPen(QPen(OUTLINE, 0.8))
+                p.drawLine(QLineF(x_bar - 2, y, x_bar + 12, y))
+                p.setPen(MUTED)
+                self._text(p, QRectF(x_bar + 15, y - 9, 52, 18), Qt.AlignmentFlag.AlignVCenter, f"{nv:+.2f}")
+        p.setFont(font)
+        if nudges is not None:
+            p.setPen(TEXT)
+            self._text(p, QRectF(x_bar - 6, 16, self.width() - x_bar + 4, 15), Qt.AlignmentFlag.AlignLeft, "nudge y − a")
+
+    def _text(self, p: QPainter, rect: QRectF, align: Qt.AlignmentFlag, text: str) -> None:
+        """``drawText`` through a cache of laid-out ``QStaticText`` (4x cheaper for repeated text)."""
+        key = (text, p.font().key())
+        st = self._static.get(key)
+        if st is None:
+            if len(self._static) > 4000:
+                self._static.clear()
+            st = QStaticText(text)
+            st.setTextFormat(Qt.TextFormat.PlainText)
+            st.prepare(QTransform(), p.font())
+            self._static[key] = st
+        size = st.size()
+        x = rect.x()
+        if align & Qt.AlignmentFlag.AlignHCenter:
+            x += (rect.width() - size.width()) / 2
+        elif align & Qt.AlignmentFlag.AlignRight:
+            x += rect.width() - size.width()
+        y = rect.y() + ((rect.height() - size.height()) / 2 if align & Qt.AlignmentFlag.AlignVCenter else 0)
+        p.drawStaticText(QPointF(x, y), st)
+
+    def _paint_headers(self, p: QPainter) -> None:
+        v = self._view
+        n_layers = len(self._columns)
+        for l, col in enumerate(self._columns):
+            name = "output" if l == n_layers - 1 else f"layer {l + 1}"
+            x = min(max(col.x - 50, 0), self.width() - 100)
+            p.setPen(TEXT)
+            self._text(p, QRectF(x, 1, 100, 15), Qt.AlignmentFlag.AlignCenter, f"{name} · {len(col.ys)}")
+        p.setPen(MUTED)
+        metrics = p.fontMetrics()
+        for e in self._edges:
+            a, b = self._columns[e["layer"] - 1], self._columns[e["layer"]]
+            shown = len(e["j"])
+            text = f"{shown:,} of {e['total']:,} edges" if shown < e["total"] else f"all {shown:,} edges"
+            width = b.x - a.x - 8
+            text = metrics.elidedText(f"{text} · ±{e['limit']:.2g}", Qt.TextElideMode.ElideMiddle, int(width))
+            self._text(p, QRectF(a.x + 4, 16, width, 15), Qt.AlignmentFlag.AlignCenter, text)
+
+    def _paint_legend(self, p: QPainter) -> None:
+        v = self._view
+        y = self.height() - self.LEGEND + 8
+        x = 8
+        grad = QLinearGradient(x, 0, x + 100, 0)
+        for stop in range(0, 251, 25):
+            grad.setColorAt(stop / 250, _DIVERGING_QCOLORS[stop])
+        p.setPen(QPen(OUTLINE, 0.6))
+        p.setBrush(QBrush(grad))
+        p.drawRect(QRectF(x, y, 100, 9))
+        p.setPen(MUTED)
+        self._text(p, QRectF(x, y + 10, 100, 14), Qt.AlignmentFlag.AlignLeft, "−")
+        self._text(p, QRectF(x, y + 10, 100, 14), Qt.AlignmentFlag.AlignHCenter, "0")
+        self._text(p, QRectF(x, y + 10, 100, 14), Qt.AlignmentFlag.AlignRight, "+")
+        what = "weight w" if v.mode == "weights" else "change Δw (last step)"
+        p.setPen(TEXT)
+        self._text(p, QRectF(x + 108, y - 4, 200, 16), Qt.AlignmentFlag.AlignLeft, what)
+        p.setPen(MUTED)
+        self._text(p, QRectF(x + 108, y + 10, 240, 16), Qt.AlignmentFlag.AlignLeft, "width by size; each layer to its ±max")
+        x2 = x + 350
+        if self.width() < x2 + 190:
+            return
+        p.fillRect(QRectF(x2, y, 9, 9), HIGHLIGHT)
+        p.setPen(TEXT)
+        self._text(p, QRectF(x2 + 14, y - 4, 200, 16), Qt.AlignmentFlag.AlignLeft, "largest changes (ringed: biases)")
+        grad = QLinearGradient(x2, 0, x2 + 30, 0)
+        if v.neuron_quantity == "delta":
+            for stop in (0, 125, 250):
+                grad.setColorAt(stop / 250, _DIVERGING_QCOLORS[stop])
+            text = "neurons: error δ, − 0 +"
+        else:
+            grad.setColorAt(0, QColor.fromRgb(int(ACTIVATION_LUT[0])))
+            grad.setColorAt(1, QColor.fromRgb(int(ACTIVATION_LUT[255])))
+            text = "neurons: activation 0 → 1"
+        p.setPen(QPen(OUTLINE, 0.6))
+        p.setBrush(QBrush(grad))
+        p.drawRect(QRectF(x2, y + 13, 30, 9))
+        p.setPen(MUTED)
+        self._text(p, QRectF(x2 + 36, y + 10, 200, 16), Qt.AlignmentFlag.AlignLeft, text)
+
+    # -- hover
+    def describe(self, pos: QPoint) -> tuple[str, tuple[int, int] | None]:
+        v = self._view
+        if v.network is None:
+            return "", None
+        self.neurons_drawn()  # layout up to date
+        px, py = pos.x(), pos.y()
+        for l, col in enumerate(self._columns):
+            half_w = 7 if col.strip else col.radius + 2
+            if abs(px - col.x) <= half_w:
+                j = int(np.argmin(np.abs(col.ys - py)))
+                if abs(col.ys[j] - py) <= max(col.cell / 2, col.radius + 2):
+                    return v.neuron_tooltip(l, j), (l, j)
+        best = None
+        for e in self._edges:
+            if not len(e["j"]):
+                continue
+            dx, dy = e["x1"] - e["x0"], e["y1"] - e["y0"]
+            t = np.clip(((px - e["x0"]) * dx + (py - e["y0"]) * dy) / (dx * dx + dy * dy), 0, 1)
+            d = np.hypot(e["x0"] + t * dx - px, e["y0"] + t * dy - py)
+            i = int(np.argmin(d))
+            if d[i] <= 3 and (best is None or d[i] < best[0]):
+                best = (d[i], e["layer"], int(e["j"][i]), int(e["k"][i]))
+        if best is not None:
+            return v.weight_tooltip(best[1], best[2], best[3]), None
+        return "", None
+
+    def neuron_position(self, l: int, j: int) -> QPoint:
+        self.neurons_drawn()
+        col = self._columns[l]
+        return QPoint(round(col.x), round(col.ys[j]))
+
+    def event(self, e: QEvent) -> bool:
+        if e.type() == QEvent.Type.ToolTip:
+            text, _ = self.describe(e.pos())
+            if text:
+                QToolTip.showText(e.globalPos(), text, self)
+            else:
+                QToolTip.hideText()
+                e.ignore()
+            return True
+        return super().event(e)
+
+    def mouseMoveEvent(self, e: QMouseEvent) -> None:
+        self._view.set_hover(*self.describe(e.position().toPoint()))
+
+    def leaveEvent(self, e: QEvent) -> None:
+        self._view.set_hover("", None)

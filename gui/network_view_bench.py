@@ -1,0 +1,116 @@
+"""Benchmark of the network view: what one frame costs on the GUI thread.
+
+Run ``python -m gui.network_view_bench`` (offscreen unless QT_QPA_PLATFORM says otherwise). For the
+3Blue1Brown network (784-16-16-10, every edge drawn) and the ``accurate`` preset (784-512-256-10,
+top-k edges) it times, over many frames:
+
+- ``redraw``: a full synchronous ``repaint()`` of the whole view after its data changed (mosaic
+  rebuilt, edges re-selected, everything painted): the issue's "full redraw";
+- ``frame``: what the main window pays per frame while training: new weights (``set_weights``), the
+  last step's changes (``show_step``: the per-layer top-N highlights), then the full repaint.
+
+Both the wall time and the GUI thread's CPU time are printed: on a busy machine (a trainer or
+another process on the other core) the wall time includes waiting for a core; the CPU time is
+the view's own cost. The exit status is 0 when every wall p99 is within its budget.
+
+Each frame uses a real training step's changes (``Trainer(record_changes=True)``) and the weights it
+left, alternating between a few recorded steps so nothing is cached between frames. Budgets (issue
+4): 10 ms for 784-16-16-10, 16 ms for 784-512-256-10.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import time
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import numpy as np
+from PySide6.QtWidgets import QApplication
+
+from gui.network_view import NetworkView
+from model.blas import limit_blas_threads
+from model.config import PRESETS
+from model.train import Trainer
+
+BUDGET_MS = {"3b1b": 10.0, "accurate": 16.0}
+
+
+def _recorded_steps(preset: str, n_steps: int, seed: int = 0):
+    """A network of the preset's shape and a few real steps' (weights, biases, changes)."""
+    config = PRESETS[preset].replace(augment=False)
+    net = config.build_network()
+    rng = np.random.default_rng(seed)
+    # random digit-like inputs are enough for timing: the shapes and the spread are what matter
+    x = (rng.random((config.batch_size * n_steps, 784)) > 0.8).astype(np.float32)
+    y = rng.integers(0, 10, len(x))
+    trainer = Trainer(net, config, x, y, record_changes=True)
+    frames = []
+    for i in range(n_steps):
+        rec = trainer.step(np.arange(i * config.batch_size, (i + 1) * config.batch_size))
+        frames.append((tuple(w.copy() for w in net.weights), tuple(b.copy() for b in net.biases),
+                       rec.weight_changes, rec.bias_changes))
+    return net, frames, x[0]
+
+
+def _stats(ms: list[float]) -> tuple[float, float]:
+    return statistics.median(ms), float(np.percentile(ms, 99))
+
+
+def bench(preset: str, frames: int = 200, size: tuple[int, int] = (1200, 560)) -> dict[str, dict[str, tuple[float, float]]]:
+    """Median and p99 (ms) of wall and of this thread's CPU time for "redraw" and "frame"."""
+    net, recorded, x = _recorded_steps(preset, 4)
+    view = NetworkView(net)
+    view.resize(*size)
+    view.show()
+    view.set_input(x, 3)
+    QApplication.processEvents()
+    times: dict[str, dict[str, list[float]]] = {k: {"wall": [], "cpu": []} for k in ("redraw", "frame")}
+
+    def timed(what: str, fn) -> None:
+        w0, c0 = time.perf_counter(), time.thread_time()
+        fn()
+        times[what]["wall"].append((time.perf_counter() - w0) * 1e3)
+        times[what]["cpu"].append((time.thread_time() - c0) * 1e3)
+
+    for i in range(frames):
+        w, b, dw, db = recorded[i % len(recorded)]
+
+        def frame() -> None:
+            view.set_weights(w, b)
+            view.show_step(dw, db)
+            view.repaint()
+
+        timed("frame", frame)
+        # a full redraw on its own: data marked changed (mosaic and edges rebuilt), then painted
+        view.set_mode("changes" if i % 2 else "weights")
+        timed("redraw", view.repaint)
+        QApplication.processEvents()
+    view.close()
+    return {what: {clock: _stats(v) for clock, v in d.items()} for what, d in times.items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--frames", type=int, default=200)
+    args = parser.parse_args()
+    limit_blas_threads(1)  # as the GUI runs beside a training thread
+    app = QApplication.instance() or QApplication([])
+    ok = True
+    print(f"{'network':>15} {'what':>6}   wall median / p99      CPU (GUI thread) median / p99   budget")
+    for preset in ("3b1b", "accurate"):
+        sizes = "-".join(map(str, PRESETS[preset].layer_sizes))
+        for what, clocks in bench(preset, args.frames).items():
+            (wm, wp), (cm, cp) = clocks["wall"], clocks["cpu"]
+            within = wp <= BUDGET_MS[preset]
+            ok &= within
+            print(f"{sizes:>15} {what:>6}   {wm:6.2f} / {wp:6.2f} ms      {cm:6.2f} / {cp:6.2f} ms"
+                  f"              {BUDGET_MS[preset]:.0f} ms {'ok' if within else 'OVER (wall p99)'}")
+    del app
+    raise SystemExit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()
