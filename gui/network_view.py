@@ -28,12 +28,11 @@ import math
 from typing import Any, Sequence
 
 import numpy as np
-from PySide6.QtCore import QEvent, QLineF, QPoint, QPointF, QRect, QRectF, QSize, Qt, Signal, Slot
+from PySide6.QtCore import QEvent, QLineF, QPoint, QPointF, QRect, QRectF, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import (
     QBrush,
     QColor,
     QFont,
-    QHelpEvent,
     QImage,
     QLinearGradient,
     QMouseEvent,
@@ -74,6 +73,7 @@ HIGHLIGHT_MAX_FRACTION = 0.04  # never more than this share of a layer's weights
 EDGE_LEVELS = 12  # edges are drawn in this many strengths per sign, one pen each
 DENSE_EDGES = 280  # a layer drawing more edges than this draws each as one translucent 1 px line
 STRAND_GAP = 0.85  # px between the parallel lines of a strong edge
+AA_FROM_LEVEL = 4  # edges of this strength and weaker are drawn without antialiasing
 DISC_MAX = 40  # taller layers are drawn as a strip of cells
 
 # the tile mosaic, in image pixels: a 28x28 tile, a gap, the activation bar, a gutter
@@ -266,7 +266,7 @@ class NetworkView(QWidget):
 
     def resizeEvent(self, e) -> None:
         super().resizeEvent(e)
-        self.tile_scroll.refit()
+        QTimer.singleShot(0, self.tile_scroll.refit)
 
     def minimumSizeHint(self) -> QSize:
         return QSize(760, 380)
@@ -604,7 +604,9 @@ class _InputImage(QWidget):
         self.setMinimumHeight(SIDE * self.SCALE + 70)
 
     def set_input(self, x: Array | None) -> None:
-        self._image = None if x is None else gray_image(x.reshape(SIDE, SIDE))
+        side = SIDE * self.SCALE  # scaled once here, not at every paint
+        self._image = None if x is None else gray_image(x.reshape(SIDE, SIDE)).scaled(
+            side, side, Qt.AspectRatioMode.IgnoreAspectRatio, Qt.TransformationMode.FastTransformation)
         self.update()
 
     def set_answer(self, output: Array | None, label: int | None) -> None:
@@ -627,7 +629,7 @@ class _InputImage(QWidget):
                 p.setPen(QColor(200, 200, 200))
                 p.drawText(box, Qt.AlignmentFlag.AlignCenter, "draw a digit")
             else:
-                p.drawImage(box, self._image)
+                p.drawImage(box.topLeft(), self._image)
             p.setPen(TEXT)
             p.drawText(QRect(0, 22 + side, self.width(), 40), Qt.AlignmentFlag.AlignLeft, self._answer)
 
@@ -670,7 +672,6 @@ class _TileGrid(QWidget):
 
     def _build(self) -> None:
         v = self._view
-        net = v.network
         n = v.n_tiles
         values = v._values(0)  # (n, 784)
         if v.mode == "weights":
@@ -697,6 +698,8 @@ class _TileGrid(QWidget):
             bars[filled] = np.broadcast_to(fill[:, None], filled.shape)[filled][:, None]
         mosaic = cells.reshape(self.rows, self.cols, CELL_H, CELL_W).transpose(0, 2, 1, 3)
         mosaic = np.ascontiguousarray(mosaic).reshape(self.rows * CELL_H, self.cols * CELL_W)
+        if self.scale > 1:  # scaled here, on bytes: a 1:1 blit per paint is ~10x cheaper than Qt scaling
+            mosaic = np.repeat(np.repeat(mosaic, self.scale, axis=0), self.scale, axis=1)
         self._pixels = np.take(MOSAIC_LUT, mosaic)  # (a take from a contiguous index is ~2x faster)
         h, w = self._pixels.shape
         self._image = QImage(self._pixels.data, w, h, 4 * w, QImage.Format.Format_RGB32)
@@ -717,13 +720,11 @@ class _TileGrid(QWidget):
             p.drawText(QRect(0, 0, self.width(), 16), Qt.AlignmentFlag.AlignLeft,
                        f"{name} · {v.n_tiles} tiles: {what}")
             s = self.scale
-            target = QRect(0, 18, self._image.width() * s, self._image.height() * s)
+            target = QRect(0, 18, self._image.width(), self._image.height())
             # draw only the exposed part of the mosaic (the scroll area exposes a band)
             exposed = event.rect().intersected(target)
             if not exposed.isEmpty():
-                src = QRectF((exposed.x() - target.x()) / s, (exposed.y() - target.y()) / s,
-                             exposed.width() / s, exposed.height() / s)
-                p.drawImage(QRectF(exposed), self._image, src)
+                p.drawImage(exposed.topLeft(), self._image, exposed.translated(0, -18))
             # bias highlights and the hovered neuron: a frame around the activation bar / tile
             slot_of = np.empty(len(v.tile_order), dtype=np.intp)
             slot_of[v.tile_order] = np.arange(len(v.tile_order))
@@ -804,10 +805,12 @@ class _TileScroll(QScrollArea):
         width = self._grid.width() + self.verticalScrollBar().sizeHint().width() + 2
         if self.width() != width:
             self.setFixedWidth(width)
+            view.layout().activate()  # lay the panel out now, not at the next pass of the event loop
 
     def resizeEvent(self, e) -> None:
         super().resizeEvent(e)
-        self.refit()
+        # not from inside the resize: changing our own width here leaves the viewport stale
+        QTimer.singleShot(0, self.refit)
 
 
 # ------------------------------------------------------------------------------------ diagram
@@ -829,6 +832,7 @@ def _edge_pens() -> dict[tuple[int, bool], QPen]:
 
 
 _EDGE_PENS = _edge_pens()
+_OUTLINE_PEN = QPen(OUTLINE, 0.8)
 _DIVERGING_QCOLORS = [QColor.fromRgb(int(c)) for c in DIVERGING_LUT]
 _HALO_PEN = QPen(HIGHLIGHT, 1.0)
 
@@ -850,9 +854,13 @@ def _draw_strands(p: QPainter, e: dict, normals: tuple[Array, Array], order: Arr
     lv = e["level"][rep]
     start = 0
     for end in [*(np.flatnonzero(np.diff(lv)) + 1).tolist(), len(rep)]:  # one pen per level
-        p.setPen(_EDGE_PENS[(int(lv[start]), dense)])
+        level = int(lv[start])
+        # faint edges are drawn without antialiasing (~2.5x cheaper; their steps hardly show)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, abs(level) > AA_FROM_LEVEL)
+        p.setPen(_EDGE_PENS[(level, dense)])
         p.drawLines(lines[start:end])
         start = end
+    p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
 
 
 class _Column:
@@ -982,13 +990,15 @@ class _Diagram(QWidget):
                 _draw_strands(p, e, normals, hl[np.lexsort((level[hl], np.abs(level[hl])))], strands, False)
         p.setPen(Qt.PenStyle.NoPen)
 
-    def _colors(self, l: int) -> list[QColor] | None:
+    def _colors(self, l: int) -> Array | None:
+        """ARGB words shading layer l's neurons (activation greys or delta colours); None: unlit."""
         shading = self._view._shading(l)
         if shading is None:
             return None
         kind, q = shading
-        words = ACTIVATION_LUT[np.rint(q * 255).astype(np.int32)] if kind == "level" else DIVERGING_LUT[_diverging_index(q, 1.0)]
-        return words
+        if kind == "level":
+            return ACTIVATION_LUT[np.rint(q * 255).astype(np.int32)]
+        return DIVERGING_LUT[_diverging_index(q, 1.0)]
 
     def _paint_column(self, p: QPainter, l: int, col: _Column) -> None:
         v = self._view
@@ -1011,6 +1021,10 @@ class _Diagram(QWidget):
                 for j in np.flatnonzero(hl_b):
                     y = col.ys[j]
                     p.drawLine(QLineF(col.x - w / 2 - 7, y, col.x - w / 2 - 2, y))
+            if v.hover_neuron is not None and v.hover_neuron[0] == l:
+                y = col.ys[v.hover_neuron[1]]
+                p.setPen(QPen(QColor(90, 90, 90), 1, Qt.PenStyle.DashLine))
+                p.drawRect(QRectF(col.x - w / 2 - 3, y - max(col.cell, 3) / 2 - 1, w + 6, max(col.cell, 3) + 2))
             return
         p.setPen(QPen(OUTLINE, 0.8))
         r = col.radius
@@ -1041,11 +1055,13 @@ class _Diagram(QWidget):
         x_bar = x_digit + 64
         half = min(col.cell * 0.46, 14.0)
         guess = int(acts.argmax()) if acts is not None else None
+        if nudges is not None:
+            shade = _diverging_index(0.35 * np.sign(nudges) + 0.65 * nudges, 1.0)
         for i, y in enumerate(col.ys):
             big.setBold(i == guess)
             p.setFont(big)
             p.setPen(TEXT)
-            self._text(p, QRectF(x_digit, y - 10, 16, 20), Qt.AlignmentFlag.AlignCenter, str(i))
+            self._text(p, QRectF(x_digit, y - 10, 16, 20), "cv", str(i), "bold" if i == guess else "big")
             if label == i:
                 p.setPen(QPen(TEXT, 1.2))
                 p.setBrush(Qt.BrushStyle.NoBrush)
@@ -1053,24 +1069,27 @@ class _Diagram(QWidget):
             p.setFont(font)
             if acts is not None:
                 p.setPen(MUTED)
-                self._text(p, QRectF(x_digit + 20, y - 9, 42, 18), Qt.AlignmentFlag.AlignVCenter, f"{acts[i]:.2f}")
+                self._text(p, QRectF(x_digit + 20, y - 9, 42, 18), "lv", f"{acts[i]:.2f}")
             if nudges is not None:
                 nv = float(nudges[i])
                 h = max(1.0, abs(nv) * half) if nv else 0.0
-                color = _DIVERGING_QCOLORS[int(_diverging_index(np.array([0.35 * np.sign(nv) + 0.65 * nv]), 1.0)[0])]
-                p.fillRect(QRectF(x_bar, y - h if nv > 0 else y, 10, h), color)
-                p.setPen(QPen(OUTLINE, 0.8))
+                p.fillRect(QRectF(x_bar, y - h if nv > 0 else y, 10, h), _DIVERGING_QCOLORS[shade[i]])
+                p.setPen(_OUTLINE_PEN)
                 p.drawLine(QLineF(x_bar - 2, y, x_bar + 12, y))
                 p.setPen(MUTED)
-                self._text(p, QRectF(x_bar + 15, y - 9, 52, 18), Qt.AlignmentFlag.AlignVCenter, f"{nv:+.2f}")
+                self._text(p, QRectF(x_bar + 15, y - 9, 52, 18), "lv", f"{nv:+.2f}")
         p.setFont(font)
         if nudges is not None:
             p.setPen(TEXT)
-            self._text(p, QRectF(x_bar - 6, 16, self.width() - x_bar + 4, 15), Qt.AlignmentFlag.AlignLeft, "nudge y − a")
+            self._text(p, QRectF(x_bar - 6, 16, self.width() - x_bar + 4, 15), "l", "nudge y − a")
 
-    def _text(self, p: QPainter, rect: QRectF, align: Qt.AlignmentFlag, text: str) -> None:
-        """``drawText`` through a cache of laid-out ``QStaticText`` (4x cheaper for repeated text)."""
-        key = (text, p.font().key())
+    def _text(self, p: QPainter, rect: QRectF, align: str, text: str, font: str = "normal") -> None:
+        """``drawText`` through a cache of laid-out ``QStaticText`` (4x cheaper for repeated text).
+
+        ``align``: "l", "c" or "r" horizontally, with "v" to centre vertically; ``font`` names the
+        painter's current font for the cache (the caller keeps the two in step).
+        """
+        key = (text, font)
         st = self._static.get(key)
         if st is None:
             if len(self._static) > 4000:
@@ -1081,11 +1100,11 @@ class _Diagram(QWidget):
             self._static[key] = st
         size = st.size()
         x = rect.x()
-        if align & Qt.AlignmentFlag.AlignHCenter:
+        if "c" in align:
             x += (rect.width() - size.width()) / 2
-        elif align & Qt.AlignmentFlag.AlignRight:
+        elif "r" in align:
             x += rect.width() - size.width()
-        y = rect.y() + ((rect.height() - size.height()) / 2 if align & Qt.AlignmentFlag.AlignVCenter else 0)
+        y = rect.y() + ((rect.height() - size.height()) / 2 if "v" in align else 0)
         p.drawStaticText(QPointF(x, y), st)
 
     def _paint_headers(self, p: QPainter) -> None:
@@ -1095,7 +1114,7 @@ class _Diagram(QWidget):
             name = "output" if l == n_layers - 1 else f"layer {l + 1}"
             x = min(max(col.x - 50, 0), self.width() - 100)
             p.setPen(TEXT)
-            self._text(p, QRectF(x, 1, 100, 15), Qt.AlignmentFlag.AlignCenter, f"{name} · {len(col.ys)}")
+            self._text(p, QRectF(x, 1, 100, 15), "cv", f"{name} · {len(col.ys)}")
         p.setPen(MUTED)
         metrics = p.fontMetrics()
         for e in self._edges:
@@ -1104,7 +1123,7 @@ class _Diagram(QWidget):
             text = f"{shown:,} of {e['total']:,} edges" if shown < e["total"] else f"all {shown:,} edges"
             width = b.x - a.x - 8
             text = metrics.elidedText(f"{text} · ±{e['limit']:.2g}", Qt.TextElideMode.ElideMiddle, int(width))
-            self._text(p, QRectF(a.x + 4, 16, width, 15), Qt.AlignmentFlag.AlignCenter, text)
+            self._text(p, QRectF(a.x + 4, 16, width, 15), "cv", text)
 
     def _paint_legend(self, p: QPainter) -> None:
         v = self._view
@@ -1117,20 +1136,20 @@ class _Diagram(QWidget):
         p.setBrush(QBrush(grad))
         p.drawRect(QRectF(x, y, 100, 9))
         p.setPen(MUTED)
-        self._text(p, QRectF(x, y + 10, 100, 14), Qt.AlignmentFlag.AlignLeft, "−")
-        self._text(p, QRectF(x, y + 10, 100, 14), Qt.AlignmentFlag.AlignHCenter, "0")
-        self._text(p, QRectF(x, y + 10, 100, 14), Qt.AlignmentFlag.AlignRight, "+")
+        self._text(p, QRectF(x, y + 10, 100, 14), "l", "−")
+        self._text(p, QRectF(x, y + 10, 100, 14), "c", "0")
+        self._text(p, QRectF(x, y + 10, 100, 14), "r", "+")
         what = "weight w" if v.mode == "weights" else "change Δw (last step)"
         p.setPen(TEXT)
-        self._text(p, QRectF(x + 108, y - 4, 200, 16), Qt.AlignmentFlag.AlignLeft, what)
+        self._text(p, QRectF(x + 108, y - 4, 200, 16), "l", what)
         p.setPen(MUTED)
-        self._text(p, QRectF(x + 108, y + 10, 240, 16), Qt.AlignmentFlag.AlignLeft, "width by size; each layer to its ±max")
+        self._text(p, QRectF(x + 108, y + 10, 240, 16), "l", "width by size; each layer to its ±max")
         x2 = x + 350
         if self.width() < x2 + 190:
             return
         p.fillRect(QRectF(x2, y, 9, 9), HIGHLIGHT)
         p.setPen(TEXT)
-        self._text(p, QRectF(x2 + 14, y - 4, 200, 16), Qt.AlignmentFlag.AlignLeft, "largest changes (ringed: biases)")
+        self._text(p, QRectF(x2 + 14, y - 4, 200, 16), "l", "largest changes (ringed: biases)")
         grad = QLinearGradient(x2, 0, x2 + 30, 0)
         if v.neuron_quantity == "delta":
             for stop in (0, 125, 250):
@@ -1144,7 +1163,7 @@ class _Diagram(QWidget):
         p.setBrush(QBrush(grad))
         p.drawRect(QRectF(x2, y + 13, 30, 9))
         p.setPen(MUTED)
-        self._text(p, QRectF(x2 + 36, y + 10, 200, 16), Qt.AlignmentFlag.AlignLeft, text)
+        self._text(p, QRectF(x2 + 36, y + 10, 200, 16), "l", text)
 
     # -- hover
     def describe(self, pos: QPoint) -> tuple[str, tuple[int, int] | None]:

@@ -92,12 +92,67 @@ def bench(preset: str, frames: int = 200, size: tuple[int, int] = (1200, 560)) -
     return {what: {clock: _stats(v) for clock, v in d.items()} for what, d in times.items()}
 
 
+def screenshots(folder: str) -> list[str]:
+    """Save the view of both presets after some real MNIST training, and a step-through, as PNGs."""
+    from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+    from gui.step_through import StepThroughPanel
+    from model.data import load_mnist
+
+    os.makedirs(folder, exist_ok=True)
+    data = load_mnist()
+    saved = []
+    for preset, steps in (("3b1b", 600), ("accurate", 40)):
+        config = PRESETS[preset].replace(augment=False)
+        net = config.build_network()
+        trainer = Trainer(net, config, data.train_x, data.train_y, record_changes=True)
+        bs = config.batch_size
+        for i in range(steps):
+            record = trainer.step(np.arange(i * bs, (i + 1) * bs))
+        view = NetworkView(net)
+        view.resize(1200, 560)
+        view.show()
+        view.set_input(data.test_x[0], int(data.test_y[0]))
+        view.show_step(record.weight_changes, record.bias_changes)
+        for mode in ("weights", "changes"):
+            view.set_mode(mode)
+            QApplication.processEvents()
+            path = os.path.join(folder, f"network_view_{preset}_{mode}.png")
+            view.grab().save(path)
+            saved.append(path)
+        if preset == "3b1b":
+            top = QWidget()
+            layout = QVBoxLayout(top)
+            layout.addWidget(view, 3)
+            panel = StepThroughPanel(view)
+            layout.addWidget(panel, 2)
+            top.resize(1200, 1000)
+            top.show()
+            panel.set_learning_rate(config.learning_rate)
+            panel.set_data(data.test_x, data.test_y)
+            panel.set_example(data.test_x[8], int(data.test_y[8]))
+            panel.start()
+            for _ in range(3):
+                panel.next_stage()  # the gradient stage
+            QApplication.processEvents()
+            path = os.path.join(folder, "step_through_gradient.png")
+            top.grab().save(path)
+            saved.append(path)
+            top.close()
+        view.close()
+    return saved
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--frames", type=int, default=200)
+    parser.add_argument("--screenshots", metavar="DIR", help="also save screenshots (real MNIST training) to DIR")
     args = parser.parse_args()
     limit_blas_threads(1)  # as the GUI runs beside a training thread
     app = QApplication.instance() or QApplication([])
+    if args.screenshots:
+        for path in screenshots(args.screenshots):
+            print("saved", path)
     ok = True
     print(f"{'network':>15} {'what':>6}   wall median / p99      CPU (GUI thread) median / p99   budget")
     for preset in ("3b1b", "accurate"):

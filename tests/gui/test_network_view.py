@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, QPoint, Qt
 from PySide6.QtGui import QColor, QHelpEvent
 from PySide6.QtWidgets import QToolTip
 
@@ -38,6 +39,7 @@ def _show(qtbot, view: NetworkView, w: int = 1200, h: int = 560) -> NetworkView:
     view.resize(w, h)
     with qtbot.waitExposed(view):
         view.show()
+    qtbot.wait(20)  # the tile grid fits itself to the panel just after a resize
     return view
 
 
@@ -146,6 +148,24 @@ def test_hovering_a_neuron_tells_its_activation_bias_z_and_delta(qtbot, trained,
     p = view.tile_grid.pixel_center(3, 14 * 28 + 14)
     qtbot.mouseMove(view.tile_grid, p)
     assert f"w = {net.weights[0][3, 14 * 28 + 14]:.4g}" in view.hover_label.text()
+
+
+def test_hovering_an_edge_tells_its_weight_and_last_change(qtbot, trained):
+    net, record = trained
+    view = _show(qtbot, NetworkView(net))
+    view.show_step(record.weight_changes, record.bias_changes)
+    e = view.diagram._edges[1]  # layer 2 -> output
+    i = int(np.argmax(np.abs(net.weights[2][e["j"], e["k"]])))
+    mid = QPoint(round((e["x0"][i] + e["x1"][i]) / 2), round((e["y0"][i] + e["y1"][i]) / 2))
+    text, neuron = view.diagram.describe(mid)
+    # the nearest drawn edge is reported (this one, unless another crosses right here)
+    found = re.match(r"weight from layer 2 neuron (\d+) to output (\d+)", text)
+    assert neuron is None and found
+    k, j = int(found[1]), int(found[2])
+    assert f"w = {net.weights[2][j, k]:.4g}" in text
+    assert f"Δw = {float(record.weight_changes[2][j, k]):+.4g}" in text
+    near = (e["j"] == j) & (e["k"] == k)
+    assert near.any()
 
 
 def test_mode_toggle_switches_tiles_and_edges_to_the_last_changes(qtbot, trained):
