@@ -1,0 +1,673 @@
+"""The user's own labelled drawings ("Your samples"): one file per sample, saved atomically.
+
+A sample is a drawing the user labelled: its 28x28 network input, the canvas strokes it came from
+(so it can be preprocessed again later), its label, what the network answered when it was labelled,
+and when. ``SampleStore`` keeps them in a folder (by default ``platformdirs.user_data_dir("digitlab")
+/ "samples"``) and in memory, oldest first.
+
+File format, version 1: one ordinary NumPy ``.npz`` archive per sample, named ``<id>.npz`` where id
+is 32 lowercase hex digits (a uuid4), written with ``np.savez_compressed`` and read with
+``allow_pickle=False``, so opening a sample never runs code:
+
+=========  ===============================  ==================================================
+key        array                            meaning
+=========  ===============================  ==================================================
+``image``  float32 (28, 28), or uint8       the network's input, ink 1.0 (or 255) on 0
+``meta``   unicode, shape ()                a JSON object (below)
+=========  ===============================  ==================================================
+
+``meta`` is ``{"format": "digitlab-sample", "version": 1, "label": 0-9, "predicted": 0-9 or null,
+"created": ISO-8601 time with offset, "strokes": [{"tool": "pen" | "eraser", "width": px,
+"points": [[x, y], ...]}, ...]}``, strokes exactly as ``gui.canvas.Canvas.strokes()`` gives them.
+
+Every write (add, relabel, restore) goes to a hidden temporary file ``.<id>.<random>.tmp`` in the
+same folder, is flushed and fsynced, then renamed over ``<id>.npz`` with ``os.replace`` (atomic on
+POSIX and Windows), and the folder is fsynced so the rename itself is durable. A crash or ``kill
+-9`` at any moment therefore leaves each file either complete or absent: at most the sample being
+saved is lost. Loading ignores temporary files and deletes those older than a grace period (young
+ones may belong to another process that is writing right now).
+
+Loading checks every file before building anything from it (each array's ``.npy`` header is read
+and checked before its data, so a crafted header cannot make the loader allocate gigabytes); a
+damaged or foreign file is skipped and described in ``SampleStore.problems``. Imports raise one
+error type, ``SampleFileError``, for any damaged file.
+
+Exchange formats: ``export_npz`` writes the whole collection to one ``.npz`` (``images`` (n, 28,
+28) float32, ``labels`` (n,) uint8, ``meta`` a JSON object ``{"format": "digitlab-samples",
+"version": 1, "samples": [{"id", "predicted", "created", "strokes"}, ...]}``); ``import_npz`` reads
+that, or any ``.npz`` with just ``images`` ((n, 28, 28) or (n, 784), uint8 or floats in [0, 1])
+and ``labels`` (integers 0-9). ``export_idx`` writes MNIST's IDX format (uint8 images, so the grey
+levels are rounded to 1/255), gzip-compressed when the name ends in ``.gz``; ``import_idx`` reads
+it (``model.data.read_idx``). Left out: any index file (the folder listing is the index), sharing
+one folder between two running apps (each keeps its own view until it reloads), and undo beyond
+``restore``.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import gzip
+import json
+import lzma
+import math
+import os
+import re
+import stat
+import struct
+import time
+import uuid
+import zipfile
+import zlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import IO, Any, Iterable, Sequence, Union
+
+import numpy as np
+
+from model.data import IDXError, read_idx
+
+PathLike = Union[str, "os.PathLike[str]"]
+
+FORMAT_VERSION = 1
+SIDE = 28
+TOOLS = ("pen", "eraser")  # as gui.canvas.TOOLS
+SUFFIX = ".npz"
+STALE_TEMP_SECONDS = 60.0  # temporary files older than this are leftovers of a crash
+MAX_META_CHARS = 2_000_000  # one sample's JSON (strokes included)
+MAX_IMPORT_SAMPLES = 100_000
+MAX_IMPORT_META_CHARS = 200_000_000
+MAX_IDX_FILE_BYTES = 256 * 2**20
+
+_ID = re.compile(r"[0-9a-f]{32}")
+_TEMP = re.compile(r"\.[0-9a-f]{32}\.[0-9a-f]{12}\.tmp")
+_OS_JUNK = {"Thumbs.db", "desktop.ini"}  # files operating systems drop into folders
+_ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06")
+_NPY_MAGIC = b"\x93NUMPY"
+_NPY_VERSIONS = {b"\x01\x00": "<H", b"\x02\x00": "<I", b"\x03\x00": "<I"}
+_NPY_MAX_HEADER = 10_000
+
+# what a damaged archive can raise from zipfile, the decompressors and numpy's array reader; each
+# means "not a readable file" (the Hypothesis tests in tests/model/test_samples.py keep this honest)
+_UNREADABLE = (
+    OSError,
+    EOFError,
+    ValueError,
+    KeyError,
+    IndexError,
+    TypeError,
+    OverflowError,
+    RuntimeError,  # an encrypted member; NotImplementedError for an unknown compression method
+    struct.error,
+    zlib.error,
+    lzma.LZMAError,
+    zipfile.BadZipFile,
+)
+
+
+class SampleFileError(ValueError):
+    """A sample or exchange file that cannot be read: the message names the file and the problem."""
+
+
+def default_folder() -> Path:
+    """Where samples live unless told otherwise: the user's data folder for Digit Lab."""
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("digitlab", appauthor=False)) / "samples"
+
+
+# ------------------------------------------------------------------------------------ the sample
+
+
+@dataclass(frozen=True, eq=False)
+class Sample:
+    """One labelled drawing. ``image`` is read-only; compare samples by ``id``."""
+
+    id: str  # 32 lowercase hex digits (uuid4), also the file name
+    label: int  # what the user says it is, 0-9
+    image: np.ndarray  # (28, 28) float32 in [0, 1]: the network's input
+    strokes: list  # the canvas strokes, plain JSON data (see the module docstring)
+    predicted: int | None  # the network's answer when it was labelled
+    created: str  # ISO-8601 time stamp
+
+    @property
+    def vector(self) -> np.ndarray:
+        """The image as one (784,) input row."""
+        return self.image.reshape(SIDE * SIDE)
+
+    @property
+    def was_wrong(self) -> bool:
+        """The network misread it when it was labelled (a correction, not just a new sample)."""
+        return self.predicted is not None and self.predicted != self.label
+
+
+def _created_key(created: str) -> datetime:
+    t = datetime.fromisoformat(created)
+    return t if t.tzinfo else t.replace(tzinfo=timezone.utc)
+
+
+def _sort_key(s: Sample) -> tuple[datetime, str]:
+    return _created_key(s.created), s.id
+
+
+# ------------------------------------------------------------------------------ value checks
+# each returns the checked value or raises ValueError saying what is wrong
+
+
+def _digit(value: Any, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not 0 <= value <= 9:
+        raise ValueError(f"{what} must be a digit 0-9, got {value!r}")
+    return int(value)
+
+
+def _image(image: Any) -> np.ndarray:
+    a = np.asarray(image)
+    if a.shape not in ((SIDE, SIDE), (SIDE * SIDE,)):
+        raise ValueError(f"image must be 28x28 (or 784 values), got shape {a.shape}")
+    if a.dtype == np.uint8:
+        a = a.astype(np.float32) / np.float32(255)
+    elif a.dtype.kind in "fiu":
+        a = a.astype(np.float32)
+        if not np.isfinite(a).all() or a.min() < 0 or a.max() > 1:
+            raise ValueError("image values must be finite and in [0, 1]")
+    else:
+        raise ValueError(f"image must hold numbers, got {a.dtype}")
+    a = np.ascontiguousarray(a.reshape(SIDE, SIDE))
+    a.flags.writeable = False
+    return a
+
+
+def _number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def _strokes(strokes: Any) -> list:
+    """Strokes as plain JSON data: a list of {"tool", "width", "points": [[x, y], ...]}."""
+    if not isinstance(strokes, (list, tuple)):
+        raise ValueError(f"strokes must be a list, got {type(strokes).__name__}")
+    out = []
+    for i, s in enumerate(strokes):
+        if not isinstance(s, dict) or set(s) != {"tool", "width", "points"}:
+            raise ValueError(f"stroke {i} must be an object with tool, width and points")
+        if s["tool"] not in TOOLS:
+            raise ValueError(f"stroke {i}: tool must be one of {TOOLS}, got {s['tool']!r}")
+        if not (_number(s["width"]) and s["width"] > 0):
+            raise ValueError(f"stroke {i}: width must be a positive number, got {s['width']!r}")
+        points = s["points"]
+        if not isinstance(points, (list, tuple)) or not all(
+            isinstance(p, (list, tuple)) and len(p) == 2 and _number(p[0]) and _number(p[1])
+            for p in points
+        ):
+            raise ValueError(f"stroke {i}: points must be a list of [x, y] numbers")
+        out.append({"tool": s["tool"], "width": float(s["width"]),
+                     "points": [[float(x), float(y)] for x, y in points]})
+    return out
+
+
+def _created(created: Any) -> str:
+    if not isinstance(created, str) or len(created) > 64:
+        raise ValueError(f"created must be an ISO-8601 time stamp, got {created!r}")
+    try:
+        _created_key(created)
+    except ValueError:
+        raise ValueError(f"created must be an ISO-8601 time stamp, got {created!r}") from None
+    return created
+
+
+def _sample_from_meta(sample_id: str, image: Any, meta: Any) -> Sample:
+    if not isinstance(meta, dict):
+        raise ValueError("meta must be a JSON object")
+    if meta.get("format") != "digitlab-sample":
+        raise ValueError(f"not a Digit Lab sample (format {meta.get('format')!r})")
+    if meta.get("version") != FORMAT_VERSION:
+        raise ValueError(f"format version {meta.get('version')!r} is not known (this Digit Lab "
+                         f"reads version {FORMAT_VERSION})")
+    predicted = meta.get("predicted")
+    return Sample(
+        id=sample_id,
+        label=_digit(meta.get("label"), "label"),
+        image=_image(image),
+        strokes=_strokes(meta.get("strokes", [])),
+        predicted=None if predicted is None else _digit(predicted, "predicted"),
+        created=_created(meta.get("created")),
+    )
+
+
+# ----------------------------------------------------------------------------- reading archives
+
+
+class _Archive:
+    """An opened ``.npz`` whose arrays are checked (header first) before any data is read."""
+
+    def __init__(self, zf: zipfile.ZipFile, name: str) -> None:
+        self.zip = zf
+        self.name = name
+        members = zf.namelist()
+        odd = [m for m in members if not m.endswith(".npy")]
+        if odd:
+            raise SampleFileError(f"{name}: not a samples file (it holds {odd[:3]})")
+        self.keys = {m[: -len(".npy")] for m in members}
+
+    def array(self, key: str, kinds: str, max_items: int) -> np.ndarray:
+        """The array ``key``: its dtype kind in ``kinds``, at most ``max_items`` elements."""
+        member = f"{key}.npy"
+        with self.zip.open(member) as f:
+            shape, dtype, header_len = self._header(key, f)
+            if dtype.hasobject or dtype.kind not in kinds or dtype.fields is not None or dtype.subdtype is not None:
+                raise SampleFileError(f"{self.name}: {key} has dtype {dtype}, which samples never use")
+            if any(n < 0 for n in shape) or math.prod(shape) > max_items:
+                raise SampleFileError(f"{self.name}: {key} has shape {shape}, too large or invalid")
+            if header_len + math.prod(shape) * dtype.itemsize != self.zip.getinfo(member).file_size:
+                raise SampleFileError(f"{self.name}: {key} is damaged: its size does not match its shape")
+        with self.zip.open(member) as f:
+            return np.lib.format.read_array(f, allow_pickle=False)  # checks the CRC at the end
+
+    def json(self, key: str, max_chars: int) -> Any:
+        raw = self.array(key, "U", max_chars)
+        if raw.shape != ():
+            raise SampleFileError(f"{self.name}: {key} must be one string, got shape {raw.shape}")
+        try:
+            return json.loads(str(raw[()]))
+        except (ValueError, RecursionError) as e:
+            raise SampleFileError(f"{self.name}: {key} is not valid JSON ({e})") from None
+
+    def _header(self, key: str, f: IO[bytes]) -> tuple[tuple[int, ...], np.dtype, int]:
+        # parsed here rather than by numpy.lib.format so that a malformed header never takes
+        # numpy's Python 2 fallback, which warns and raises tokenize errors of its own
+        start = f.read(8)
+        if len(start) < 8 or start[:6] != _NPY_MAGIC or start[6:] not in _NPY_VERSIONS:
+            raise SampleFileError(f"{self.name}: {key} is not a .npy array")
+        size_format = _NPY_VERSIONS[start[6:]]
+        n = struct.calcsize(size_format)
+        raw = f.read(n)
+        (header_len,) = struct.unpack(size_format, raw) if len(raw) == n else (-1,)
+        if not 0 <= header_len <= _NPY_MAX_HEADER:
+            raise SampleFileError(f"{self.name}: {key} is damaged (bad .npy header length)")
+        text = f.read(header_len)
+        encoding = "utf8" if start[6] == 3 else "latin1"
+        try:
+            header = ast.literal_eval(text.decode(encoding))
+        except (SyntaxError, ValueError, TypeError, MemoryError, RecursionError):
+            raise SampleFileError(f"{self.name}: {key} is damaged (unreadable .npy header)") from None
+        if not (isinstance(header, dict) and sorted(header) == ["descr", "fortran_order", "shape"]
+                and isinstance(header["shape"], tuple) and all(type(d) is int for d in header["shape"])
+                and isinstance(header["fortran_order"], bool) and isinstance(header["descr"], str)):
+            raise SampleFileError(f"{self.name}: {key} is damaged (invalid .npy header)")
+        try:
+            dtype = np.dtype(header["descr"])
+        except (TypeError, ValueError):
+            raise SampleFileError(f"{self.name}: {key} has an unknown dtype") from None
+        return header["shape"], dtype, 8 + n + header_len
+
+
+def _read_npz(path: PathLike, read: Any) -> Any:
+    """Open ``path`` as an ``.npz`` and return ``read(archive)``; ``SampleFileError`` for any fault."""
+    name = os.fspath(path)
+    try:
+        mode = os.stat(name).st_mode
+        if not stat.S_ISREG(mode):  # a pipe could block forever
+            raise SampleFileError(f"{name}: not a regular file")
+        with open(name, "rb") as fh:
+            start = fh.read(4)
+            if not start:
+                raise SampleFileError(f"{name}: the file is empty")
+            if start not in _ZIP_SIGNATURES:
+                raise SampleFileError(f"{name}: not an .npz (zip) archive")
+            fh.seek(0)
+            with zipfile.ZipFile(fh) as zf:
+                return read(_Archive(zf, name))
+    except SampleFileError:
+        raise
+    except FileNotFoundError:
+        raise SampleFileError(f"{name}: no such file") from None
+    except PermissionError:
+        raise SampleFileError(f"{name}: permission denied") from None
+    except _UNREADABLE as e:
+        raise SampleFileError(f"{name}: damaged or not a samples file ({type(e).__name__}: {e})") from e
+
+
+def read_sample_file(path: PathLike) -> Sample:
+    """The sample stored at ``path`` (named ``<id>.npz``); ``SampleFileError`` for any bad file."""
+    path = Path(path)
+    if not (path.suffix == SUFFIX and _ID.fullmatch(path.stem)):
+        raise SampleFileError(f"{path}: not a sample file (the name is not <32 hex digits>.npz)")
+
+    def read(archive: _Archive) -> Sample:
+        if archive.keys != {"image", "meta"}:
+            raise SampleFileError(f"{path}: not a sample file (keys {sorted(archive.keys)[:5]})")
+        image = archive.array("image", "uf", SIDE * SIDE)
+        meta = archive.json("meta", MAX_META_CHARS)
+        try:
+            return _sample_from_meta(path.stem, image, meta)
+        except ValueError as e:
+            raise SampleFileError(f"{path}: {e}") from None
+
+    return _read_npz(path, read)
+
+
+# ------------------------------------------------------------------------------ atomic writes
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make renames and deletions in ``folder`` durable; folders cannot be opened on Windows."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _write_temp(folder: Path, tag: str, write: Any, sync: bool = True) -> Path:
+    """A hidden temporary file in ``folder`` holding what ``write(file)`` wrote, fsynced if ``sync``."""
+    tmp = folder / f".{tag}.{uuid.uuid4().hex[:12]}.tmp"
+    # os.open gives the usual umask permissions (mkstemp would give 0600); O_BINARY for Windows
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            write(f)
+            f.flush()
+            if sync:
+                os.fsync(f.fileno())
+    except BaseException:  # KeyboardInterrupt too: never leave a half-written temporary file
+        _unlink(tmp)
+        raise
+    return tmp
+
+
+def _unlink(path: Path) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
+def _write_atomically(path: Path, write: Any, tag: str) -> None:
+    """Call ``write(file)`` on a temporary file beside ``path``, fsync it, rename it to ``path``."""
+    tmp = _write_temp(path.parent, tag, write)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        _unlink(tmp)
+        raise
+    _fsync_folder(path.parent)
+
+
+def _meta_json(s: Sample) -> str:
+    return json.dumps({
+        "format": "digitlab-sample", "version": FORMAT_VERSION, "label": s.label,
+        "predicted": s.predicted, "created": s.created, "strokes": s.strokes,
+    }, separators=(",", ":"), allow_nan=False)
+
+
+# ---------------------------------------------------------------------------------- the store
+
+
+class SampleStore:
+    """The samples in ``folder``, loaded at construction; every change is saved at once.
+
+    ``problems`` lists (as readable strings) the files of the folder that could not be loaded.
+    """
+
+    def __init__(self, folder: PathLike | None = None, *, stale_temp_seconds: float = STALE_TEMP_SECONDS) -> None:
+        self.folder = Path(folder) if folder is not None else default_folder()
+        self.stale_temp_seconds = stale_temp_seconds
+        self.problems: list[str] = []
+        self._samples: dict[str, Sample] = {}
+        self._sorted: list[Sample] | None = None
+        self._last_created: datetime | None = None
+        self.reload()
+
+    # ------------------------------------------------------------------------------- reading
+    def reload(self) -> None:
+        """Read the folder again: every valid sample; each bad file described in ``problems``."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        samples: dict[str, Sample] = {}
+        problems: list[str] = []
+        now = time.time()
+        for entry in sorted(os.scandir(self.folder), key=lambda e: e.name):
+            name = entry.name
+            if _TEMP.fullmatch(name):  # a save that never finished: never a sample
+                try:
+                    if now - entry.stat().st_mtime > self.stale_temp_seconds:
+                        os.unlink(entry.path)
+                except OSError:
+                    pass
+                continue
+            if name.startswith(".") or name in _OS_JUNK or entry.is_dir():
+                continue
+            try:
+                sample = read_sample_file(entry.path)
+            except SampleFileError as e:
+                problems.append(f"{name}: {str(e).removeprefix(entry.path + ': ')}")
+                continue
+            samples[sample.id] = sample
+        self._samples = samples
+        self._sorted = None
+        self.problems = problems
+
+    def all(self) -> list[Sample]:
+        """Every sample, oldest first."""
+        if self._sorted is None:
+            self._sorted = sorted(self._samples.values(), key=_sort_key)
+        return list(self._sorted)
+
+    def get(self, sample_id: str) -> Sample:
+        return self._samples[sample_id]
+
+    def __len__(self) -> int:
+        return len(self._samples)
+
+    def __contains__(self, sample_id: object) -> bool:
+        return sample_id in self._samples
+
+    def arrays(self, samples: Sequence[Sample] | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Training data: x (n, 784) float32 and y (n,) uint8, oldest first (or of ``samples``)."""
+        samples = self.all() if samples is None else list(samples)
+        x = np.empty((len(samples), SIDE * SIDE), dtype=np.float32)
+        for i, s in enumerate(samples):
+            x[i] = s.vector
+        return x, np.array([s.label for s in samples], dtype=np.uint8)
+
+    # ------------------------------------------------------------------------------- changes
+    def add(self, label: int, image: np.ndarray, strokes: Iterable[dict] = (),
+            predicted: int | None = None) -> Sample:
+        """Save a newly labelled drawing and return it. ``ValueError`` for invalid values."""
+        now = datetime.now(timezone.utc)
+        if self._last_created is not None and now <= self._last_created:
+            now = self._last_created + timedelta(microseconds=1)  # keep "oldest first" exact
+        self._last_created = now
+        sample = Sample(
+            id=uuid.uuid4().hex,
+            label=_digit(label, "label"),
+            image=_image(image),
+            strokes=_strokes(list(strokes)),
+            predicted=None if predicted is None else _digit(predicted, "predicted"),
+            created=now.isoformat(timespec="microseconds"),
+        )
+        self._save(sample)
+        return sample
+
+    def relabel(self, sample_id: str, label: int) -> Sample:
+        """Give a sample a new label (the file is rewritten atomically); returns the new sample."""
+        sample = dataclasses.replace(self._samples[sample_id], label=_digit(label, "label"))
+        self._save(sample)
+        return sample
+
+    def delete(self, sample_id: str) -> Sample:
+        """Remove a sample and its file; returns it, so ``restore`` can bring it back."""
+        sample = self._samples[sample_id]
+        try:
+            os.unlink(self._path(sample_id))
+        except FileNotFoundError:
+            pass
+        _fsync_folder(self.folder)
+        del self._samples[sample_id]
+        self._sorted = None
+        return sample
+
+    def restore(self, sample: Sample) -> None:
+        """Save ``sample`` again, with its id, label and time stamp (undo of ``delete``)."""
+        if not _ID.fullmatch(sample.id):
+            raise ValueError(f"not a sample id: {sample.id!r}")
+        self._save(sample)
+
+    def _path(self, sample_id: str) -> Path:
+        return self.folder / f"{sample_id}{SUFFIX}"
+
+    def _save(self, sample: Sample) -> None:
+        _write_atomically(self._path(sample.id), self._writer(sample), sample.id)
+        self._samples[sample.id] = sample
+        self._sorted = None
+
+    def _save_many(self, samples: list[Sample]) -> None:
+        """Save many samples with one flush to disk instead of one per file (imports)."""
+        temps: list[Path] = []
+        try:
+            for s in samples:
+                temps.append(_write_temp(self.folder, s.id, self._writer(s), sync=not hasattr(os, "sync")))
+            if hasattr(os, "sync"):
+                os.sync()  # every file's data on disk before any rename makes it a sample
+            for tmp, s in zip(temps, samples):
+                os.replace(tmp, self._path(s.id))
+                self._samples[s.id] = s
+        except BaseException:
+            for tmp in temps:
+                _unlink(tmp)  # the ones already renamed are gone; those are complete samples
+            raise
+        finally:
+            self._sorted = None
+            _fsync_folder(self.folder)
+
+    @staticmethod
+    def _writer(sample: Sample) -> Any:
+        meta = _meta_json(sample)
+        if len(meta) > MAX_META_CHARS:
+            raise ValueError(f"the strokes are too long to keep ({len(meta):,} characters)")
+        return lambda f: np.savez_compressed(f, image=sample.image, meta=np.array(meta))
+
+    # ------------------------------------------------------------------------ export / import
+    def export_npz(self, path: PathLike) -> int:
+        """Write every sample to one ``.npz`` (format in the module docstring); returns the count."""
+        samples = self.all()
+        images = np.stack([s.image for s in samples]) if samples else np.zeros((0, SIDE, SIDE), np.float32)
+        meta = json.dumps({
+            "format": "digitlab-samples", "version": FORMAT_VERSION,
+            "samples": [{"id": s.id, "predicted": s.predicted, "created": s.created, "strokes": s.strokes}
+                        for s in samples],
+        }, separators=(",", ":"), allow_nan=False)
+        labels = np.array([s.label for s in samples], dtype=np.uint8)
+        _write_atomically(Path(path), lambda f: np.savez_compressed(f, images=images, labels=labels, meta=np.array(meta)),
+                          "export")
+        return len(samples)
+
+    def import_npz(self, path: PathLike) -> int:
+        """Add the samples of an ``.npz`` (ours, or any with ``images`` and ``labels``).
+
+        Samples whose id is already here are skipped. Returns how many were added;
+        ``SampleFileError`` (and nothing is added) when the file is damaged or not samples.
+        """
+        name = os.fspath(path)
+
+        def read(archive: _Archive) -> tuple[np.ndarray, np.ndarray, Any]:
+            missing = {"images", "labels"} - archive.keys
+            if missing:
+                raise SampleFileError(f"{name}: not a samples file: no {' or '.join(sorted(missing))} array")
+            images = archive.array("images", "uif", MAX_IMPORT_SAMPLES * SIDE * SIDE)
+            labels = archive.array("labels", "ui", MAX_IMPORT_SAMPLES)
+            meta = archive.json("meta", MAX_IMPORT_META_CHARS) if "meta" in archive.keys else None
+            return images, labels, meta
+
+        images, labels, meta = _read_npz(path, read)
+        records = None
+        if meta is not None:
+            if not (isinstance(meta, dict) and meta.get("format") == "digitlab-samples"
+                    and meta.get("version") == FORMAT_VERSION and isinstance(meta.get("samples"), list)):
+                raise SampleFileError(f"{name}: meta is not a Digit Lab samples record of version {FORMAT_VERSION}")
+            records = meta["samples"]
+        return self._import(name, images, labels, records)
+
+    def export_idx(self, images_path: PathLike, labels_path: PathLike) -> int:
+        """Write MNIST-style IDX files (uint8 images, gzip when a name ends in ``.gz``)."""
+        samples = self.all()
+        images = np.array([np.rint(s.image * 255) for s in samples], dtype=np.uint8).reshape(-1, SIDE, SIDE)
+        labels = np.array([s.label for s in samples], dtype=np.uint8)
+        for path, array in ((Path(images_path), images), (Path(labels_path), labels)):
+            data = struct.pack(">HBB", 0, 0x08, array.ndim) + struct.pack(f">{array.ndim}I", *array.shape)
+            data += array.tobytes()
+            if path.name.endswith(".gz"):
+                data = gzip.compress(data, mtime=0)
+            _write_atomically(path, lambda f, data=data: f.write(data), "export")
+        return len(samples)
+
+    def import_idx(self, images_path: PathLike, labels_path: PathLike) -> int:
+        """Add the digits of an IDX image file and its label file; returns how many were added."""
+        arrays = []
+        for path in (images_path, labels_path):
+            name = os.fspath(path)
+            try:
+                size = os.stat(name).st_size
+                if size > MAX_IDX_FILE_BYTES:
+                    raise SampleFileError(f"{name}: {size:,} bytes is too large to import")
+                arrays.append(read_idx(name))
+            except IDXError as e:
+                raise SampleFileError(str(e)) from None
+            except OSError as e:
+                raise SampleFileError(f"{name}: cannot be read ({e.strerror or e})") from None
+        images, labels = arrays
+        if images.ndim != 3 or images.shape[1:] != (SIDE, SIDE) or images.dtype != np.uint8:
+            raise SampleFileError(f"{os.fspath(images_path)}: expected uint8 images of 28x28, "
+                                  f"got {images.dtype} {images.shape}")
+        return self._import(os.fspath(labels_path), images, labels, None)
+
+    def _import(self, name: str, images: np.ndarray, labels: np.ndarray, records: list | None) -> int:
+        """Check everything first, then save the new samples."""
+        if images.ndim == 2 and images.shape[1] == SIDE * SIDE:
+            images = images.reshape(-1, SIDE, SIDE)
+        if images.ndim != 3 or images.shape[1:] != (SIDE, SIDE):
+            raise SampleFileError(f"{name}: images must be (n, 28, 28) or (n, 784), got {images.shape}")
+        n = len(images)
+        if n > MAX_IMPORT_SAMPLES:
+            raise SampleFileError(f"{name}: {n:,} images is more than {MAX_IMPORT_SAMPLES:,} can be imported")
+        if labels.shape != (n,) or labels.dtype.kind not in "ui":
+            raise SampleFileError(f"{name}: {labels.shape} {labels.dtype} labels for {n} images")
+        if n and (labels.min() < 0 or labels.max() > 9):
+            raise SampleFileError(f"{name}: labels must be digits 0-9 (found {int(labels.max())})")
+        if images.dtype != np.uint8:
+            with np.errstate(invalid="ignore", over="ignore"):
+                images = images.astype(np.float32)
+            if n and (not np.isfinite(images).all() or images.min() < 0 or images.max() > 1):
+                raise SampleFileError(f"{name}: image values must be uint8, or numbers in [0, 1]")
+        if records is not None and len(records) != n:
+            raise SampleFileError(f"{name}: meta describes {len(records)} samples, the file has {n}")
+        new: dict[str, Sample] = {}  # ids already here, or twice in the file, are added once
+        # without time stamps, the file's order is kept as "oldest first"
+        stamp = datetime.now(timezone.utc)
+        for i in range(n):
+            r = records[i] if records is not None else {}
+            try:
+                if not isinstance(r, dict):
+                    raise ValueError("not a JSON object")
+                sample_id = r.get("id")
+                if not (isinstance(sample_id, str) and _ID.fullmatch(sample_id)):
+                    sample_id = uuid.uuid4().hex
+                predicted = r.get("predicted")
+                sample = Sample(
+                    id=sample_id,
+                    label=int(labels[i]),
+                    image=_image(images[i]),
+                    strokes=_strokes(r.get("strokes", [])),
+                    predicted=None if predicted is None else _digit(predicted, "predicted"),
+                    created=_created(r.get("created", (stamp + timedelta(microseconds=i)).isoformat())),
+                )
+            except ValueError as e:
+                raise SampleFileError(f"{name}: sample {i}: {e}") from None
+            if sample.id not in self._samples and sample.id not in new:
+                new[sample.id] = sample
+        self._save_many(list(new.values()))
+        return len(new)
