@@ -395,7 +395,9 @@ class NetworkView(QWidget):
         """Order the tiles once, now: by neuron "index", by "activation" or by size of "change"."""
         if key not in TILE_ORDERS:
             raise ValueError(f"key must be one of {TILE_ORDERS}, got {key!r}")
-        n = self._require_net().layer_sizes[1]
+        if self._net is None:
+            return
+        n = self._net.layer_sizes[1]
         if key == "activation" and self._acts:
             order = np.argsort(-self._acts[0], kind="stable")
         elif key == "change" and self._changes_w is not None:
@@ -418,6 +420,11 @@ class NetworkView(QWidget):
     @property
     def mode(self) -> str:
         return self._mode
+
+    @property
+    def input(self) -> tuple[Array | None, int | None]:
+        """The example shown, (x (784,), label), as given to ``set_input``."""
+        return self._x, self._label
 
     @property
     def neuron_quantity(self) -> str:

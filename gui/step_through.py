@@ -200,7 +200,7 @@ class StepThroughPanel(QWidget):
 
     # ------------------------------------------------------------------------ inputs
     def set_network(self, net: Network | None) -> None:
-        """The network to step (copied). None: use a copy of the view's network when needed."""
+        """The network to step (copied). None: read the view's network (the latest weights shown)."""
         self._net = None if net is None else net.copy()
         self._inputs_changed()
 
@@ -310,7 +310,7 @@ class StepThroughPanel(QWidget):
             return
         if self._stage < 0:
             v = self._view
-            self._saved_view = (v.mode, v.neuron_quantity)
+            self._saved_view = (v.mode, v.neuron_quantity, *v.input)
             v.hold(True)
             self.active_changed.emit(True)
         self._trace = trace_step(self.network, self._x, self._label, self._lr)
@@ -339,7 +339,8 @@ class StepThroughPanel(QWidget):
             return
         self._reveal.stop()
         v = self._view
-        mode, quantity = self._saved_view or ("weights", "activation")
+        mode, quantity, x, label = self._saved_view or ("weights", "activation", None, None)
+        v.set_input(x, label)  # what the view showed before (the user's drawing, say)
         v.set_reveal(None)
         v.set_show_nudges(True)
         v.set_neuron_quantity(quantity)

@@ -169,8 +169,10 @@ def test_ledger_average_is_the_applied_step_over_the_learning_rate(qtbot, setup,
     assert "η × the average" in panel.findChild(QLabel, "ledgerNote").text()
 
 
-def test_the_real_network_is_never_changed(qtbot, setup, trained):
+def test_the_real_network_is_never_changed_and_the_view_is_handed_back(qtbot, setup, trained, mnist):
     view, panel, _, _, before = setup
+    drawing = mnist.test_x[0]
+    view.set_input(drawing, None)  # what the view showed before: the user's drawing, say
     qtbot.mouseClick(_button(panel, "stepThrough"), LEFT)
     for _ in range(4):
         qtbot.mouseClick(_button(panel, "stageNext"), LEFT)
@@ -180,6 +182,9 @@ def test_the_real_network_is_never_changed(qtbot, setup, trained):
     for a, b in zip(before, (*trained.weights, *trained.biases)):
         np.testing.assert_array_equal(a, b)
     assert view.network is not trained
+    assert not view.held and view.mode == "weights" and view.neuron_quantity == "activation"
+    np.testing.assert_array_equal(view.input[0], drawing)
+    assert view.input[1] is None and not view.highlighted_set()
 
 
 def test_take_an_mnist_example_gives_an_image_and_its_label(qtbot, trained, mnist):
