@@ -1,0 +1,677 @@
+"""Learning curves: cost, accuracy and per-layer gradient norms against samples seen.
+
+Three pyqtgraph plots sharing one x axis (samples seen, linked):
+
+- cost: every step's batch cost as a faint line, its exponential moving average over it, and the
+  train and test cost of each epoch as markers joined by lines;
+- accuracy: train and test accuracy of each epoch, in percent;
+- gradient norm per layer, ||dC/dw^l||, on a log axis, one line per weight layer ("layer 1" is the
+  first weight matrix, input side). With sigmoid neurons the input-side layers' gradients are
+  orders of magnitude smaller: the vanishing-gradient problem (Nielsen, chapter 5), visible here.
+  The lines are moving averages of log10 of the norms (geometric means), so layers stay legible
+  where their noise bands would overlap.
+
+The caller feeds whole arrays at display rate (``add_steps``/``add_epochs`` from a ~30 Hz timer,
+never once per step). Cost of a frame stays flat however long the run, per GUIDE.md's measurements:
+
+- step data live in preallocated NumPy buffers that grow by doubling up to ``max_points``; when
+  full they are halved by averaging pairs of points, and later steps arrive pre-averaged in groups
+  of the new stride, so a run of any length holds at most ``max_points`` points (``StepSeries``);
+- pyqtgraph's own ``setDownsampling(auto=True, mode="peak")`` and ``setClipToView`` redo their
+  work over every point at every ``setData``: measured here, ~2 ms per curve at 500k points, ~10 ms
+  for the five step curves, twice the frame budget. ``_Decimator`` does the same thing (clip to the
+  view, then peak (min/max) decimation of the raw line and mean decimation of the smooth lines to
+  ~1-2 blocks per pixel) but keeps the blocks of complete power-of-two groups between frames, so a
+  frame only decimates what is new: the curves are fed a few thousand points whatever the run's
+  length, through ``setData`` on items built once;
+- when the data grow past a power of two per pixel, the cached blocks are paired up rather than
+  recomputed, so a frame never decimates the whole series (except after a halving or a zoom);
+- axis ranges are fixed and grown in steps (x doubled when the data pass its end, y widened to
+  nice values), never auto-ranged; pens are 1 px, opaque and not antialiased, the grid included
+  (pyqtgraph's semi-transparent grid alone cost ~20 ms a paint here); the view repaints whole
+  (``FullViewportUpdate``), which keeps Qt's raster engine on its fast line path; epoch markers
+  are drawn while there are at most ``MAX_MARKERS`` epochs, lines only beyond.
+
+Panning or zooming a plot (mouse drag, wheel) stops that axis from following the data;
+double-click restores the automatic view.
+
+Left out: where the numbers come from (``gui.worker``'s snapshots) and any smoothing choice
+beyond a fixed span (``SMOOTH_SPAN`` steps).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Sequence
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QSize, Slot
+from PySide6.QtGui import QColor, QResizeEvent
+from PySide6.QtWidgets import QGraphicsView, QVBoxLayout, QWidget
+
+from model.train import EpochRecord
+
+DEFAULT_MAX_POINTS = 500_000  # step points kept; beyond, the buffers are halved by averaging pairs
+SMOOTH_SPAN = 100  # steps: the span of the exponential moving average, alpha = 2 / (span + 1)
+DIRECT_LIMIT = 16_384  # visible points decimated afresh each frame; more come from the block cache
+MAX_MARKERS = 60  # epochs drawn with markers; beyond, lines only
+INITIAL_X = 1_000  # samples seen: the x axis starts at [0, INITIAL_X] and doubles as needed
+TINY_NORM = 1e-30  # gradient norms are clamped to this before log10
+
+# light theme, colour-blind-safe hues (Okabe-Ito), all opaque: semi-transparent lines are slow
+BACKGROUND = QColor(255, 255, 255)
+FOREGROUND = QColor(60, 60, 60)
+TEXT = QColor(40, 40, 40)
+GRID = QColor(232, 232, 232)
+RAW_COST = QColor(196, 214, 234)  # the faint per-step line
+SMOOTH_COST = QColor(0, 114, 178)
+TRAIN = QColor(230, 159, 0)
+TEST = QColor(0, 158, 115)
+
+
+# ---------------------------------------------------------------------------------- step data
+class StepSeries:
+    """Per-step numbers in bounded buffers: x, raw cost, smoothed cost, smoothed log10 grad norms.
+
+    Row i of the buffers is one point: the mean of ``stride`` consecutive steps. ``columns``:
+    0 the raw batch cost, 1 its moving average, 2.. the moving averages of log10 ||dC/dw^l||.
+    """
+
+    def __init__(self, max_points: int = DEFAULT_MAX_POINTS, span: float = SMOOTH_SPAN) -> None:
+        if max_points < 2:
+            raise ValueError(f"max_points must be at least 2, got {max_points}")
+        self.max_points = max_points - max_points % 2  # even, so a full buffer halves exactly
+        self.alpha = 2.0 / (span + 1.0)  # per step
+        self.clear()
+
+    def clear(self) -> None:
+        self.n = 0  # points held
+        self.stride = 1  # steps per point
+        self.n_steps = 0  # steps received
+        self.n_layers: int | None = None
+        self.version = getattr(self, "version", 0) + 1  # changes whenever old points change
+        self._x = np.empty(0, dtype=np.float64)
+        self._y = np.empty((0, 0), dtype=np.float32)
+        self._pending = np.empty((0, 0))  # raw steps waiting to complete a group of `stride`
+        self._ema_m: np.ndarray | None = None  # (1 + n_layers,) the average before bias correction
+        self._ema_w = 0.0  # the weight the average has gathered: m / w is the bias-corrected mean
+        self.cost_max = -math.inf  # of the smoothed cost
+        self.log_min, self.log_max = math.inf, -math.inf  # of the smoothed log10 norms
+
+    @property
+    def capacity(self) -> int:
+        """Rows allocated (never more than ``max_points``)."""
+        return len(self._x)
+
+    @property
+    def x(self) -> np.ndarray:
+        return self._x[: self.n]
+
+    @property
+    def y(self) -> np.ndarray:
+        """(n, 2 + n_layers) float32: raw cost, smoothed cost, smoothed log10 norm per layer."""
+        return self._y[: self.n]
+
+    def append(self, samples: np.ndarray, costs: np.ndarray, grad_norms: np.ndarray) -> None:
+        """Add k steps: samples seen (k,), batch costs (k,), gradient norms (k, n_layers).
+
+        Steps with a non-finite cost or norm are skipped. x must grow; ``clear`` between runs.
+        """
+        costs = np.asarray(costs, dtype=np.float64).reshape(-1)
+        k = len(costs)
+        if k == 0:
+            return
+        norms = np.asarray(grad_norms, dtype=np.float64).reshape(k, -1)
+        if self.n_layers is None:
+            self._start(norms.shape[1])
+        elif norms.shape[1] != self.n_layers:
+            raise ValueError(f"got norms of {norms.shape[1]} layers after {self.n_layers}: clear() between runs")
+        raw = np.empty((k, 2 + self.n_layers))  # (k, x + cost + layers), float64
+        raw[:, 0] = np.asarray(samples, dtype=np.float64).reshape(-1)
+        raw[:, 1] = costs
+        raw[:, 2:] = np.log10(np.maximum(norms, TINY_NORM))
+        finite = np.isfinite(raw).all(axis=1)
+        if not finite.all():
+            raw = raw[finite]
+        self.n_steps += len(raw)
+        if len(self._pending):
+            raw = np.concatenate([self._pending, raw])
+        while True:
+            s = self.stride
+            groups = min(len(raw) // s, self.max_points - self.n)
+            if groups:
+                block = raw[: groups * s]
+                self._write(block if s == 1 else block.reshape(groups, s, -1).mean(axis=1))
+                raw = raw[groups * s :]
+            if self.n < self.max_points:
+                break
+            self._halve()  # full: every point now stands for twice the steps; go on at that stride
+        self._pending = raw  # fewer than `stride` steps
+
+    def _start(self, n_layers: int) -> None:
+        self.n_layers = n_layers
+        cap = min(4096, self.max_points)
+        self._x = np.empty(cap, dtype=np.float64)
+        self._y = np.empty((cap, 2 + n_layers), dtype=np.float32)
+        self._pending = np.empty((0, 2 + n_layers))
+        self._ema_m = np.zeros(1 + n_layers)
+
+    def _write(self, points: np.ndarray) -> None:
+        """Append points (g, x + cost + log norms) at the current stride, with their averages."""
+        g = len(points)
+        if self.n + g > len(self._x):
+            cap = min(self.max_points, max(2 * len(self._x), self.n + g))
+            x, y = np.empty(cap, dtype=np.float64), np.empty((cap, self._y.shape[1]), dtype=np.float32)
+            x[: self.n], y[: self.n] = self._x[: self.n], self._y[: self.n]
+            self._x, self._y = x, y
+        b = (1.0 - self.alpha) ** self.stride  # decay per point: one point is `stride` steps
+        smooth, self._ema_m, self._ema_w = _ema(points[:, 1:], b, self._ema_m, self._ema_w)
+        rows = slice(self.n, self.n + g)
+        self._x[rows] = points[:, 0]
+        self._y[rows, 0] = points[:, 1]
+        self._y[rows, 1:] = smooth
+        self.n += g
+        self.cost_max = max(self.cost_max, float(smooth[:, 0].max()))
+        self.log_min = min(self.log_min, float(smooth[:, 1:].min()))
+        self.log_max = max(self.log_max, float(smooth[:, 1:].max()))
+
+    def _halve(self) -> None:
+        half = self.n // 2
+        self._x[:half] = 0.5 * (self._x[0 : 2 * half : 2] + self._x[1 : 2 * half : 2])
+        self._y[:half] = 0.5 * (self._y[0 : 2 * half : 2] + self._y[1 : 2 * half : 2])
+        self.n = half
+        self.stride *= 2
+        self.version += 1
+
+
+def _ema(v: np.ndarray, b: float, m0: np.ndarray, w0: float) -> tuple[np.ndarray, np.ndarray, float]:
+    """Bias-corrected exponential moving average of the rows of v (g, c), vectorised.
+
+    m_t = b m_{t-1} + (1 - b) v_t and w_t = b w_{t-1} + (1 - b); the average is m_t / w_t, so the
+    first point is its own average (no pull towards 0). In closed form over a block,
+    m_t = b^t (m_0 + (1 - b) sum_{j<=t} b^-j v_j): a cumulative sum, in blocks short enough that
+    b^-j stays below 1e100. Returns the averages (g, c) and the state after the last row.
+    """
+    out = np.empty_like(v)
+    block = max(1, int(100 / max(-math.log10(b), 1e-12))) if b > 0 else 1
+    for start in range(0, len(v), block):
+        chunk = v[start : start + block]
+        t = np.arange(1, len(chunk) + 1, dtype=np.float64)
+        p = b**t  # (g,)
+        if b > 0:
+            s = np.cumsum(chunk * (b**-t)[:, None], axis=0)
+            m = p[:, None] * m0 + (1.0 - b) * (p[:, None] * s)
+        else:  # no memory at all
+            m = chunk.copy()
+        w = 1.0 - p * (1.0 - w0)
+        out[start : start + len(chunk)] = m / w[:, None]
+        m0, w0 = m[-1], float(w[-1])
+    return out, m0, w0
+
+
+# ---------------------------------------------------------------------------------- decimation
+class _Decimator:
+    """Display arrays for the step curves: clipped to the view, ~1-2 blocks of points per pixel.
+
+    Blocks are aligned groups of ``ds`` points (a power of two); the raw cost keeps each block's
+    max and min (peak decimation: the noise band stays visible), the smooth columns its mean.
+    Zoomed out over many points, the blocks of the whole series are cached and only new ones are
+    computed each frame; the cache is rebuilt when ``ds`` changes or the series halves.
+    """
+
+    def __init__(self, series: StepSeries) -> None:
+        self.series = series
+        self._key: tuple[int, int] | None = None  # (version, ds) the cache was built for
+        self._done = 0  # complete blocks in the cache
+        self._bx = np.empty(0)
+        self._bmax = np.empty(0, dtype=np.float32)
+        self._bmin = np.empty(0, dtype=np.float32)
+        self._bmean = np.empty((0, 0), dtype=np.float32)
+        self.ds = 1  # of the last call, for tests and the bench
+
+    def arrays(self, x0: float, x1: float, pixels: float):
+        """(x, raw cost) for the peak line and (x, smooth columns (m, c)) for the mean lines."""
+        s = self.series
+        n = s.n
+        if n == 0:
+            return None
+        x, y = s.x, s.y
+        i0 = int(np.searchsorted(x, x0, "left"))
+        i1 = int(np.searchsorted(x, x1, "right"))
+        visible = max(i1 - i0, 1)
+        per_pixel = visible / max(pixels, 1.0)
+        ds = 1 if per_pixel <= 2 else 1 << int(math.log2(per_pixel))
+        self.ds = ds
+        if ds == 1:
+            a, b = max(0, i0 - 1), min(n, i1 + 1)
+            return (x[a:b].copy(), y[a:b, 0].copy()), (x[a:b].copy(), y[a:b, 1:].copy())
+        first, last = max(0, i0 // ds - 1), min(-(-n // ds), -(-i1 // ds) + 1)  # blocks to show
+        if visible <= DIRECT_LIMIT:
+            bx, bmax, bmin, bmean = _blocks(x[first * ds : last * ds], y[first * ds : last * ds], ds)
+        else:
+            self._update_cache(ds)
+            bx, bmax, bmin, bmean = self._cached(first, last, ds)
+        peak_x = np.repeat(bx, 2)
+        peak_y = np.column_stack((bmax, bmin)).reshape(-1)
+        return (peak_x, peak_y), (bx, bmean)
+
+    def _update_cache(self, ds: int) -> None:
+        s = self.series
+        if self._key != (s.version, ds):
+            if self._key == (s.version, ds // 2) and self._done >= 2:
+                # the data grew past a power of two: pair up the blocks we have instead of
+                # decimating every point again (an odd last block is redone from the points)
+                k = self._done // 2
+                self._bx = 0.5 * (self._bx[0 : 2 * k : 2] + self._bx[1 : 2 * k : 2])
+                self._bmax = np.maximum(self._bmax[0 : 2 * k : 2], self._bmax[1 : 2 * k : 2])
+                self._bmin = np.minimum(self._bmin[0 : 2 * k : 2], self._bmin[1 : 2 * k : 2])
+                self._bmean = 0.5 * (self._bmean[0 : 2 * k : 2] + self._bmean[1 : 2 * k : 2])
+                self._done = k
+            else:
+                self._done = 0
+                m = s.y.shape[1] - 1
+                self._bx, self._bmax, self._bmin = np.empty(0), np.empty(0, np.float32), np.empty(0, np.float32)
+                self._bmean = np.empty((0, m), dtype=np.float32)
+            self._key = (s.version, ds)
+        complete = s.n // ds
+        if complete > self._done:
+            lo, hi = self._done * ds, complete * ds
+            bx, bmax, bmin, bmean = _blocks(s.x[lo:hi], s.y[lo:hi], ds)
+            self._bx = np.concatenate([self._bx, bx])
+            self._bmax = np.concatenate([self._bmax, bmax])
+            self._bmin = np.concatenate([self._bmin, bmin])
+            self._bmean = np.concatenate([self._bmean, bmean])
+            self._done = complete
+
+    def _cached(self, first: int, last: int, ds: int):
+        s = self.series
+        parts = [self._bx[first:last], self._bmax[first:last], self._bmin[first:last], self._bmean[first:last]]
+        if last > self._done:  # the last, incomplete block: computed afresh each frame
+            tail = _blocks(s.x[self._done * ds :], s.y[self._done * ds :], ds)
+            parts = [np.concatenate([p, t]) for p, t in zip(parts, tail)]
+        return parts
+
+
+def _blocks(x: np.ndarray, y: np.ndarray, ds: int):
+    """Per block of ds rows (the last may be shorter): mean x, max and min of column 0, mean of the rest."""
+    full = len(x) // ds
+    cut = full * ds
+    bx = x[:cut].reshape(full, ds).mean(axis=1)
+    yy = y[:cut].reshape(full, ds, y.shape[1])
+    bmax, bmin = yy[:, :, 0].max(axis=1), yy[:, :, 0].min(axis=1)
+    bmean = yy[:, :, 1:].sum(axis=1) * np.float32(1 / ds)  # float32 sums of ds <= ~1000 terms
+    if cut < len(x):
+        rest = y[cut:]
+        bx = np.append(bx, x[cut:].mean())
+        bmax = np.append(bmax, rest[:, 0].max())
+        bmin = np.append(bmin, rest[:, 0].min())
+        bmean = np.vstack([bmean, rest[:, 1:].mean(axis=0, keepdims=True)])
+    return bx, bmax, bmin, bmean
+
+
+# ---------------------------------------------------------------------------------- the widget
+class _CountAxis(pg.AxisItem):
+    """Samples seen as 0, 500, 20k, 1.5M, a label at most every ~64 px."""
+
+    def tickSpacing(self, minVal, maxVal, size):
+        dif = abs(maxVal - minVal)
+        if dif == 0 or size <= 0:
+            return []
+        target = dif / max(1.0, size / 64)  # the smallest major interval that leaves ~64 px a label
+        e = 10.0 ** math.floor(math.log10(target))
+        mantissa = next(m for m in (1, 2, 5, 10) if m * e >= target)
+        major = mantissa * e
+        return [(major, 0), (major / (4 if mantissa == 2 else 5), 0)]
+
+    def tickStrings(self, values, scale, spacing):
+        out = []
+        for v in values:
+            v = v * scale
+            if abs(v) >= 1e6:
+                out.append(f"{v / 1e6:g}M")
+            elif abs(v) >= 1e3:
+                out.append(f"{v / 1e3:g}k")
+            else:
+                out.append(f"{v:g}")
+        return out
+
+
+def _pen(colour: QColor, width: float = 1) -> pg.QtGui.QPen:
+    pen = pg.mkPen(colour, width=width)
+    pen.setCosmetic(True)
+    return pen
+
+
+def _nice_ceil(v: float) -> float:
+    """The smallest of 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8 times a power of ten that is >= v."""
+    if not v > 0 or not math.isfinite(v):
+        return 1.0
+    e = 10.0 ** math.floor(math.log10(v))
+    for m in (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10):
+        if m * e >= v * (1 - 1e-9):
+            return m * e
+    return 10 * e
+
+
+class TrainingPlots(QWidget):
+    """Cost, accuracy and per-layer gradient norms against samples seen (see the module docstring)."""
+
+    def __init__(self, parent: QWidget | None = None, *, max_points: int = DEFAULT_MAX_POINTS) -> None:
+        super().__init__(parent)
+        self.setObjectName("trainingPlots")
+        self.series = StepSeries(max_points)
+        self._decimator = _Decimator(self.series)
+        self._epochs: list[EpochRecord] = []
+        self._updating = False  # True while we set ranges ourselves
+        self._follow_x = True
+        self._follow_y: dict[pg.ViewBox, bool] = {}
+        self._x_max = float(INITIAL_X)
+        self._horizontal: bool | None = None
+
+        self.view = pg.GraphicsLayoutWidget()
+        self.view.setBackground(BACKGROUND)
+        self.view.setObjectName("plotsView")
+        self.view.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.FullViewportUpdate)
+        self.view.setToolTip("Drag to pan, wheel to zoom (on an axis: that axis only); double-click to follow the data again")
+        self.view.ci.setSpacing(4)
+        self.view.ci.setContentsMargins(4, 4, 8, 4)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.view)
+
+        self.cost_plot = self._make_plot("Cost", "cost")
+        self.accuracy_plot = self._make_plot("Accuracy", "accuracy %")
+        self.grad_plot = self._make_plot("Gradient norms", "‖∂C/∂w‖")
+        self.grad_plot.getAxis("left").setLogMode(True)  # we plot log10 values; the axis labels 10^k
+        for p in (self.accuracy_plot, self.grad_plot):
+            p.setXLink(self.cost_plot)
+
+        cost_legend = self._legend(self.cost_plot, (-8, 6))
+        self.cost_curve = self._curve(self.cost_plot, cost_legend, RAW_COST, "batch cost")
+        self.smooth_curve = self._curve(self.cost_plot, cost_legend, SMOOTH_COST, f"moving average ({SMOOTH_SPAN} steps)")
+        self.train_cost_curve = self._epoch_curve(self.cost_plot, cost_legend, TRAIN, "o", "train, per epoch")
+        self.test_cost_curve = self._epoch_curve(self.cost_plot, cost_legend, TEST, "s", "test, per epoch")
+        acc_legend = self._legend(self.accuracy_plot, (-8, -8))
+        self.train_accuracy_curve = self._epoch_curve(self.accuracy_plot, acc_legend, TRAIN, "o", "train")
+        self.test_accuracy_curve = self._epoch_curve(self.accuracy_plot, acc_legend, TEST, "s", "test")
+        self._grad_legend = self._legend(self.grad_plot, (-8, 6))
+        self.grad_curves: list[pg.PlotCurveItem] = []  # one per layer, made when the layer count is known
+
+        self._legends = {self.cost_plot.vb: cost_legend, self.accuracy_plot.vb: acc_legend,
+                         self.grad_plot.vb: self._grad_legend}
+        for vb in self._legends:
+            vb.sigResized.connect(self._fit_legend)
+        self.cost_plot.vb.sigXRangeChanged.connect(self._on_view_changed)
+        self.cost_plot.vb.sigResized.connect(self._on_view_changed)
+        self.view.scene().sigMouseClicked.connect(self._on_click)
+        self._arrange(horizontal=False)
+        self.clear()
+
+    # ------------------------------------------------------------------ construction
+    def _make_plot(self, title: str, y_label: str) -> pg.PlotItem:
+        plot = pg.PlotItem(axisItems={"bottom": _CountAxis("bottom")})
+        plot.setTitle(title, color=TEXT, size="10pt", bold=True)
+        plot.layout.setRowFixedHeight(0, 20)
+        plot.setLabel("left", y_label, color=TEXT.name())
+        plot.setLabel("bottom", "samples seen", color=TEXT.name())
+        for name in ("left", "bottom"):
+            axis = plot.getAxis(name)
+            axis.setPen(_pen(FOREGROUND))
+            axis.setTextPen(_pen(TEXT))
+            # an opaque light grid: pyqtgraph's default (the tick pen made semi-transparent) costs
+            # ~7 ms a plot per paint here, opaque lines ~0.4 ms
+            axis.setTickPen(_pen(GRID))
+            axis.setStyle(tickAlpha=255, maxTickLevel=1)
+            axis.setZValue(-1000)  # below the view box, so the grid lies under the curves and legend
+        plot.getAxis("left").setWidth(52)  # the same for all three, so linked x axes line up
+        plot.showGrid(x=True, y=True, alpha=1.0)
+        plot.disableAutoRange()
+        plot.hideButtons()
+        plot.setMenuEnabled(False)
+        plot.setDownsampling(auto=True, mode="peak")  # for the few-point epoch items; step curves come decimated
+        plot.setClipToView(True)
+        # a bound method, not a lambda: a lambda holding self here crashes the interpreter at exit
+        plot.vb.sigRangeChangedManually.connect(self._on_manual_range)
+        self._follow_y[plot.vb] = True
+        return plot
+
+    def _legend(self, plot: pg.PlotItem, offset: tuple[int, int]) -> pg.LegendItem:
+        return plot.addLegend(offset=offset, labelTextColor=TEXT, labelTextSize="8pt",
+                              brush=pg.mkBrush(255, 255, 255, 220), pen=_pen(QColor(200, 200, 200)),
+                              verSpacing=-4)
+
+    def _curve(self, plot: pg.PlotItem, legend: pg.LegendItem, colour: QColor, name: str) -> pg.PlotCurveItem:
+        curve = pg.PlotCurveItem(pen=_pen(colour), antialias=False, connect="all", skipFiniteCheck=True)
+        plot.addItem(curve)
+        legend.addItem(curve, name)
+        return curve
+
+    def _epoch_curve(self, plot, legend, colour: QColor, symbol: str, name: str) -> pg.PlotDataItem:
+        item = pg.PlotDataItem(pen=_pen(colour), symbol=symbol, symbolSize=6, symbolPen=_pen(colour),
+                               symbolBrush=pg.mkBrush(colour), antialias=False, connect="finite")
+        item.marker = symbol  # shown while there are few epochs
+        # the legend draws its sample from the scatter's own style, set here before any data arrive
+        item.scatter.setSymbol(symbol)
+        item.scatter.setSize(6)
+        item.scatter.setPen(_pen(colour))
+        item.scatter.setBrush(pg.mkBrush(colour))
+        plot.addItem(item)
+        legend.addItem(item, name)
+        return item
+
+    def _make_grad_curves(self, n_layers: int) -> None:
+        for curve in self.grad_curves:
+            self.grad_plot.removeItem(curve)
+            self._grad_legend.removeItem(curve)
+        cmap = pg.colormap.get("viridis")
+        self.grad_curves = []
+        for l in range(n_layers):
+            colour = cmap.map(0.85 * l / max(1, n_layers - 1), mode="qcolor")
+            self.grad_curves.append(self._curve(self.grad_plot, self._grad_legend, colour, f"layer {l + 1}"))
+        self._fit_legend(self.grad_plot.vb)
+
+    def _arrange(self, horizontal: bool) -> None:
+        """Three plots side by side (a wide dock) or stacked (a tall one)."""
+        if horizontal == self._horizontal:
+            return
+        self._horizontal = horizontal
+        plots = (self.cost_plot, self.accuracy_plot, self.grad_plot)
+        for p in plots:
+            if p.scene() is not None:
+                self.view.ci.removeItem(p)
+        grid = self.view.ci.layout
+        # equal minimum and preferred sizes (the titles' widths differ), then equal stretch below
+        width = max(p.minimumWidth() for p in plots)
+        for p in plots:
+            p.setMinimumWidth(width)
+            p.setPreferredWidth(width)
+        for i, p in enumerate(plots):
+            self.view.ci.addItem(p, row=0 if horizontal else i, col=i if horizontal else 0)
+            # equal shares, so the three plots are the same size whatever their labels
+            grid.setColumnStretchFactor(i, 1 if horizontal or i == 0 else 0)
+            grid.setRowStretchFactor(i, 1 if not horizontal or i == 0 else 0)
+            # stacked, the shared x axis is named once, at the bottom
+            p.getAxis("bottom").showLabel(horizontal or i == len(plots) - 1)
+
+    # ------------------------------------------------------------------ public
+    def add_steps(self, samples: np.ndarray, costs: np.ndarray, grad_norms: np.ndarray) -> None:
+        """Steps since the last call: samples seen (k,), batch costs (k,), gradient norms (k, n_layers)."""
+        if len(costs) == 0:
+            return
+        fresh = self.series.n_layers is None
+        self.series.append(samples, costs, grad_norms)
+        if fresh and self.series.n_layers is not None:
+            self._make_grad_curves(self.series.n_layers)
+        self._update_ranges()
+        self._refresh_steps()
+
+    def add_epochs(self, records: Sequence[EpochRecord]) -> None:
+        """Epochs completed since the last call (their train and test cost and accuracy)."""
+        if not records:
+            return
+        self._epochs.extend(records)
+
+        def number(v: float | None, scale: float = 1.0) -> float:
+            return math.nan if v is None else scale * v
+
+        rows = np.array([(r.samples_seen, number(r.train_cost), number(r.test_cost),
+                          number(r.train_accuracy, 100), number(r.test_accuracy, 100)) for r in records])
+        self._epoch_data = np.concatenate([self._epoch_data, rows])  # (epochs, 5)
+        with np.errstate(invalid="ignore"):
+            self._epoch_cost_max = float(np.nanmax([self._epoch_cost_max, *rows[:, 1:3].ravel()]))
+            self._epoch_accuracy_min = float(np.nanmin([self._epoch_accuracy_min, *rows[:, 3:5].ravel()]))
+        d = self._epoch_data
+        markers = len(d) <= MAX_MARKERS  # hundreds of markers are clutter, and ~4 ms of every paint
+        for item, col in self._epoch_items():
+            item.setData(d[:, 0], d[:, col], symbol=item.marker if markers else None)
+        self._update_ranges()
+
+    def _epoch_items(self):
+        return ((self.train_cost_curve, 1), (self.test_cost_curve, 2),
+                (self.train_accuracy_curve, 3), (self.test_accuracy_curve, 4))
+
+    def clear(self) -> None:
+        """Forget everything shown; the next ``add_steps`` may have another number of layers."""
+        self.series.clear()
+        self._epochs = []
+        self._epoch_data = np.empty((0, 5))  # samples seen, train/test cost, train/test accuracy %
+        self._epoch_cost_max = 0.0
+        self._epoch_accuracy_min = math.inf  # percent
+        for curve in (self.cost_curve, self.smooth_curve, *self.grad_curves):
+            curve.setData(np.empty(0), np.empty(0))
+        for item in (self.train_cost_curve, self.test_cost_curve, self.train_accuracy_curve, self.test_accuracy_curve):
+            item.setData(np.empty(0), np.empty(0))
+        for curve in self.grad_curves:
+            self.grad_plot.removeItem(curve)
+            self._grad_legend.removeItem(curve)
+        self.grad_curves = []
+        self._fit_legend(self.grad_plot.vb)
+        self.reset_view()
+
+    @Slot()
+    def reset_view(self) -> None:
+        """Follow the data again: x from 0 to the data's end (doubling steps), y fitted."""
+        self._follow_x = True
+        for vb in self._follow_y:
+            self._follow_y[vb] = True
+        self._x_max = float(INITIAL_X)
+        self._update_ranges(force=True)
+        self._refresh_steps()
+
+    @property
+    def n_step_points(self) -> int:
+        """Step points held (and drawn, before decimation); at most ``max_points``."""
+        return self.series.n
+
+    @property
+    def n_steps(self) -> int:
+        """Steps received since the last ``clear``."""
+        return self.series.n_steps
+
+    @property
+    def n_epoch_points(self) -> int:
+        return len(self._epochs)
+
+    @property
+    def step_stride(self) -> int:
+        """Steps per point: 1 until the buffers first fill, then 2, 4, ..."""
+        return self.series.stride
+
+    @property
+    def buffer_capacity(self) -> int:
+        """Rows allocated for step data; never more than ``max_points``."""
+        return self.series.capacity
+
+    @property
+    def max_points(self) -> int:
+        return self.series.max_points
+
+    def sizeHint(self) -> QSize:
+        return QSize(900, 260)
+
+    # ------------------------------------------------------------------ ranges and display
+    def _x_end(self) -> float:
+        ends = [self.series.x[-1]] if self.series.n else []
+        if self._epochs:
+            ends.append(self._epochs[-1].samples_seen)
+        return max(ends, default=0.0)
+
+    def _update_ranges(self, force: bool = False) -> None:
+        self._updating = True
+        try:
+            end = self._x_end()
+            grown = False
+            while end > self._x_max:
+                self._x_max *= 2
+                grown = True
+            if self._follow_x and (grown or force):
+                self.cost_plot.setXRange(0, self._x_max, padding=0)
+            self._set_y(self.cost_plot, 0.0, _nice_ceil(1.1 * max(self.series.cost_max, self._epoch_cost_max, 0)), force)
+            low = self._epoch_accuracy_min
+            self._set_y(self.accuracy_plot, 0.0 if low > 100 else max(0.0, 10 * math.floor((low - 2) / 10)), 100.0, force)
+            s = self.series
+            if s.n:
+                lo, hi = math.floor(s.log_min), math.ceil(s.log_max)
+                self._set_y(self.grad_plot, float(lo), float(max(hi, lo + 1)), force)
+            else:
+                self._set_y(self.grad_plot, -3.0, 0.0, force)
+        finally:
+            self._updating = False
+
+    def _set_y(self, plot: pg.PlotItem, lo: float, hi: float, force: bool) -> None:
+        if not self._follow_y[plot.vb]:
+            return
+        (cur_lo, cur_hi) = plot.vb.viewRange()[1]
+        pad = 0.02 * (hi - lo)
+        target = (lo - pad, hi + pad)
+        if force or not (math.isclose(cur_lo, target[0]) and math.isclose(cur_hi, target[1])):
+            plot.setYRange(*target, padding=0)
+
+    def _refresh_steps(self) -> None:
+        """Hand the step curves what the current view shows, decimated to its width."""
+        (x0, x1) = self.cost_plot.vb.viewRange()[0]
+        pixels = max(self.cost_plot.vb.width(), self.grad_plot.vb.width(), 100.0)
+        arrays = self._decimator.arrays(x0, x1, pixels)
+        if arrays is None:
+            return
+        (px, py), (mx, my) = arrays
+        self.cost_curve.setData(px, py)
+        self.smooth_curve.setData(mx, my[:, 0])
+        for l, curve in enumerate(self.grad_curves):
+            curve.setData(mx, my[:, 1 + l])
+
+    @Slot()
+    def _on_view_changed(self, *args) -> None:
+        if not self._updating:
+            self._refresh_steps()
+
+    @Slot(object)
+    def _on_manual_range(self, mask) -> None:
+        vb = self.sender()
+        if mask[0]:
+            self._follow_x = False
+        if len(mask) > 1 and mask[1] and vb in self._follow_y:
+            self._follow_y[vb] = False
+
+    @Slot(object)
+    def _fit_legend(self, vb: pg.ViewBox) -> None:
+        # a legend taller than half its plot would hide the curves: leave it out until there is room
+        legend = self._legends[vb]
+        size = legend.boundingRect()
+        fits = size.height() < 0.5 * vb.height() and size.width() < 0.7 * vb.width()
+        legend.setVisible(fits and bool(legend.items))
+
+    def _on_click(self, event) -> None:
+        if event.double():
+            self.reset_view()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        size = event.size()
+        # whichever arrangement gives each plot the larger short side
+        w, h = size.width(), size.height()
+        self._arrange(horizontal=min(w / 3, h) >= min(w, h / 3))
+
+
+__all__ = ["TrainingPlots", "StepSeries", "DEFAULT_MAX_POINTS", "SMOOTH_SPAN"]

@@ -1,0 +1,103 @@
+"""How the learning curves cope with a long run: ``python -m gui.plots_bench [--steps 100000 1000000]``.
+
+Feeds ``TrainingPlots`` simulated steps the way the window does, in 30 Hz-sized chunks (100 steps,
+as a trainer at ~100 steps/s x 32 samples leaves between two frames), with an epoch record every
+1,875 steps (60,000 samples at batch 32), and forces a full repaint after each chunk
+(``widget.grab()``). Prints the median and 99th percentile of add_steps + repaint per frame, over
+the whole run and over its last tenth (the steady state at full length), and the step buffers'
+size: proof that a long run stays smooth (within a frame budget of a few ms) and bounded.
+
+Runs headless (offscreen Qt) unless ``QT_QPA_PLATFORM`` says otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+
+import numpy as np
+
+BATCH = 32
+CHUNK = 100  # steps per frame
+STEPS_PER_EPOCH = 60_000 // BATCH
+
+
+def simulate(plots, n_steps: int, rng: np.random.Generator, n_layers: int = 3) -> np.ndarray:
+    """Feed n_steps in CHUNK-sized frames; return each frame's add_* + repaint time in seconds."""
+    from model.train import EpochRecord
+
+    times = []
+    epoch = 0
+    for first in range(1, n_steps + 1, CHUNK):
+        s = np.arange(first, min(first + CHUNK, n_steps + 1))
+        k = len(s)
+        decay = np.exp(-s / 3000)
+        samples = (s * BATCH).astype(np.float64)
+        costs = (0.05 + 2.0 * decay + (0.1 + decay) * 0.3 * rng.random(k)).astype(np.float32)
+        levels = 10.0 ** (np.arange(n_layers) - n_layers + 0.5 * decay[:, None])  # (k, n_layers)
+        norms = (levels * np.exp(0.3 * rng.standard_normal((k, n_layers)))).astype(np.float32)
+        records = []
+        if s[-1] // STEPS_PER_EPOCH > epoch:
+            epoch = int(s[-1] // STEPS_PER_EPOCH)
+            acc = 0.98 - 0.3 * np.exp(-epoch / 2)
+            records.append(EpochRecord(epoch, int(s[-1]), int(samples[-1]), 0.3 / epoch, acc + 0.01,
+                                       0.35 / epoch, acc, 10.0))
+        t = time.perf_counter()
+        plots.add_steps(samples, costs, norms)
+        if records:
+            plots.add_epochs(records)
+        plots.grab()  # a full paint, as the screen would get
+        times.append(time.perf_counter() - t)
+    return np.array(times)
+
+
+def report(label: str, times: np.ndarray, plots) -> None:
+    ms = times * 1e3
+    tail = ms[-max(1, len(ms) // 10) :]
+    series = plots.series
+    held = series._x.nbytes + series._y.nbytes
+    print(
+        f"{label}: {len(ms)} frames; add_steps + repaint median {np.median(ms):.2f} ms, "
+        f"p99 {np.percentile(ms, 99):.2f} ms, max {ms.max():.1f} ms; "
+        f"last tenth median {np.median(tail):.2f} ms, p99 {np.percentile(tail, 99):.2f} ms"
+    )
+    print(
+        f"    {plots.n_steps:,} steps held as {plots.n_step_points:,} points (stride {plots.step_stride}), "
+        f"buffer rows {plots.buffer_capacity:,} of max {plots.max_points:,}, {held / 1e6:.1f} MB; "
+        f"curve vertices drawn: {len(plots.cost_curve.getData()[0]):,} (decimation {plots._decimator.ds})"
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--size", type=int, nargs=2, default=[1200, 700], metavar=("W", "H"))
+    args = parser.parse_args(argv)
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+    from PySide6.QtCore import QCoreApplication, QEvent
+    from PySide6.QtWidgets import QApplication
+
+    from gui.plots import TrainingPlots
+    from model.blas import limit_blas_threads
+
+    limit_blas_threads(1)
+    app = QApplication.instance() or QApplication([])
+    plots = TrainingPlots()
+    plots.resize(*args.size)
+    plots.show()
+    app.processEvents()
+    print(f"TrainingPlots {args.size[0]}x{args.size[1]}, {CHUNK} steps per frame, max_points {plots.max_points:,}")
+    rng = np.random.default_rng(0)
+    for n in args.steps:
+        plots.clear()
+        times = simulate(plots, n, rng)
+        report(f"{n:,} steps", times, plots)
+    plots.close()
+    plots.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
+if __name__ == "__main__":
+    main()
