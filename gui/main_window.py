@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from gui.draw_panel import DrawPanel
 from gui.plots import TrainingPlots
 from gui.prediction_view import PredictionView
+from gui.samples_panel import SamplesPanel
 from gui.preview import PreprocessView
 from gui.training_panel import TrainingPanel
 from gui.worker import Snapshot, TrainingRun
@@ -39,6 +40,8 @@ from model.config import PRESETS, TrainConfig
 from model.data import MNIST, load_mnist
 from model.network import Network
 from model.preprocess import Preprocessed, preprocess
+from model.retrain import RetrainConfig, evaluate_before_after, make_retrainer, make_scratch_trainer
+from model.samples import Sample, SampleStore
 from model.store import ModelFileError, load, load_with_info, save
 from model.train import Trainer
 
@@ -72,6 +75,10 @@ class MainWindow(QMainWindow):
         self.prediction = PredictionView()
         self.training = TrainingPanel(self.actions)
         self.plots = TrainingPlots()
+        self.store = self._open_sample_store()
+        self.samples = SamplesPanel(self.store)  # reads them once the network is loaded, below
+        self._retraining: tuple[Network, np.ndarray, np.ndarray, list[str]] | None = None
+        self._before_retrain: Network | None = None
         self._build_layout()
         self._build_menus()
 
@@ -81,10 +88,16 @@ class MainWindow(QMainWindow):
         self._frame_timer = QTimer(self, interval=FRAME_MS)
         self._frame_timer.timeout.connect(self._on_frame)
         self.training.speed_changed.connect(self._on_speed)
+        self.prediction.label_clicked.connect(self.label_drawing)
+        self.samples.retrain_requested.connect(self.retrain)
+        self.samples.undo_retrain_requested.connect(self.undo_retrain)
+        self.samples.train_from_scratch_requested.connect(self.train_from_scratch)
+        self.samples.sample_activated.connect(self._show_sample)
 
         self.network_label = QLabel(objectName="networkLabel")
         self.statusBar().addPermanentWidget(self.network_label)
         self.network = self._initial_network(model_path)
+        self.samples.set_predict(lambda x: self.network.predict(x))
         self._describe_network()
         self._restore_settings()
         self._update_run_controls()
@@ -133,6 +146,7 @@ class MainWindow(QMainWindow):
         self.docks: dict[str, QDockWidget] = {}
         self._add_dock("training", "Training", self.training, Qt.DockWidgetArea.LeftDockWidgetArea)
         self._add_dock("curves", "Learning curves", self.plots, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self._add_dock("samples", "Your samples", self.samples, Qt.DockWidgetArea.RightDockWidgetArea)
 
     def _add_dock(self, name: str, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -276,6 +290,7 @@ class MainWindow(QMainWindow):
     def set_network(self, net: Network) -> None:
         self.network = net
         self._describe_network()
+        self.samples.refresh()  # which of your samples it reads right
         if self._last_result is not None and not self._last_result.empty:
             self._show_outputs(self._last_result)
 
@@ -370,6 +385,7 @@ class MainWindow(QMainWindow):
         self._run_started = time.perf_counter()
         self.run.start()
         self._frame_timer.start()
+        self.samples.set_training(True)
         self._update_run_controls()
         return True
 
@@ -451,9 +467,11 @@ class MainWindow(QMainWindow):
         self._frame_timer.stop()
         if run is None:
             return
+        self.samples.set_training(False)
         run.shutdown()
         self._show_snapshot(run.worker.take_snapshot())  # the last steps and the final weights
         self.set_network(run.network)  # the thread has ended: its network is ours now
+        self._finish_retraining()
         self._autosave_network()
         elapsed = time.perf_counter() - self._run_started
         self.statusBar().showMessage(f"{message} after {_duration(elapsed)}", 10_000)
@@ -478,8 +496,95 @@ class MainWindow(QMainWindow):
             return
         super().keyPressEvent(event)
 
+    # ------------------------------------------------------------------ your samples
+    def _open_sample_store(self) -> SampleStore:
+        store = SampleStore(self.data_dir / "samples")
+        if store.problems:
+            self.statusBar().showMessage(f"Skipped {len(store.problems)} unreadable sample file(s): "
+                                         f"{store.problems[0]}", 15_000)
+        return store
+
+    @Slot(int)
     def label_drawing(self, digit: int) -> None:
-        """Hook for the samples feature (keeps the drawing with its label)."""
+        """Keep the drawing as a sample of ``digit`` (with what the network read), then clear."""
+        result = preprocess(self.canvas.to_array())
+        if result.empty:
+            self.statusBar().showMessage("Draw a digit first, then press its key to keep it", 5000)
+            return
+        predicted = int(self.network.predict(result.vector)[0])
+        try:
+            self.samples.add_sample(digit, result.image, self.canvas.strokes(), predicted)
+        except OSError as e:
+            self._error("Could not keep the sample", str(e))
+            return
+        verdict = "right" if predicted == digit else f"it read {predicted}"
+        self.statusBar().showMessage(f"Kept as your sample of {digit} ({verdict}); "
+                                     f"{len(self.store.all())} samples in all", 5000)
+        self.canvas.clear()
+
+    @Slot(object)
+    def _show_sample(self, sample: Sample) -> None:
+        self.canvas.set_strokes(sample.strokes)
+
+    def _sample_arrays(self) -> tuple[np.ndarray, np.ndarray, list[str]] | None:
+        samples = self.store.all()
+        if not samples:
+            self.statusBar().showMessage("No samples yet: draw a digit and press its key to keep it", 8000)
+            return None
+        x, y = self.store.arrays(samples)
+        return x, y, [s.id for s in samples]
+
+    @Slot(object)
+    def retrain(self, config: RetrainConfig) -> None:
+        """Fine-tune the current network on your samples mixed with replayed MNIST, live."""
+        if self._busy("retrain") or (arrays := self._sample_arrays()) is None:
+            return
+        x, y, ids = arrays
+        before = self.network.copy()
+        try:
+            trainer = make_retrainer(before, x, y, self.mnist(), config)
+        except ValueError as e:
+            self._error("Cannot retrain", str(e))
+            return
+        self._retraining = (before, x, y, ids)
+        self.plots.clear()
+        if not self.start_training(trainer):
+            self._retraining = None
+
+    @Slot()
+    def undo_retrain(self) -> None:
+        if self._busy("undo the retraining") or self._before_retrain is None:
+            return
+        self.set_network(self._before_retrain)
+        self._before_retrain = None
+        self.samples.set_undo_retrain_available(False)
+        self.samples.clear_report()
+        self.statusBar().showMessage("Retraining undone: the network is as it was before", 5000)
+
+    @Slot()
+    def train_from_scratch(self) -> None:
+        """A full training on MNIST plus your samples, with the panel's settings."""
+        if self._busy("train") or (arrays := self._sample_arrays()) is None:
+            return
+        x, y, _ = arrays
+        try:
+            config = self.training.config()
+            trainer = make_scratch_trainer(config, x, y, self.mnist())
+        except ValueError as e:
+            self._error("Cannot train with these settings", str(e))
+            return
+        self.plots.clear()
+        self.start_training(trainer)
+
+    def _finish_retraining(self) -> None:
+        if self._retraining is None:
+            return
+        before, x, y, ids = self._retraining
+        self._retraining = None
+        report = evaluate_before_after(before, self.network, x, y, self.mnist(), ids)
+        self._before_retrain = before
+        self.samples.show_report(report)
+        self.samples.set_undo_retrain_available(True)
 
     def _error(self, title: str, message: str) -> None:
         self.statusBar().showMessage(f"{title}: {message.splitlines()[0]}", 10_000)

@@ -408,7 +408,7 @@ class SamplesPanel(QWidget):
         if report.mnist_accuracy_before is not None:
             change = (report.mnist_accuracy_after - report.mnist_accuracy_before) * 100
             rows.append(("MNIST test", pct(report.mnist_accuracy_before, 2), pct(report.mnist_accuracy_after, 2),
-                         f"{change:+.2f} points on 10,000 images"))
+                         f"{change:+.2f} points"))
         cells = "".join(
             f"<tr><td>{name}&nbsp;&nbsp;</td><td align='right'>{a}</td><td>&nbsp;\u2192&nbsp;</td>"
             f"<td align='right'><b>{b}</b></td><td>&nbsp;&nbsp;<span style='color:gray'>{note}</span></td></tr>"

@@ -175,3 +175,43 @@ def test_every_action_shows_its_shortcut_in_its_tooltip(window) -> None:
     for name, action in window.actions.items():
         assert not action.shortcut().isEmpty(), name
         assert action.shortcut().toString() in action.toolTip(), name
+
+
+def test_a_digit_key_keeps_the_drawing_as_a_sample_that_survives_a_restart(qtbot, window, tmp_path) -> None:
+    draw(qtbot, window.canvas, [(0.5, 0.15), (0.5, 0.85)])
+    qtbot.waitUntil(lambda: prediction_text(window) != "")
+    window.canvas.setFocus()
+    qtbot.keyClick(window.canvas, Qt.Key.Key_4)  # "no, that is a 4"
+    assert window.canvas.is_empty()
+    samples = window.store.all()
+    assert len(samples) == 1 and samples[0].label == 4 and samples[0].predicted == 1
+    assert samples[0].strokes  # the strokes it came from are kept
+    window.close()
+    again = create_window(data_dir=tmp_path)
+    qtbot.addWidget(again)
+    assert [s.label for s in again.store.all()] == [4]
+
+
+def test_retrain_on_your_samples_reports_before_and_after_and_can_be_undone(qtbot, window) -> None:
+    from PySide6.QtWidgets import QPushButton
+
+    # three drawings of a European 1 (a long flag), which the shipped model reads as 7, kept as 1s
+    for dx in (-0.05, 0.0, 0.05):
+        draw(qtbot, window.canvas, [(0.3 + dx, 0.35), (0.55 + dx, 0.12), (0.55 + dx, 0.88)])
+        qtbot.waitUntil(lambda: prediction_text(window) != "")
+        window.label_drawing(1)
+    assert len(window.store.all()) == 3
+    before = window.network
+    wrong_before = sum(s.predicted != 1 for s in window.store.all())
+    qtbot.mouseClick(window.samples.findChild(QPushButton, "retrain"), Qt.MouseButton.LeftButton)
+    assert window.run is not None
+    qtbot.waitUntil(lambda: window.run is None, timeout=60_000)
+    assert window.plots.n_step_points > 0  # the same live plots
+    x, y = window.store.arrays()
+    assert (window.network.predict(x) == 1).sum() >= max(3 - wrong_before, 2)
+    report = window.samples.findChild(QLabel, "retrainReportText")
+    assert "MNIST" in report.text()
+    undo = window.samples.findChild(QPushButton, "undoRetrain")
+    assert undo.isEnabled()
+    qtbot.mouseClick(undo, Qt.MouseButton.LeftButton)
+    assert window.network is not before and np.array_equal(window.network.weights[0], before.weights[0])
