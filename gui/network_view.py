@@ -607,6 +607,7 @@ class _InputImage(QWidget):
         super().__init__(view)
         self._image: QImage | None = None
         self._answer = ""
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)  # paintEvent covers every pixel
         self.setFixedWidth(SIDE * self.SCALE + 8)
         self.setMinimumHeight(SIDE * self.SCALE + 70)
 
@@ -628,6 +629,7 @@ class _InputImage(QWidget):
         side = SIDE * self.SCALE
         with QPainter(self) as p:
             p.setClipRect(event.rect())
+            p.fillRect(event.rect(), self.palette().window())
             p.setPen(TEXT)
             p.drawText(QRect(0, 0, self.width(), 16), Qt.AlignmentFlag.AlignLeft, "input 28×28")
             box = QRect(0, 18, side, side)
@@ -655,7 +657,9 @@ class _TileGrid(QWidget):
         self.rows = 1
         self._pixels: Array | None = None  # the mosaic's ARGB words; the QImage reads them
         self._image: QImage | None = None
+        self._built = (0, 0)  # tile rows the mosaic holds
         self._dirty = True
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)  # paintEvent covers every pixel
         self.setMouseTracking(True)
 
     # geometry
@@ -664,6 +668,7 @@ class _TileGrid(QWidget):
         n = self._view.n_tiles
         if n == 0:
             return
+        old = (self.scale, self.cols, self.rows)
         self.cols = math.ceil(math.sqrt(n)) if n <= 64 else WIDE_COLUMNS
         self.rows = math.ceil(n / self.cols)
         header = 18
@@ -671,45 +676,55 @@ class _TileGrid(QWidget):
         by_width = max_width // (self.cols * CELL_W)
         self.scale = max(1, min(4, by_height, by_width)) if n <= 64 else 1
         self.setFixedSize(self.cols * CELL_W * self.scale, header + self.rows * CELL_H * self.scale)
-        self._dirty = True
+        if (self.scale, self.cols, self.rows) != old:
+            self._dirty = True
 
     def invalidate(self) -> None:
         self._dirty = True
         self.update()
 
-    def _build(self) -> None:
+    def _rows_in(self, rect: QRect) -> tuple[int, int]:
+        """Tile rows [r0, r1) that ``rect`` (widget coordinates) touches."""
+        h = CELL_H * self.scale
+        r0 = max(0, (rect.top() - 18) // h)
+        r1 = min(self.rows, (rect.bottom() - 18) // h + 1)
+        return r0, max(r0, r1)
+
+    def _build(self, r0: int, r1: int) -> None:
+        """The mosaic of tile rows [r0, r1): only what the scroll area shows (plus a margin)."""
         v = self._view
-        n = v.n_tiles
+        order = v.tile_order[r0 * self.cols : r1 * self.cols]  # neurons of these slots
         values = v._values(0)  # (n, 784)
+        sub = values[order]
         if v.mode == "weights":
-            limit = np.abs(values).max(axis=1, keepdims=True)  # each tile to its own largest |w|
+            limit = np.abs(sub).max(axis=1, keepdims=True)  # each tile to its own largest |w|
         else:
             limit = np.float32(np.abs(values).max())  # one scale: neurons that moved most stand out
         # the mosaic is built as uint8 indices into MOSAIC_LUT (1 byte a pixel), coloured at the end
-        idx = _diverging_index(values, limit)  # (n, 784)
+        idx = _diverging_index(sub, limit)  # (k, 784)
         hl = v.highlighted[0] if v.highlighted else None
-        if hl is not None and hl.any():
-            idx[hl] = MOSAIC_HIGHLIGHT
-        order = v.tile_order
-        slots = self.rows * self.cols
-        cells = np.full((slots, CELL_H, CELL_W), MOSAIC_BACKGROUND, dtype=np.uint8)
-        cells[: len(order), :SIDE, :SIDE] = idx[order].reshape(-1, SIDE, SIDE)
-        bars = cells[: len(order), :SIDE, BAR_X : BAR_X + BAR_W]
+        if hl is not None:
+            idx[hl[order]] = MOSAIC_HIGHLIGHT
+        rows, k = r1 - r0, len(order)
+        cells = np.full((rows * self.cols, CELL_H, CELL_W), MOSAIC_BACKGROUND, dtype=np.uint8)
+        cells[:k, :SIDE, :SIDE] = idx.reshape(-1, SIDE, SIDE)
+        bars = cells[:k, :SIDE, BAR_X : BAR_X + BAR_W]
         bars[...] = MOSAIC_BAR_EMPTY
         shading = v._shading(0)
         if shading is not None:
             kind, q = shading
             height = np.rint(np.abs(q[order]) * SIDE).astype(np.int32)
-            fill = np.full(n, MOSAIC_INK, np.uint8) if kind == "level" else _diverging_index(q[order], 1.0)
-            filled = np.arange(SIDE)[None, :] >= (SIDE - height)[:, None]  # (n, 28)
+            fill = np.full(k, MOSAIC_INK, np.uint8) if kind == "level" else _diverging_index(q[order], 1.0)
+            filled = np.arange(SIDE)[None, :] >= (SIDE - height)[:, None]  # (k, 28)
             bars[filled] = np.broadcast_to(fill[:, None], filled.shape)[filled][:, None]
-        mosaic = cells.reshape(self.rows, self.cols, CELL_H, CELL_W).transpose(0, 2, 1, 3)
-        mosaic = np.ascontiguousarray(mosaic).reshape(self.rows * CELL_H, self.cols * CELL_W)
+        mosaic = cells.reshape(rows, self.cols, CELL_H, CELL_W).transpose(0, 2, 1, 3)
+        mosaic = np.ascontiguousarray(mosaic).reshape(rows * CELL_H, self.cols * CELL_W)
         if self.scale > 1:  # scaled here, on bytes: a 1:1 blit per paint is ~10x cheaper than Qt scaling
             mosaic = np.repeat(np.repeat(mosaic, self.scale, axis=0), self.scale, axis=1)
         self._pixels = np.take(MOSAIC_LUT, mosaic)  # (a take from a contiguous index is ~2x faster)
         h, w = self._pixels.shape
         self._image = QImage(self._pixels.data, w, h, 4 * w, QImage.Format.Format_RGB32)
+        self._built = (r0, r1)
         self._dirty = False
 
     def paintEvent(self, event: QPaintEvent) -> None:
@@ -719,19 +734,23 @@ class _TileGrid(QWidget):
             p.fillRect(event.rect(), BACKGROUND)
             if v.network is None:
                 return
-            if self._dirty or self._image is None:
-                self._build()
+            need = self._rows_in(event.rect())
+            built = self._built
+            if self._dirty or self._image is None or need[0] < built[0] or need[1] > built[1]:
+                seen = self._rows_in(self.visibleRegion().boundingRect().united(event.rect()))
+                self._build(max(0, seen[0] - 3), min(self.rows, seen[1] + 3))  # a margin for scrolling
             p.setPen(TEXT)
             what = "incoming weights" if v.mode == "weights" else "last changes"
             name = "output" if len(v.network.weights) == 1 else "layer 1"
             p.drawText(QRect(0, 0, self.width(), 16), Qt.AlignmentFlag.AlignLeft,
                        f"{name} · {v.n_tiles} tiles: {what}")
             s = self.scale
-            target = QRect(0, 18, self._image.width(), self._image.height())
+            top = 18 + self._built[0] * CELL_H * s
+            target = QRect(0, top, self._image.width(), self._image.height())
             # draw only the exposed part of the mosaic (the scroll area exposes a band)
             exposed = event.rect().intersected(target)
             if not exposed.isEmpty():
-                p.drawImage(exposed.topLeft(), self._image, exposed.translated(0, -18))
+                p.drawImage(exposed.topLeft(), self._image, exposed.translated(0, -top))
             # bias highlights and the hovered neuron: a frame around the activation bar / tile
             slot_of = np.empty(len(v.tile_order), dtype=np.intp)
             slot_of[v.tile_order] = np.arange(len(v.tile_order))
@@ -888,6 +907,7 @@ class _Diagram(QWidget):
         self._columns: list[_Column] = []
         self._edges: list[dict] = []  # per connection l = 1..L-1: arrays for drawing and hit tests
         self._static: dict[tuple[str, str], QStaticText] = {}
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)  # paintEvent covers every pixel
         self._dirty = True
         self.setMouseTracking(True)
         self.setMinimumSize(320, 300)

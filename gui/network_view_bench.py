@@ -4,10 +4,12 @@ Run ``python -m gui.network_view_bench`` (offscreen unless QT_QPA_PLATFORM says 
 3Blue1Brown network (784-16-16-10, every edge drawn) and the ``accurate`` preset (784-512-256-10,
 top-k edges) it times, over many frames:
 
-- ``redraw``: a full synchronous ``repaint()`` of the whole view after its data changed (mosaic
-  rebuilt, edges re-selected, everything painted): the issue's "full redraw";
+- ``redraw``: a full render of the whole view (``grab()``: every child painted, into a new pixmap)
+  after its data changed (mosaic rebuilt, edges re-selected): the issue's "full redraw";
 - ``frame``: what the main window pays per frame while training: new weights (``set_weights``), the
-  last step's changes (``show_step``: the per-layer top-N highlights), then the full repaint.
+  last step's changes (``show_step``: the per-layer top-N highlights), then the same full render.
+  (In the app a frame costs less: only the tiles, the diagram and the input repaint, each an opaque
+  widget, without the controls and without a new pixmap.)
 
 Both the wall time and the GUI thread's CPU time are printed: on a busy machine (a trainer or
 another process on the other core) the wall time includes waiting for a core; the CPU time is
@@ -81,12 +83,12 @@ def bench(preset: str, frames: int = 200, size: tuple[int, int] = (1200, 560)) -
         def frame() -> None:
             view.set_weights(w, b)
             view.show_step(dw, db)
-            view.repaint()
+            view.grab()
 
         timed("frame", frame)
         # a full redraw on its own: data marked changed (mosaic and edges rebuilt), then painted
         view.set_mode("changes" if i % 2 else "weights")
-        timed("redraw", view.repaint)
+        timed("redraw", view.grab)
         QApplication.processEvents()
     view.close()
     return {what: {clock: _stats(v) for clock, v in d.items()} for what, d in times.items()}

@@ -203,3 +203,22 @@ def test_top_n_mask_matches_a_stable_argsort_with_ties_and_zeros():
         v = np.round(rng.standard_normal(shape) * 4) / 4  # many ties
         v[rng.random(shape) < 0.5] = 0
         np.testing.assert_array_equal(top_n_mask(v, n), _stable_top(v, n))
+
+
+def test_a_scrolled_wide_grid_shows_the_tiles_it_scrolled_to(qtbot):
+    net = Network((784, 512, 256, 10), seed=0)
+    view = _show(qtbot, NetworkView(net))
+    scroll = view.tile_scroll
+    bar = scroll.verticalScrollBar()
+    assert bar.maximum() > 0  # 512 tiles do not fit: the grid scrolls
+    for value in (bar.maximum(), bar.maximum() // 2):
+        bar.setValue(value)
+        qtbot.wait(10)
+        seen = scroll.viewport().grab().toImage()
+        # the last visible tile: the weights of the neuron in that slot, coloured
+        grid = view.tile_grid
+        slot_row = min(grid.rows - 1, (value + seen.height() - 40 - 18) // (31 * grid.scale))
+        j = int(view.tile_order[min(slot_row * grid.cols, 511)])
+        k = int(np.argmax(np.abs(net.weights[0][j])))  # its strongest weight: a saturated pixel
+        p = grid.pixel_center(j, k) - QPoint(0, value)
+        assert seen.pixelColor(p) in (QColor(33, 102, 172), QColor(214, 96, 77))
