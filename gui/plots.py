@@ -48,7 +48,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QSize, Slot
 from PySide6.QtGui import QColor, QResizeEvent
-from PySide6.QtWidgets import QGraphicsView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QGraphicsView, QWidget
 
 from model.train import EpochRecord
 
@@ -362,27 +362,21 @@ class TrainingPlots(QWidget):
         self.setObjectName("trainingPlots")
         self.series = StepSeries(max_points)
         self._decimator = _Decimator(self.series)
-        self._epochs: list[EpochRecord] = []
         self._updating = False  # True while we set ranges ourselves
         self._follow_x = True
         self._follow_y: dict[pg.ViewBox, bool] = {}
         self._x_max = float(INITIAL_X)
         self._horizontal: bool | None = None
+        # one view per plot: a view repaints whole (FullViewportUpdate), so the accuracy plot,
+        # which changes once an epoch, is not repainted with the step curves every frame
+        self.views: list[pg.PlotWidget] = []
+        self._layout = QBoxLayout(QBoxLayout.Direction.TopToBottom, self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.setSpacing(0)
 
-        self.view = pg.GraphicsLayoutWidget()
-        self.view.setBackground(BACKGROUND)
-        self.view.setObjectName("plotsView")
-        self.view.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.FullViewportUpdate)
-        self.view.setToolTip("Drag to pan, wheel to zoom (on an axis: that axis only); double-click to follow the data again")
-        self.view.ci.setSpacing(4)
-        self.view.ci.setContentsMargins(4, 4, 8, 4)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.view)
-
-        self.cost_plot = self._make_plot("Cost", "cost")
-        self.accuracy_plot = self._make_plot("Accuracy", "accuracy %")
-        self.grad_plot = self._make_plot("Gradient norms", "‖∂C/∂w‖")
+        self.cost_plot = self._make_plot("Cost", "cost", "costPlot")
+        self.accuracy_plot = self._make_plot("Accuracy", "accuracy %", "accuracyPlot")
+        self.grad_plot = self._make_plot("Gradient norms", "‖∂C/∂w‖", "gradientPlot")
         self.grad_plot.getAxis("left").setLogMode(True)  # we plot log10 values; the axis labels 10^k
         for p in (self.accuracy_plot, self.grad_plot):
             p.setXLink(self.cost_plot)
@@ -404,13 +398,22 @@ class TrainingPlots(QWidget):
             vb.sigResized.connect(self._fit_legend)
         self.cost_plot.vb.sigXRangeChanged.connect(self._on_view_changed)
         self.cost_plot.vb.sigResized.connect(self._on_view_changed)
-        self.view.scene().sigMouseClicked.connect(self._on_click)
+        for view in self.views:
+            view.scene().sigMouseClicked.connect(self._on_click)
+            self._layout.addWidget(view, 1)
         self._arrange(horizontal=False)
         self.clear()
 
     # ------------------------------------------------------------------ construction
-    def _make_plot(self, title: str, y_label: str) -> pg.PlotItem:
+    def _make_plot(self, title: str, y_label: str, name: str) -> pg.PlotItem:
         plot = pg.PlotItem(axisItems={"bottom": _CountAxis("bottom")})
+        view = pg.PlotWidget(background=BACKGROUND, plotItem=plot)
+        view.setObjectName(name)
+        view.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.FullViewportUpdate)
+        view.setToolTip("Drag to pan, wheel to zoom (on an axis: that axis only); double-click to follow the data again")
+        view.setMinimumSize(120, 90)
+        plot.setContentsMargins(2, 2, 8, 2)
+        self.views.append(view)
         plot.setTitle(title, color=TEXT, size="10pt", bold=True)
         plot.layout.setRowFixedHeight(0, 20)
         plot.setLabel("left", y_label, color=TEXT.name())
@@ -472,25 +475,13 @@ class TrainingPlots(QWidget):
         self._fit_legend(self.grad_plot.vb)
 
     def _arrange(self, horizontal: bool) -> None:
-        """Three plots side by side (a wide dock) or stacked (a tall one)."""
+        """Three plots side by side (a wide dock) or stacked (a tall one), in equal shares."""
         if horizontal == self._horizontal:
             return
         self._horizontal = horizontal
+        self._layout.setDirection(QBoxLayout.Direction.LeftToRight if horizontal else QBoxLayout.Direction.TopToBottom)
         plots = (self.cost_plot, self.accuracy_plot, self.grad_plot)
-        for p in plots:
-            if p.scene() is not None:
-                self.view.ci.removeItem(p)
-        grid = self.view.ci.layout
-        # equal minimum and preferred sizes (the titles' widths differ), then equal stretch below
-        width = max(p.minimumWidth() for p in plots)
-        for p in plots:
-            p.setMinimumWidth(width)
-            p.setPreferredWidth(width)
         for i, p in enumerate(plots):
-            self.view.ci.addItem(p, row=0 if horizontal else i, col=i if horizontal else 0)
-            # equal shares, so the three plots are the same size whatever their labels
-            grid.setColumnStretchFactor(i, 1 if horizontal or i == 0 else 0)
-            grid.setRowStretchFactor(i, 1 if not horizontal or i == 0 else 0)
             # stacked, the shared x axis is named once, at the bottom
             p.getAxis("bottom").showLabel(horizontal or i == len(plots) - 1)
 
@@ -510,7 +501,6 @@ class TrainingPlots(QWidget):
         """Epochs completed since the last call (their train and test cost and accuracy)."""
         if not records:
             return
-        self._epochs.extend(records)
 
         def number(v: float | None, scale: float = 1.0) -> float:
             return math.nan if v is None else scale * v
@@ -534,7 +524,6 @@ class TrainingPlots(QWidget):
     def clear(self) -> None:
         """Forget everything shown; the next ``add_steps`` may have another number of layers."""
         self.series.clear()
-        self._epochs = []
         self._epoch_data = np.empty((0, 5))  # samples seen, train/test cost, train/test accuracy %
         self._epoch_cost_max = 0.0
         self._epoch_accuracy_min = math.inf  # percent
@@ -571,7 +560,7 @@ class TrainingPlots(QWidget):
 
     @property
     def n_epoch_points(self) -> int:
-        return len(self._epochs)
+        return len(self._epoch_data)
 
     @property
     def step_stride(self) -> int:
@@ -593,8 +582,8 @@ class TrainingPlots(QWidget):
     # ------------------------------------------------------------------ ranges and display
     def _x_end(self) -> float:
         ends = [self.series.x[-1]] if self.series.n else []
-        if self._epochs:
-            ends.append(self._epochs[-1].samples_seen)
+        if len(self._epoch_data):
+            ends.append(float(self._epoch_data[-1, 0]))
         return max(ends, default=0.0)
 
     def _update_ranges(self, force: bool = False) -> None:

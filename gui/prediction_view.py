@@ -19,7 +19,7 @@ Left out: running the network (the window calls ``show_outputs`` with its activa
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent, QPalette, QPen, QPolygonF
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -72,7 +72,7 @@ class PredictionView(QWidget):
             # no focus on click: the canvas keeps the keyboard (digit keys, Esc); Tab still reaches them
             b.setFocusPolicy(Qt.FocusPolicy.TabFocus)
             b.setEnabled(False)
-            b.clicked.connect(lambda _=False, d=digit: self.label_clicked.emit(d))
+            b.clicked.connect(self._on_label_button)  # a bound method: lambdas holding self leak
             buttons.addWidget(b)
             self.buttons.append(b)
         keep = QLabel("Keep this drawing as a sample of:", objectName="labelCaption")
@@ -119,7 +119,9 @@ class PredictionView(QWidget):
         if self.prediction.toolTip() != tip:
             self.prediction.setToolTip(tip)
         self.prediction.setVisible(True)
-        self.bars.setToolTip(f"Output-layer {kind} of each digit's neuron; the highest is the answer")
+        bars_tip = f"Output-layer {kind} of each digit's neuron; the highest is the answer"
+        if self.bars.toolTip() != bars_tip:
+            self.bars.setToolTip(bars_tip)
         self._enable_labels(True)
         self.bars.update()
 
@@ -145,6 +147,10 @@ class PredictionView(QWidget):
         self.bars.setToolTip("Draw a digit to see the network's ten outputs")
         self._enable_labels(False)
         self.bars.update()
+
+    @Slot()
+    def _on_label_button(self) -> None:
+        self.label_clicked.emit(self.buttons.index(self.sender()))
 
     def _enable_labels(self, on: bool) -> None:
         if self.buttons[0].isEnabled() != on:
