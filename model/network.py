@@ -213,7 +213,8 @@ class Network:
             nabla_w[l] *= inv_n
             if l > 0:
                 # BP2: delta^{l-1} = (w^l.T delta^l) * sigma'(z^{l-1}), a row per example
-                delta = (delta @ self.weights[l]) * self.activation.der(zs[l - 1], acts[l])
+                delta = delta @ self.weights[l]
+                delta *= self.activation.der(zs[l - 1], acts[l])
         return Gradients(
             nabla_w=[g.astype(self.dtype, copy=False) for g in nabla_w],
             nabla_b=[g.astype(self.dtype, copy=False) for g in nabla_b],

@@ -140,8 +140,8 @@ class Trainer:
 
     def step(self, idx: np.ndarray, epoch: int = 1) -> StepRecord:
         """One backprop step on the examples ``idx`` of the training set."""
-        x = self.train_x[idx]
-        y = self.train_y[idx]
+        x = np.take(self.train_x, idx, axis=0)  # np.take is a faster gather than x[idx]
+        y = np.take(self.train_y, idx)
         if self.config.augment:
             x = random_affine(x, self._augment_rng)
         # overflow is detected below and reported as TrainingDiverged, not as NumPy warnings
