@@ -6,10 +6,10 @@ top-k edges) it times, over many frames:
 
 - ``redraw``: a full render of the whole view (``grab()``: every child painted, into a new pixmap)
   after its data changed (mosaic rebuilt, edges re-selected): the issue's "full redraw";
-- ``frame``: what the main window pays per frame while training: new weights (``set_weights``), the
-  last step's changes (``show_step``: the per-layer top-N highlights), then the same full render.
-  (In the app a frame costs less: only the tiles, the diagram and the input repaint, each an opaque
-  widget, without the controls and without a new pixmap.)
+- ``frame``: a training frame: new weights (``set_weights``), the last step's changes (``show_step``:
+  the per-layer top-N highlights), then the same full render;
+- ``app``: the same frame as the main window pays it: the data calls, then the event loop paints
+  the widgets they dirtied (tiles, diagram, input: each opaque) in one pass; no controls, no pixmap.
 
 Both the wall time and the GUI thread's CPU time are printed: on a busy machine (a trainer or
 another process on the other core) the wall time includes waiting for a core; the CPU time is
@@ -69,7 +69,7 @@ def bench(preset: str, frames: int = 200, size: tuple[int, int] = (1200, 560)) -
     view.show()
     view.set_input(x, 3)
     QApplication.processEvents()
-    times: dict[str, dict[str, list[float]]] = {k: {"wall": [], "cpu": []} for k in ("redraw", "frame")}
+    times: dict[str, dict[str, list[float]]] = {k: {"wall": [], "cpu": []} for k in ("redraw", "frame", "app")}
 
     def timed(what: str, fn) -> None:
         w0, c0 = time.perf_counter(), time.thread_time()
@@ -86,6 +86,13 @@ def bench(preset: str, frames: int = 200, size: tuple[int, int] = (1200, 560)) -
             view.grab()
 
         timed("frame", frame)
+
+        def app_frame() -> None:
+            view.set_weights(w, b)
+            view.show_step(dw, db)
+            QApplication.processEvents()  # the update() requests, painted in one pass as in the app
+
+        timed("app", app_frame)
         # a full redraw on its own: data marked changed (mosaic and edges rebuilt), then painted
         view.set_mode("changes" if i % 2 else "weights")
         timed("redraw", view.grab)
