@@ -30,9 +30,11 @@ from PySide6.QtWidgets import (
 )
 
 from gui.draw_panel import DrawPanel
+from gui.network_view import NetworkView
 from gui.plots import TrainingPlots
 from gui.prediction_view import PredictionView
 from gui.samples_panel import SamplesPanel
+from gui.step_through import StepThroughPanel
 from gui.preview import PreprocessView
 from gui.training_panel import TrainingPanel
 from gui.worker import Snapshot, TrainingRun
@@ -75,6 +77,8 @@ class MainWindow(QMainWindow):
         self.prediction = PredictionView()
         self.training = TrainingPanel(self.actions)
         self.plots = TrainingPlots()
+        self.network_view = NetworkView()
+        self.step_through = StepThroughPanel(self.network_view)
         self.store = self._open_sample_store()
         self.samples = SamplesPanel(self.store)  # reads them once the network is loaded, below
         self._retraining: tuple[Network, np.ndarray, np.ndarray, list[str]] | None = None
@@ -93,10 +97,19 @@ class MainWindow(QMainWindow):
         self.samples.undo_retrain_requested.connect(self.undo_retrain)
         self.samples.train_from_scratch_requested.connect(self.train_from_scratch)
         self.samples.sample_activated.connect(self._show_sample)
+        self.network_view.accumulate_changed.connect(self._on_accumulate)
+        self.docks["network"].visibilityChanged.connect(self._on_network_view_visible)
+        self.step_through.active_changed.connect(self._on_step_through)
+        self.training.learning_rate.valueChanged.connect(self.step_through.set_learning_rate)
+        self.step_through.set_learning_rate(self.training.learning_rate.value())
+        self._data_timer = QTimer(self, interval=100)  # hands MNIST to the step-through once loaded
+        self._data_timer.timeout.connect(self._on_data_loaded)
+        self._data_timer.start()
 
         self.network_label = QLabel(objectName="networkLabel")
         self.statusBar().addPermanentWidget(self.network_label)
         self.network = self._initial_network(model_path)
+        self.network_view.set_network(self.network)
         self.samples.set_predict(lambda x: self.network.predict(x))
         self._describe_network()
         self._restore_settings()
@@ -146,7 +159,16 @@ class MainWindow(QMainWindow):
         self.docks: dict[str, QDockWidget] = {}
         self._add_dock("training", "Training", self.training, Qt.DockWidgetArea.LeftDockWidgetArea)
         self._add_dock("curves", "Learning curves", self.plots, Qt.DockWidgetArea.BottomDockWidgetArea)
-        self._add_dock("samples", "Your samples", self.samples, Qt.DockWidgetArea.RightDockWidgetArea)
+        self._add_dock("network", "Network", self.network_view, Qt.DockWidgetArea.RightDockWidgetArea)
+        self._add_dock("stepThrough", "Step through backprop", self.step_through, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self._add_dock("samples", "Your samples", self.samples, Qt.DockWidgetArea.LeftDockWidgetArea)
+        # side columns run the full height; under the canvas, the curves and the step-through as tabs
+        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.tabifyDockWidget(self.docks["training"], self.docks["samples"])
+        self.tabifyDockWidget(self.docks["curves"], self.docks["stepThrough"])
+        self.docks["training"].raise_()
+        self.docks["curves"].raise_()
 
     def _add_dock(self, name: str, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -212,7 +234,7 @@ class MainWindow(QMainWindow):
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
         else:
-            self.resize(1280, 820)
+            self.resize(1600, 1000)
         state = s.value("windowState")
         if isinstance(state, QByteArray):
             self.restoreState(state)
@@ -265,6 +287,9 @@ class MainWindow(QMainWindow):
         result = preprocess(self.canvas.to_array())
         self._last_result = result
         self.preview.show_result(result)
+        x = None if result.empty else result.vector
+        self.network_view.set_input(x, None)
+        self.step_through.set_example(x, None)
         if result.empty:
             self.prediction.clear()
             return
@@ -289,6 +314,7 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ models
     def set_network(self, net: Network) -> None:
         self.network = net
+        self.network_view.set_network(net)
         self._describe_network()
         self.samples.refresh()  # which of your samples it reads right
         if self._last_result is not None and not self._last_result.empty:
@@ -381,7 +407,9 @@ class MainWindow(QMainWindow):
         self.run = TrainingRun(trainer, start_paused=start_paused, steps_per_second=self.training.steps_per_second())
         self.run.worker.finished.connect(self._on_run_finished)
         self.run.worker.failed.connect(self._on_run_failed)
-        self.run.worker.state_changed.connect(lambda _state: self._update_run_controls())
+        self.run.worker.state_changed.connect(self._update_run_controls)
+        self.run.worker.set_record_changes(self.docks["network"].isVisible())
+        self.run.worker.accumulate_changes = self.network_view.accumulate
         self._run_started = time.perf_counter()
         self.run.start()
         self._frame_timer.start()
@@ -412,6 +440,36 @@ class MainWindow(QMainWindow):
         if self.run is not None:
             self.run.worker.stop()
 
+    @Slot(bool)
+    def _on_network_view_visible(self, visible: bool) -> None:
+        # the step records carry weight changes only while someone looks at them
+        if self.run is not None:
+            self.run.worker.set_record_changes(visible)
+
+    @Slot(bool)
+    def _on_accumulate(self, on: bool) -> None:
+        if self.run is not None:
+            self.run.worker.accumulate_changes = on
+
+    @Slot(bool)
+    def _on_step_through(self, active: bool) -> None:
+        if active:
+            self.docks["network"].show()  # the stages are shown in the network view
+        if active and self.run is not None and not self.run.worker.is_paused:
+            self.run.worker.pause()
+            self.statusBar().showMessage("Training paused while you step through backprop", 5000)
+        self._update_run_controls()
+
+    @Slot()
+    def _on_data_loaded(self) -> None:
+        if self._mnist_future.done():
+            self._data_timer.stop()
+            if self._mnist_future.exception() is None:
+                data = self._mnist_future.result()
+                self.step_through.set_data(data.test_x, data.test_y)
+            else:
+                self.statusBar().showMessage(f"Could not load MNIST: {self._mnist_future.exception()}", 15_000)
+
     @Slot(object)
     def _on_speed(self, steps_per_second: float | None) -> None:
         if self.run is not None:
@@ -429,6 +487,7 @@ class MainWindow(QMainWindow):
             self.plots.add_steps(snap.step_samples, snap.step_costs, snap.grad_norms)
         if snap.epochs:
             self.plots.add_epochs(snap.epochs)
+        self.network_view.show_snapshot(snap)
         if snap.weights is not None:
             # copies made for us by the worker: the display network may keep them
             self.network.weights = list(snap.weights)
@@ -477,7 +536,8 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"{message} after {_duration(elapsed)}", 10_000)
         self._update_run_controls()
 
-    def _update_run_controls(self) -> None:
+    @Slot()
+    def _update_run_controls(self, *_: object) -> None:
         running = self.run is not None
         paused = running and self.run.worker.is_paused
         train = self.actions["train"]
