@@ -21,10 +21,12 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QMainWindow,
     QMessageBox,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -157,10 +159,11 @@ class MainWindow(QMainWindow):
             self.actions[key].setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             self.draw.addAction(self.actions[key])
         self.docks: dict[str, QDockWidget] = {}
-        self._add_dock("training", "Training", self.training, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self._add_dock("training", "Training", self.training, Qt.DockWidgetArea.LeftDockWidgetArea, scroll=True)
         self._add_dock("curves", "Learning curves", self.plots, Qt.DockWidgetArea.BottomDockWidgetArea)
         self._add_dock("network", "Network", self.network_view, Qt.DockWidgetArea.RightDockWidgetArea)
-        self._add_dock("stepThrough", "Step through backprop", self.step_through, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self._add_dock("stepThrough", "Step through backprop", self.step_through,
+                       Qt.DockWidgetArea.BottomDockWidgetArea, scroll=True)
         self._add_dock("samples", "Your samples", self.samples, Qt.DockWidgetArea.LeftDockWidgetArea)
         # side columns run the full height; under the canvas, the curves and the step-through as tabs
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
@@ -170,9 +173,14 @@ class MainWindow(QMainWindow):
         self.docks["training"].raise_()
         self.docks["curves"].raise_()
 
-    def _add_dock(self, name: str, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+    def _add_dock(self, name: str, title: str, widget: QWidget, area: Qt.DockWidgetArea,
+                  scroll: bool = False) -> QDockWidget:
         dock = QDockWidget(title, self)
         dock.setObjectName(f"{name}Dock")  # saveState needs stable names
+        if scroll:  # a tall panel scrolls in a short dock instead of overflowing it
+            area_widget = QScrollArea(widgetResizable=True, frameShape=QFrame.Shape.NoFrame)
+            area_widget.setWidget(widget)
+            widget = area_widget
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
         self.docks[name] = dock
@@ -329,6 +337,7 @@ class MainWindow(QMainWindow):
         except ValueError as e:
             self._error("Cannot make that network", str(e))
             return
+        self.model_path = None  # not from a file any more
         self.set_network(config.build_network())
         self.plots.clear()
         self.statusBar().showMessage(f"New network {'-'.join(map(str, config.layer_sizes))} with random weights", 5000)
@@ -403,6 +412,7 @@ class MainWindow(QMainWindow):
             data = self.mnist()
             trainer = Trainer(self._network_for(config), config, data.train_x, data.train_y,
                               data.test_x, data.test_y)
+        self.model_path = None  # training changes it: it is no longer the file's network
         self.set_network(trainer.net.copy())  # the views show the run's starting point
         self.run = TrainingRun(trainer, start_paused=start_paused, steps_per_second=self.training.steps_per_second())
         self.run.worker.finished.connect(self._on_run_finished)
