@@ -215,3 +215,14 @@ def test_retrain_on_your_samples_reports_before_and_after_and_can_be_undone(qtbo
     assert undo.isEnabled()
     qtbot.mouseClick(undo, Qt.MouseButton.LeftButton)
     assert window.network is not before and np.array_equal(window.network.weights[0], before.weights[0])
+
+
+def test_the_last_network_is_remembered_between_runs(qtbot, window, tmp_path) -> None:
+    window.training.set_config(window.training.config().replace(layer_sizes=(784, 24, 10)), preset="custom")
+    window.new_network()
+    trained = window.network.weights[0].copy()
+    window.close()
+    again = create_window(data_dir=tmp_path)
+    qtbot.addWidget(again)
+    assert again.network.layer_sizes == (784, 24, 10)
+    assert np.array_equal(again.network.weights[0], trained)
