@@ -1,12 +1,17 @@
 """The network view: the whole MLP on one panel, its weights, activations and each step's changes.
 
-Left to right: the 28x28 input; the first hidden layer as a grid of tiles, each neuron's 784
+On the left, the 28x28 input above the first hidden layer as a grid of tiles, each neuron's 784
 incoming weights drawn as a 28x28 picture (the 3Blue1Brown lesson's) with its activation as a bar
-beside it; then a diagram of every layer from the first hidden one on, neurons as discs shaded by
-activation (or a strip of cells when a layer is too tall for discs), the edges between them
-coloured by weight or by last change on a colour-blind-safe diverging palette (``gui.images``),
-width by size; at the right the ten digits with their activations and, for a labelled example,
-the nudge (target - output) the cost gives each of them as an up or down bar.
+beside it; on the right, a diagram of every layer from the first hidden one on, neurons as discs
+shaded by activation (or a strip of cells when a layer is too tall for discs), the edges between
+them coloured by weight or by last change on a colour-blind-safe diverging palette
+(``gui.images``), width by size; at its right the ten digits with their activations and, for a
+labelled example, the nudge (target - output) the cost gives each of them as an up or down bar.
+
+The panel works from about 500 px wide up: the tiles take a bounded share of the width (the
+largest tiles that fit, or for a wide layer 1:1 tiles in as many columns as fit, scrolled), a
+splitter the user can drag gives the diagram the rest, the controls wrap into two rows, and the
+diagram's headers and legend take shorter forms when narrow (hovering a header tells it in full).
 
 Per frame the view is handed the newest weights and the changes of the last step
 (``show_snapshot`` or ``set_weights`` + ``show_step``); the largest changes in each layer are
@@ -25,14 +30,15 @@ weights into the first hidden layer (the tiles), its neurons are the tiles' neur
 from __future__ import annotations
 
 import math
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
-from PySide6.QtCore import QEvent, QLineF, QPoint, QPointF, QRect, QRectF, QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QEvent, QLineF, QPoint, QPointF, QRect, QRectF, QSize, Qt, Signal, Slot
 from PySide6.QtGui import (
     QBrush,
     QColor,
     QFont,
+    QFontMetrics,
     QImage,
     QLinearGradient,
     QMouseEvent,
@@ -51,6 +57,7 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSizePolicy,
     QSpinBox,
+    QSplitter,
     QToolTip,
     QVBoxLayout,
     QWidget,
@@ -80,7 +87,9 @@ DISC_MAX = 40  # taller layers are drawn as a strip of cells
 SIDE = 28
 BAR_X, BAR_W = SIDE + 1, 4
 CELL_W, CELL_H = BAR_X + BAR_W + 3, SIDE + 3
-WIDE_COLUMNS = 12  # tile columns of a layer too wide for a square grid
+GRID_HEADER = 18  # px above the tiles for their title
+TILE_SHARE = 0.44  # of the body's width, the input and tiles' (the diagram gets the rest) until the user drags
+MIN_WIDTH = 500  # px: the panel is laid out to work from this width up
 
 
 def _argb(rgb: Array) -> Array:
@@ -104,6 +113,57 @@ MOSAIC_LUT = np.concatenate([DIVERGING_LUT, [BACKGROUND_ARGB, HIGHLIGHT_ARGB, AC
 OUTLINE = QColor(150, 150, 150)
 TEXT = QColor(40, 40, 40)
 MUTED = QColor(120, 120, 120)
+
+
+# ------------------------------------------------------------------------------------ text helpers
+
+
+def _fitting(metrics: QFontMetrics | _CachedMetrics, candidates: Sequence[str], width: float) -> str:
+    """The first of ``candidates`` (longest first) that fits ``width`` px, else the last one elided."""
+    for text in candidates:
+        if metrics.horizontalAdvance(text) <= width:
+            return text
+    return metrics.elidedText(candidates[-1], Qt.TextElideMode.ElideRight, max(0, int(width)))
+
+
+class _CachedMetrics:
+    """``QFontMetrics`` that remembers text widths: the diagram measures the same few texts each frame."""
+
+    def __init__(self, font: QFont) -> None:
+        self.key = font.key()
+        self._metrics = QFontMetrics(font)
+        self._widths: dict[str, int] = {}
+
+    def horizontalAdvance(self, text: str) -> int:
+        width = self._widths.get(text)
+        if width is None:
+            if len(self._widths) > 2000:  # the edges' ± labels change every frame
+                self._widths.clear()
+            width = self._widths[text] = self._metrics.horizontalAdvance(text)
+        return width
+
+    def elidedText(self, text: str, mode: Qt.TextElideMode, width: int) -> str:
+        return self._metrics.elidedText(text, mode, width)
+
+
+def _short_count(n: int) -> str:
+    """131072 -> "131k": counts for a narrow header."""
+    return f"{n / 1000:.0f}k" if n >= 10000 else f"{n:,}"
+
+
+def _tile_arrangement(n: int, height: int, width: int, scrollbar: int = 0) -> tuple[int, int, int]:
+    """(scale, columns, rows) for ``n`` tiles in ``width`` x ``height`` px: the largest integer
+    scale (up to 4) whose grid fits; when even 1:1 tiles do not fit (a wide layer), 1:1 tiles in
+    as many columns as fit beside a ``scrollbar`` px wide scroll bar (the grid then scrolls).
+    Columns are as few as the rows need, so the last row is never half empty."""
+    for scale in (4, 3, 2, 1):
+        cols = min(n, width // (CELL_W * scale))
+        if cols >= 1 and GRID_HEADER + math.ceil(n / cols) * CELL_H * scale <= height:
+            break
+    else:
+        scale, cols = 1, max(1, min(n, (width - scrollbar) // CELL_W))
+    rows = math.ceil(n / cols)
+    return scale, math.ceil(n / rows), rows
 
 
 # ------------------------------------------------------------------------------------ numpy helpers
@@ -147,7 +207,8 @@ def top_n_mask(values: Array, n: int) -> Array:
 
 def _diverging_index(values: Array, limit: Array | float) -> Array:
     """Indices into ``DIVERGING_LUT`` for values scaled by ``limit`` (a scalar or broadcastable)."""
-    scaled = np.multiply(values, 125.0 / np.where(limit > 0, limit, 1.0), dtype=np.float32)
+    # (a limit in float32's denormals would overflow 125 / limit: such values show as 0)
+    scaled = np.multiply(values, 125.0 / np.where(limit > 1e-30, limit, np.inf), dtype=np.float32)
     np.clip(scaled, -125.0, 125.0, out=scaled)
     scaled += 125.5
     return scaled.astype(np.uint8)
@@ -211,11 +272,12 @@ class NetworkView(QWidget):
     def _build_ui(self) -> None:
         self.mode_box = QComboBox(objectName="networkMode")
         self.mode_box.addItem("weights", "weights")
-        self.mode_box.addItem("changes in the last step", "changes")
+        self.mode_box.addItem("last step's changes", "changes")
         self.mode_box.setToolTip("Colour tiles and edges by each weight's value, or by the change the last step made")
         self.mode_box.currentIndexChanged.connect(lambda i: self.set_mode(self.mode_box.itemData(i)))
-        self.accumulate_box = QCheckBox("accumulated since last frame", objectName="accumulateChanges")
-        self.accumulate_box.setToolTip("Highlight the sum of every step's changes since the last frame, not only the last step's")
+        self.accumulate_box = QCheckBox("accumulate", objectName="accumulateChanges")
+        self.accumulate_box.setToolTip("Accumulated since the last frame: highlight the sum of every step's "
+                                       "changes since the last frame, not only the last step's")
         self.accumulate_box.toggled.connect(self.set_accumulate)
         self.sort_box = QComboBox(objectName="tileSort")
         for text, key in (("neuron order", "index"), ("activation", "activation"), ("size of change", "change")):
@@ -224,52 +286,59 @@ class NetworkView(QWidget):
         self.sort_box.activated.connect(lambda i: self.sort_tiles(self.sort_box.itemData(i)))
         self.edge_spin = QSpinBox(objectName="edgeCount", minimum=10, maximum=20000, singleStep=50)
         self.edge_spin.setValue(self._edge_count)
-        self.edge_spin.setSuffix(" strongest edges")
-        self.edge_spin.setToolTip("Layers with more edges than this show only the strongest ones")
+        self.edge_spin.setSuffix(" strongest")
+        self.edge_spin.setToolTip("Edges drawn per layer: layers with more edges than this show only the "
+                                  "strongest ones")
         self.edge_spin.valueChanged.connect(self.set_edge_count)
         self.highlight_spin = QSpinBox(objectName="highlightCount", minimum=0, maximum=5000, singleStep=10)
         self.highlight_spin.setValue(self._hl_count)
         self.highlight_spin.setSuffix(" per layer")
         self.highlight_spin.setToolTip("How many of each layer's largest weight changes are highlighted in black")
         self.highlight_spin.valueChanged.connect(lambda n: self.set_highlight_count(n))
+        # two groups of controls: side by side when the panel is wide enough, else one above the other
+        self.controls = _ControlRows(
+            [_label("Show:", self.mode_box), self.mode_box, self.accumulate_box,
+             _label("Sort tiles:", self.sort_box), self.sort_box],
+            [_label("Edges:", self.edge_spin), self.edge_spin,
+             _label("Highlight:", self.highlight_spin), self.highlight_spin],
+        )
 
-        controls = QHBoxLayout()
-        controls.setContentsMargins(0, 0, 0, 0)
-        for w in (QLabel("Show:"), self.mode_box, self.accumulate_box, QLabel("  Sort tiles by:"),
-                  self.sort_box, QLabel("  Draw:"), self.edge_spin, QLabel("  Highlight largest changes:"),
-                  self.highlight_spin):
-            controls.addWidget(w)
-        controls.addStretch(1)
-
+        # the body: the input and the tile grid on the left, the diagram on the right, split by a
+        # handle the user can drag (the split keeps its share of the width as the panel resizes)
         self.input_image = _InputImage(self)
         self.tile_grid = _TileGrid(self)
         self.tile_scroll = _TileScroll(self.tile_grid)
         self.diagram = _Diagram(self)
-        body = QHBoxLayout()
-        body.setContentsMargins(0, 0, 0, 0)
-        body.setSpacing(6)
-        body.addWidget(self.input_image, 0, Qt.AlignmentFlag.AlignTop)
-        body.addWidget(self.tile_scroll, 0)
-        body.addWidget(self.diagram, 1)
+        tiles = QWidget(objectName="tilePane")
+        column = QVBoxLayout(tiles)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(4)
+        column.addWidget(self.input_image)
+        column.addWidget(self.tile_scroll, 1)
+        self.splitter = _ShareSplitter(TILE_SHARE, self._tiles_width, objectName="networkSplitter")
+        self.splitter.addWidget(tiles)
+        self.splitter.addWidget(self.diagram)
 
         self.hover_label = QLabel(" ", objectName="hoverInfo")
         self.hover_label.setTextFormat(Qt.TextFormat.PlainText)
         self.hover_label.setStyleSheet("color: #505050;")
+        self.hover_label.setMinimumWidth(1)  # long descriptions are cut, never widen the panel
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addLayout(controls)
-        layout.addLayout(body, 1)
+        layout.addWidget(self.controls)
+        layout.addWidget(self.splitter, 1)
         layout.addWidget(self.hover_label)
 
-    def sizeHint(self) -> QSize:
-        return QSize(1100, 520)
+    def _tiles_width(self, width: int, height: int) -> int:
+        """Of ``width`` x ``height`` px for the input and the tiles, the width they use."""
+        grid_height = height - self.input_image.height() - self.tile_scroll.parentWidget().layout().spacing()
+        return max(self.input_image.minimumWidth(), self.tile_scroll.width_for(width, grid_height))
 
-    def resizeEvent(self, e) -> None:
-        super().resizeEvent(e)
-        QTimer.singleShot(0, self.tile_scroll.refit)
+    def sizeHint(self) -> QSize:
+        return QSize(760, 700)
 
     def minimumSizeHint(self) -> QSize:
-        return QSize(760, 380)
+        return QSize(MIN_WIDTH, 380)
 
     # --------------------------------------------------------------------------- data in
     def set_network(self, net: Network) -> None:
@@ -595,21 +664,121 @@ class NetworkView(QWidget):
         return self._net.weights[layer]
 
 
+# ------------------------------------------------------------------------------------ layout helpers
+
+
+def _label(text: str, buddy: QWidget) -> QLabel:
+    """A short label for ``buddy`` that tells the same tooltip."""
+    label = QLabel(text)
+    label.setBuddy(buddy)
+    label.setToolTip(buddy.toolTip())
+    return label
+
+
+class _ControlRows(QWidget):
+    """Groups of controls in one row when the panel is wide enough for them, else one row each."""
+
+    GAP = 12  # px between groups in one row
+    SPACING = 2  # px between rows
+
+    def __init__(self, *groups: Sequence[QWidget]) -> None:
+        super().__init__()
+        self._groups: list[QWidget] = []
+        for widgets in groups:
+            group = QWidget(self)
+            row = QHBoxLayout(group)
+            row.setContentsMargins(0, 0, 0, 0)
+            for w in widgets:
+                row.addWidget(w)
+            row.addStretch(1)
+            self._groups.append(group)
+        self._one_row: bool | None = None
+        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
+
+    def one_row(self, width: int | None = None) -> bool:
+        """Whether the groups sit side by side at ``width`` (now: at the current width)."""
+        width = self.width() if width is None else width
+        return sum(g.sizeHint().width() for g in self._groups) + self.GAP * (len(self._groups) - 1) <= width
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        heights = [g.sizeHint().height() for g in self._groups]
+        return max(heights) if self.one_row(width) else sum(heights) + self.SPACING * (len(heights) - 1)
+
+    def sizeHint(self) -> QSize:
+        width = sum(g.sizeHint().width() for g in self._groups) + self.GAP * (len(self._groups) - 1)
+        return QSize(width, self.heightForWidth(width))
+
+    def minimumSizeHint(self) -> QSize:
+        width = max(g.minimumSizeHint().width() for g in self._groups)
+        return QSize(width, self.heightForWidth(width))
+
+    def resizeEvent(self, e) -> None:
+        one_row = self.one_row()
+        if one_row != self._one_row:  # the height for this width changes: ask the panel again
+            self._one_row = one_row
+            self.updateGeometry()
+        x = y = 0
+        for g in self._groups:
+            hint = g.sizeHint()
+            if one_row:
+                g.setGeometry(x, 0, hint.width(), self.height())
+                x += hint.width() + self.GAP
+            else:
+                g.setGeometry(0, y, self.width(), hint.height())
+                y += hint.height() + self.SPACING
+
+
+class _ShareSplitter(QSplitter):
+    """A horizontal splitter that keeps its first pane's share of the width as the panel resizes.
+
+    The share is ``share`` until the user drags the handle; from then on, the one the user chose.
+    On a resize, the first pane gives the second what its content cannot use (``snap``).
+    """
+
+    def __init__(self, share: float, snap: Callable[[int, int], int] | None = None, objectName: str = "") -> None:
+        super().__init__(Qt.Orientation.Horizontal, objectName=objectName)
+        self.share = share
+        self._snap = snap  # (width, height) offered to the first pane -> the width its content uses
+        self.setChildrenCollapsible(False)
+        self.setHandleWidth(7)
+        self.splitterMoved.connect(self._moved)
+
+    @Slot(int, int)
+    def _moved(self, pos: int, index: int) -> None:
+        sizes = self.sizes()
+        if sum(sizes) > 0:
+            self.share = sizes[0] / sum(sizes)
+
+    def resizeEvent(self, e) -> None:
+        super().resizeEvent(e)
+        total = sum(self.sizes())
+        if total > 0:
+            first = round(total * self.share)
+            if self._snap is not None:  # what the first pane's content leaves unused goes to the second
+                first = min(first, self._snap(first, self.height()))
+            self.setSizes([first, total - first])  # clamped to each pane's minimum width
+
+
 # ------------------------------------------------------------------------------------ input
 
 
 class _InputImage(QWidget):
-    """The 28x28 input, 4x, with the label and the network's answer under it."""
+    """The 28x28 input, 3x, with the label and the network's answer beside it (above the tiles)."""
 
-    SCALE = 4
+    SCALE = 3
 
     def __init__(self, view: NetworkView) -> None:
         super().__init__(view)
         self._image: QImage | None = None
         self._answer = ""
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)  # paintEvent covers every pixel
-        self.setFixedWidth(SIDE * self.SCALE + 8)
-        self.setMinimumHeight(SIDE * self.SCALE + 70)
+        self.setFixedHeight(GRID_HEADER + SIDE * self.SCALE + 4)
+        self.setMinimumWidth(SIDE * self.SCALE + 70)  # the answer is elided narrower than it needs
 
     def set_input(self, x: Array | None) -> None:
         side = SIDE * self.SCALE  # scaled once here, not at every paint
@@ -623,6 +792,7 @@ class _InputImage(QWidget):
             guess = int(output.argmax())
             lines.append(f"answer {guess} ({output[guess]:.2f})")
         self._answer = "\n".join(lines)
+        self.setToolTip(self._answer)  # the whole text, should the panel be too narrow for it
         self.update()
 
     def paintEvent(self, event: QPaintEvent) -> None:
@@ -632,15 +802,20 @@ class _InputImage(QWidget):
             p.fillRect(event.rect(), self.palette().window())
             p.setPen(TEXT)
             p.drawText(QRect(0, 0, self.width(), 16), Qt.AlignmentFlag.AlignLeft, "input 28×28")
-            box = QRect(0, 18, side, side)
+            box = QRect(0, GRID_HEADER, side, side)
             if self._image is None:
                 p.fillRect(box, QColor(30, 30, 30))
                 p.setPen(QColor(200, 200, 200))
-                p.drawText(box, Qt.AlignmentFlag.AlignCenter, "draw a digit")
+                p.drawText(box, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, "draw a digit")
             else:
                 p.drawImage(box.topLeft(), self._image)
             p.setPen(TEXT)
-            p.drawText(QRect(0, 22 + side, self.width(), 40), Qt.AlignmentFlag.AlignLeft, self._answer)
+            x = side + 8
+            metrics = p.fontMetrics()
+            for i, line in enumerate(self._answer.split("\n")):
+                text = metrics.elidedText(line, Qt.TextElideMode.ElideRight, self.width() - x)
+                p.drawText(QRect(x, GRID_HEADER + i * (metrics.height() + 2), self.width() - x, metrics.height()),
+                           Qt.AlignmentFlag.AlignLeft, text)
 
 
 # ------------------------------------------------------------------------------------ tiles
@@ -663,21 +838,19 @@ class _TileGrid(QWidget):
         self.setMouseTracking(True)
 
     # geometry
-    def fit(self, height: int, max_width: int) -> None:
-        """Pick columns and an integer scale so the grid fills ``height`` and stays in ``max_width``."""
+    def fit(self, height: int, width: int, scrollbar: int = 0) -> None:
+        """Arrange the tiles for a ``width`` x ``height`` area (``_tile_arrangement``); the widget
+        spans the whole width (less the scroll bar, when it scrolls), so its title has the room."""
         n = self._view.n_tiles
         if n == 0:
             return
         old = (self.scale, self.cols, self.rows)
-        self.cols = math.ceil(math.sqrt(n)) if n <= 64 else WIDE_COLUMNS
-        self.rows = math.ceil(n / self.cols)
-        header = 18
-        by_height = (height - header) // (self.rows * CELL_H)
-        by_width = max_width // (self.cols * CELL_W)
-        self.scale = max(1, min(4, by_height, by_width)) if n <= 64 else 1
-        self.setFixedSize(self.cols * CELL_W * self.scale, header + self.rows * CELL_H * self.scale)
+        self.scale, self.cols, self.rows = _tile_arrangement(n, height, width, scrollbar)
+        grid_h = GRID_HEADER + self.rows * CELL_H * self.scale
+        self.setFixedSize(max(self.cols * CELL_W * self.scale, width - (scrollbar if grid_h > height else 0)), grid_h)
         if (self.scale, self.cols, self.rows) != old:
             self._dirty = True
+            self.update()
 
     def invalidate(self) -> None:
         self._dirty = True
@@ -686,8 +859,8 @@ class _TileGrid(QWidget):
     def _rows_in(self, rect: QRect) -> tuple[int, int]:
         """Tile rows [r0, r1) that ``rect`` (widget coordinates) touches."""
         h = CELL_H * self.scale
-        r0 = max(0, (rect.top() - 18) // h)
-        r1 = min(self.rows, (rect.bottom() - 18) // h + 1)
+        r0 = max(0, (rect.top() - GRID_HEADER) // h)
+        r1 = min(self.rows, (rect.bottom() - GRID_HEADER) // h + 1)
         return r0, max(r0, r1)
 
     def _build(self, r0: int, r1: int) -> None:
@@ -742,10 +915,12 @@ class _TileGrid(QWidget):
             p.setPen(TEXT)
             what = "incoming weights" if v.mode == "weights" else "last changes"
             name = "output" if len(v.network.weights) == 1 else "layer 1"
-            p.drawText(QRect(0, 0, self.width(), 16), Qt.AlignmentFlag.AlignLeft,
-                       f"{name} · {v.n_tiles} tiles: {what}")
+            n = v.n_tiles
+            title = _fitting(p.fontMetrics(), (f"{name} · {n} tiles: {what}", f"{name} · {n} tiles", f"{n} tiles"),
+                             self.width())
+            p.drawText(QRect(0, 0, self.width(), 16), Qt.AlignmentFlag.AlignLeft, title)
             s = self.scale
-            top = 18 + self._built[0] * CELL_H * s
+            top = GRID_HEADER + self._built[0] * CELL_H * s
             target = QRect(0, top, self._image.width(), self._image.height())
             # draw only the exposed part of the mosaic (the scroll area exposes a band)
             exposed = event.rect().intersected(target)
@@ -759,12 +934,12 @@ class _TileGrid(QWidget):
                 p.setBrush(Qt.BrushStyle.NoBrush)
                 for j in np.flatnonzero(v.highlighted_biases[0]):
                     r, c = divmod(int(slot_of[j]), self.cols)
-                    p.drawRect(QRectF((c * CELL_W + BAR_X - 0.5) * s, 18 + (r * CELL_H - 0.5) * s,
+                    p.drawRect(QRectF((c * CELL_W + BAR_X - 0.5) * s, GRID_HEADER + (r * CELL_H - 0.5) * s,
                                       (BAR_W + 1) * s, (SIDE + 1) * s))
             if v.hover_neuron is not None and v.hover_neuron[0] == 0:
                 r, c = divmod(int(slot_of[v.hover_neuron[1]]), self.cols)
                 p.setPen(QPen(QColor(90, 90, 90), 1, Qt.PenStyle.DashLine))
-                p.drawRect(QRectF((c * CELL_W - 1) * s, 18 + (r * CELL_H - 1) * s, (BAR_X + BAR_W + 2) * s, (SIDE + 2) * s))
+                p.drawRect(QRectF((c * CELL_W - 1) * s, GRID_HEADER + (r * CELL_H - 1) * s, (BAR_X + BAR_W + 2) * s, (SIDE + 2) * s))
 
     def pixel_center(self, j: int, k: int) -> QPoint:
         """Where weight k (pixel k) of neuron j's tile is drawn, in this widget's coordinates."""
@@ -772,14 +947,14 @@ class _TileGrid(QWidget):
         r, c = divmod(slot, self.cols)
         x = c * CELL_W + k % SIDE
         y = r * CELL_H + k // SIDE
-        return QPoint(int((x + 0.5) * self.scale), 18 + int((y + 0.5) * self.scale))
+        return QPoint(int((x + 0.5) * self.scale), GRID_HEADER + int((y + 0.5) * self.scale))
 
     # hover
     def describe(self, pos: QPoint) -> tuple[str, tuple[int, int] | None]:
         v = self._view
-        if v.network is None or pos.y() < 18:
+        if v.network is None or pos.y() < GRID_HEADER:
             return "", None
-        x, y = pos.x() // self.scale, (pos.y() - 18) // self.scale
+        x, y = pos.x() // self.scale, (pos.y() - GRID_HEADER) // self.scale
         col, cx = divmod(x, CELL_W)
         row, cy = divmod(y, CELL_H)
         slot = row * self.cols + col
@@ -811,7 +986,7 @@ class _TileGrid(QWidget):
 
 
 class _TileScroll(QScrollArea):
-    """Scrolls the tile grid when it is taller than the panel; fits the tiles' scale to the height."""
+    """Scrolls the tile grid when it is taller than the panel; fits the tiles to its size."""
 
     def __init__(self, grid: _TileGrid) -> None:
         super().__init__()
@@ -820,23 +995,32 @@ class _TileScroll(QScrollArea):
         self.setWidgetResizable(False)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Expanding)
-        self.viewport().setAutoFillBackground(False)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumWidth(CELL_W + 20)
+        palette = self.viewport().palette()
+        palette.setColor(self.viewport().backgroundRole(), BACKGROUND)
+        self.viewport().setPalette(palette)  # white below a short grid, as the diagram beside it
+        self.viewport().setAutoFillBackground(True)
 
     def refit(self) -> None:
-        view = self._grid._view
-        if view.network is None:
+        if self._grid._view.network is None:
             return
-        self._grid.fit(self.viewport().height(), int(view.width() * 0.42))
-        width = self._grid.width() + self.verticalScrollBar().sizeHint().width() + 2
-        if self.width() != width:
-            self.setFixedWidth(width)
-            view.layout().activate()  # lay the panel out now, not at the next pass of the event loop
+        area = self.contentsRect()
+        self._grid.fit(area.height(), area.width(), self.verticalScrollBar().sizeHint().width())
 
     def resizeEvent(self, e) -> None:
         super().resizeEvent(e)
-        # not from inside the resize: changing our own width here leaves the viewport stale
-        QTimer.singleShot(0, self.refit)
+        self.refit()
+
+    def width_for(self, width: int, height: int) -> int:
+        """The width the grid would use of ``width`` x ``height`` (its columns, and the scroll bar)."""
+        n = self._grid._view.n_tiles
+        if n == 0:
+            return width
+        scrollbar = self.verticalScrollBar().sizeHint().width()
+        scale, cols, rows = _tile_arrangement(n, height, width, scrollbar)
+        scrolls = GRID_HEADER + rows * CELL_H * scale > height
+        return cols * CELL_W * scale + (scrollbar if scrolls else 0)
 
 
 # ------------------------------------------------------------------------------------ diagram
@@ -899,7 +1083,9 @@ class _Column:
 class _Diagram(QWidget):
     """Layers 1..L as columns of discs (or strips), top-k edges between them, the output digits."""
 
-    HEADER, LEGEND, OUT_W = 34, 40, 165
+    HEADER = 34  # two lines: the layers' names, then what the edges between them show
+    LEGEND_ROW = 30  # px per row of the legend (one row when wide, two when narrow)
+    LEFT = 22  # px left of the first column (room for its bias ticks)
 
     def __init__(self, view: NetworkView) -> None:
         super().__init__(view)
@@ -907,11 +1093,20 @@ class _Diagram(QWidget):
         self._columns: list[_Column] = []
         self._edges: list[dict] = []  # per connection l = 1..L-1: arrays for drawing and hit tests
         self._static: dict[tuple[str, str], QStaticText] = {}
+        self._metrics: _CachedMetrics | None = None
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)  # paintEvent covers every pixel
         self._dirty = True
         self.setMouseTracking(True)
-        self.setMinimumSize(320, 300)
+        self._legend_rows = 1
+        self._out: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)  # output text offsets, width
+        self.setMinimumSize(250, 300)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+
+    def _measure(self) -> _CachedMetrics:
+        """The font's metrics, text widths cached (the painter's font is the widget's where used)."""
+        if self._metrics is None or self._metrics.key != self.font().key():
+            self._metrics = _CachedMetrics(self.font())
+        return self._metrics
 
     def invalidate(self) -> None:
         self._dirty = True
@@ -924,8 +1119,10 @@ class _Diagram(QWidget):
     def _layout(self) -> None:
         net = self._view.network
         sizes = net.layer_sizes[1:]
-        top, bottom = self.HEADER + 8, self.height() - self.LEGEND - 8
-        left, right = 22, self.width() - self.OUT_W
+        self._out = self._output_geometry()
+        self._legend_rows = 1 if self.width() >= self._legend_width(self._view.mode) else 2
+        top, bottom = self.HEADER + 8, self.height() - self._legend_height() - 8
+        left, right = self.LEFT, self.width() - self._out[3]
         n_cols = len(sizes)
         xs = [(left + right) / 2] if n_cols == 1 else list(np.linspace(left, right, n_cols))
         self._columns = []
@@ -1078,8 +1275,9 @@ class _Diagram(QWidget):
         font = p.font()
         big = QFont(font)
         big.setPointSizeF(font.pointSizeF() * 1.25)
+        d_act, d_bar, d_nudge, _ = self._out
         x_digit = col.x + col.radius + 6
-        x_bar = x_digit + 64
+        x_bar = x_digit + d_bar
         half = min(col.cell * 0.46, 14.0)
         guess = int(acts.argmax()) if acts is not None else None
         if nudges is not None:
@@ -1096,7 +1294,7 @@ class _Diagram(QWidget):
             p.setFont(font)
             if acts is not None:
                 p.setPen(MUTED)
-                self._text(p, QRectF(x_digit + 20, y - 9, 42, 18), "lv", f"{acts[i]:.2f}")
+                self._text(p, QRectF(x_digit + d_act, y - 9, 42, 18), "lv", f"{acts[i]:.2f}")
             if nudges is not None:
                 nv = float(nudges[i])
                 h = max(1.0, abs(nv) * half) if nv else 0.0
@@ -1104,11 +1302,24 @@ class _Diagram(QWidget):
                 p.setPen(_OUTLINE_PEN)
                 p.drawLine(QLineF(x_bar - 2, y, x_bar + 12, y))
                 p.setPen(MUTED)
-                self._text(p, QRectF(x_bar + 15, y - 9, 52, 18), "lv", f"{nv:+.2f}")
+                self._text(p, QRectF(x_digit + d_nudge, y - 9, 52, 18), "lv", f"{nv:+.2f}")
         p.setFont(font)
         if nudges is not None:
             p.setPen(TEXT)
-            self._text(p, QRectF(x_bar - 6, 16, self.width() - x_bar + 4, 15), "l", "nudge y − a")
+            metrics = self._measure()
+            text = _fitting(metrics, ("nudge y − a", "y − a"), self.width() - 4 - (x_digit + d_act))
+            x = min(x_bar - 6, self.width() - 4 - metrics.horizontalAdvance(text))
+            self._text(p, QRectF(x, 16, self.width() - x, 15), "l", text)
+
+    def _output_geometry(self) -> tuple[float, float, float, float]:
+        """Offsets from the digits' left edge to the activation, the nudge bar and its value, and
+        the width the output column needs right of its centre: all from the font in use."""
+        metrics = self._measure()
+        d_act = 20.0  # a digit in the 1.25x font, and a gap
+        d_bar = d_act + metrics.horizontalAdvance("0.00") + 8
+        d_nudge = d_bar + 15
+        width = 12 + 6 + d_nudge + metrics.horizontalAdvance("+0.00") + 6  # largest disc radius first
+        return d_act, d_bar, d_nudge, width
 
     def _text(self, p: QPainter, rect: QRectF, align: str, text: str, font: str = "normal") -> None:
         """``drawText`` through a cache of laid-out ``QStaticText`` (4x cheaper for repeated text).
@@ -1134,27 +1345,82 @@ class _Diagram(QWidget):
         y = rect.y() + ((rect.height() - size.height()) / 2 if "v" in align else 0)
         p.drawStaticText(QPointF(x, y), st)
 
-    def _paint_headers(self, p: QPainter) -> None:
-        v = self._view
+    def _header_texts(self) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]]:
+        """Per column its name, per connection what its edges show: each longest first."""
         n_layers = len(self._columns)
+        names = []
         for l, col in enumerate(self._columns):
-            name = "output" if l == n_layers - 1 else f"layer {l + 1}"
-            x = min(max(col.x - 50, 0), self.width() - 100)
-            p.setPen(TEXT)
-            self._text(p, QRectF(x, 1, 100, 15), "cv", f"{name} · {len(col.ys)}")
-        p.setPen(MUTED)
-        metrics = p.fontMetrics()
+            n = len(col.ys)
+            if l == n_layers - 1:
+                names.append((f"output · {n}", f"out · {n}", f"{n}"))
+            else:
+                names.append((f"layer {l + 1} · {n}", f"L{l + 1} · {n}", f"{n}"))
+        edges = []
         for e in self._edges:
+            shown, total, limit = len(e["j"]), e["total"], f"±{e['limit']:.2g}"
+            if shown < total:
+                edges.append((f"{shown:,} of {total:,} edges · {limit}", f"{shown:,} of {total:,} · {limit}",
+                              f"{_short_count(shown)}/{_short_count(total)} · {limit}",
+                              f"{_short_count(shown)}/{_short_count(total)}", limit))
+            else:
+                edges.append((f"all {shown:,} edges · {limit}", f"all {shown:,} · {limit}", f"{shown:,} · {limit}",
+                              limit))
+        return names, edges
+
+    def _name_spans(self) -> list[tuple[float, float]]:
+        """Per column, the stretch of the header its name may use: halfway to each neighbour."""
+        xs = [c.x for c in self._columns]
+        bounds = [0.0] + [(a + b) / 2 for a, b in zip(xs, xs[1:])] + [float(self.width())]
+        return [(bounds[i] + (2 if i else 4), bounds[i + 1] - (2 if i + 1 < len(xs) else 4)) for i in range(len(xs))]
+
+    def _paint_headers(self, p: QPainter) -> None:
+        metrics = self._measure()
+        names, edges = self._header_texts()
+        p.setPen(TEXT)
+        spans = self._name_spans()
+        # the hidden layers' names all in the same form (the longest that fits each), the output's its own
+        fits = [next((i for i, t in enumerate(c) if metrics.horizontalAdvance(t) <= hi - lo), len(c) - 1)
+                for c, (lo, hi) in zip(names, spans)]
+        form = max(fits[:-1], default=0)
+        for l, (col, candidates, (lo, hi)) in enumerate(zip(self._columns, names, spans)):
+            text = _fitting(metrics, candidates if l == len(names) - 1 else candidates[form:], hi - lo)
+            w = metrics.horizontalAdvance(text)
+            x = min(max(col.x - w / 2, lo), hi - w)  # centred on the column, kept in its stretch
+            self._text(p, QRectF(x, 1, w + 2, 15), "lv", text)
+        p.setPen(MUTED)
+        for e, candidates in zip(self._edges, edges):
             a, b = self._columns[e["layer"] - 1], self._columns[e["layer"]]
-            shown = len(e["j"])
-            text = f"{shown:,} of {e['total']:,} edges" if shown < e["total"] else f"all {shown:,} edges"
             width = b.x - a.x - 8
-            text = metrics.elidedText(f"{text} · ±{e['limit']:.2g}", Qt.TextElideMode.ElideMiddle, int(width))
+            text = _fitting(metrics, candidates, width)
             self._text(p, QRectF(a.x + 4, 16, width, 15), "cv", text)
+
+    # the legend: the edges' palette, then the highlight and the neurons' shading, beside it when
+    # the diagram is wide enough, else below it
+    _LEGEND_DETAIL = ("width by size; each layer to its ±max", "width by size, per-layer ±max", "width by size")
+    _LEGEND_HL = ("largest changes (ringed: biases)", "largest changes")
+
+    def _legend_what(self, mode: str) -> tuple[str, ...]:
+        return ("weight w",) if mode == "weights" else ("change Δw (last step)", "change Δw")
+
+    def _legend_neurons(self) -> tuple[str, ...]:
+        if self._view.neuron_quantity == "delta":
+            return ("neurons: error δ, − 0 +", "error δ, − 0 +")
+        return ("neurons: activation 0 → 1", "activation 0 → 1")
+
+    def _legend_width(self, mode: str) -> int:
+        """Width the legend needs in one row, its longest texts."""
+        m = self._measure()
+        first = 108 + max(m.horizontalAdvance(self._legend_what(mode)[0]), m.horizontalAdvance(self._LEGEND_DETAIL[0]))
+        second = max(14 + m.horizontalAdvance(self._LEGEND_HL[0]), 36 + m.horizontalAdvance(self._legend_neurons()[0]))
+        return 8 + first + 20 + second + 4
+
+    def _legend_height(self) -> int:
+        return 10 + self.LEGEND_ROW * self._legend_rows
 
     def _paint_legend(self, p: QPainter) -> None:
         v = self._view
-        y = self.height() - self.LEGEND + 8
+        metrics = self._measure()
+        y = self.height() - self._legend_height() + 8
         x = 8
         grad = QLinearGradient(x, 0, x + 100, 0)
         for stop in range(0, 251, 25):
@@ -1166,31 +1432,34 @@ class _Diagram(QWidget):
         self._text(p, QRectF(x, y + 10, 100, 14), "l", "−")
         self._text(p, QRectF(x, y + 10, 100, 14), "c", "0")
         self._text(p, QRectF(x, y + 10, 100, 14), "r", "+")
-        what = "weight w" if v.mode == "weights" else "change Δw (last step)"
+        room = self.width() - (x + 108) - 4
+        what = _fitting(metrics, self._legend_what(v.mode), room)
+        detail = _fitting(metrics, self._LEGEND_DETAIL, room)
         p.setPen(TEXT)
-        self._text(p, QRectF(x + 108, y - 4, 200, 16), "l", what)
+        self._text(p, QRectF(x + 108, y - 4, room, 16), "l", what)
         p.setPen(MUTED)
-        self._text(p, QRectF(x + 108, y + 10, 240, 16), "l", "width by size; each layer to its ±max")
-        x2 = x + 350
-        if self.width() < x2 + 190:
-            return
+        self._text(p, QRectF(x + 108, y + 10, room, 16), "l", detail)
+        if self._legend_rows == 1:
+            x2 = x + 108 + max(metrics.horizontalAdvance(what), metrics.horizontalAdvance(detail)) + 20
+        else:
+            x2, y = x, y + self.LEGEND_ROW
         p.fillRect(QRectF(x2, y, 9, 9), HIGHLIGHT)
         p.setPen(TEXT)
-        self._text(p, QRectF(x2 + 14, y - 4, 200, 16), "l", "largest changes (ringed: biases)")
+        self._text(p, QRectF(x2 + 14, y - 4, 200, 16), "l",
+                   _fitting(metrics, self._LEGEND_HL, self.width() - (x2 + 14) - 4))
         grad = QLinearGradient(x2, 0, x2 + 30, 0)
         if v.neuron_quantity == "delta":
             for stop in (0, 125, 250):
                 grad.setColorAt(stop / 250, _DIVERGING_QCOLORS[stop])
-            text = "neurons: error δ, − 0 +"
         else:
             grad.setColorAt(0, QColor.fromRgb(int(ACTIVATION_LUT[0])))
             grad.setColorAt(1, QColor.fromRgb(int(ACTIVATION_LUT[255])))
-            text = "neurons: activation 0 → 1"
         p.setPen(QPen(OUTLINE, 0.6))
         p.setBrush(QBrush(grad))
         p.drawRect(QRectF(x2, y + 13, 30, 9))
         p.setPen(MUTED)
-        self._text(p, QRectF(x2 + 36, y + 10, 200, 16), "l", text)
+        self._text(p, QRectF(x2 + 36, y + 10, 200, 16), "l",
+                   _fitting(metrics, self._legend_neurons(), self.width() - (x2 + 36) - 4))
 
     # -- hover
     def describe(self, pos: QPoint) -> tuple[str, tuple[int, int] | None]:
@@ -1199,6 +1468,8 @@ class _Diagram(QWidget):
             return "", None
         self.neurons_drawn()  # layout up to date
         px, py = pos.x(), pos.y()
+        if py < self.HEADER:  # the headers, whole (they may be shortened on screen)
+            return self._describe_header(px, py), None
         for l, col in enumerate(self._columns):
             half_w = 7 if col.strip else col.radius + 2
             if abs(px - col.x) <= half_w:
@@ -1218,6 +1489,20 @@ class _Diagram(QWidget):
         if best is not None:
             return v.weight_tooltip(best[1], best[2], best[3]), None
         return "", None
+
+    def _describe_header(self, px: int, py: int) -> str:
+        names, edges = self._header_texts()
+        if py < 16:
+            for (lo, hi), col, name in zip(self._name_spans(), self._columns, names):
+                if lo <= px <= hi:
+                    return f"{name[0].split(' · ')[0]}: {len(col.ys):,} neurons"
+            return ""
+        for e, text, name in zip(self._edges, edges, names[1:]):
+            if self._columns[e["layer"] - 1].x <= px <= self._columns[e["layer"]].x:
+                into = name[0].split(" · ")[0]
+                return (f"edges into {into}: {text[0]}; colour and width by value, "
+                        f"up to ±{e['limit']:.4g} (the largest in this layer)")
+        return ""
 
     def neuron_position(self, l: int, j: int) -> QPoint:
         self.neurons_drawn()

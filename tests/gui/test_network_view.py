@@ -222,3 +222,72 @@ def test_a_scrolled_wide_grid_shows_the_tiles_it_scrolled_to(qtbot):
         k = int(np.argmax(np.abs(net.weights[0][j])))  # its strongest weight: a saturated pixel
         p = grid.pixel_center(j, k) - QPoint(0, value)
         assert seen.pixelColor(p) in (QColor(33, 102, 172), QColor(214, 96, 77))
+
+
+def _ink_at_edges(image, top: int, bottom: int, margin: int = 2) -> bool:
+    """Whether text (dark pixels) touches the image's left or right edge between rows top..bottom."""
+    for x in (*range(margin), *range(image.width() - margin, image.width())):
+        for y in range(max(0, top), min(image.height(), bottom)):
+            if image.pixelColor(x, y).lightness() < 160:
+                return True
+    return False
+
+
+@pytest.mark.parametrize("sizes", [(784, 512, 256, 10), (784, 16, 16, 10)])
+@pytest.mark.parametrize("width", [520, 900])
+def test_the_panel_lays_out_from_520_px_wide(qtbot, sizes, width, mnist):
+    view = NetworkView(Network(sizes, seed=0))
+    assert view.minimumSizeHint().width() <= 520 and view.minimumSize().width() <= 520
+    view.set_input(mnist.test_x[0], int(mnist.test_y[0]))
+    _show(qtbot, view, width, 700)
+    assert view.width() == width  # the panel does not force itself wider
+    # every control whole and inside the panel: two rows when narrow, one when wide
+    controls = (view.mode_box, view.accumulate_box, view.sort_box, view.edge_spin, view.highlight_spin)
+    tops = set()
+    for w in controls:
+        box = w.rect().translated(w.mapTo(view, QPoint(0, 0)))
+        assert view.rect().contains(box) and w.width() >= w.sizeHint().width(), w.objectName()
+        tops.add(box.top())
+    tops = sorted(tops)
+    rows = 1 + sum(b - a > 10 for a, b in zip(tops, tops[1:]))
+    assert rows == (2 if width < 800 else 1)
+    # the tiles take a bounded share of the width; the diagram the rest
+    tiles, diagram = view.splitter.sizes()
+    assert 0.3 * (tiles + diagram) <= tiles <= 0.5 * (tiles + diagram)
+    assert diagram >= 0.5 * (tiles + diagram) and view.diagram.width() == diagram
+    grid = view.tile_grid
+    assert grid.cols * 36 * grid.scale <= view.tile_scroll.viewport().width()  # no tile cut off at the side
+    if sizes[1] > 64:
+        assert grid.scale == 1 and view.tile_scroll.verticalScrollBar().maximum() > 0
+    else:
+        assert grid.scale >= 2 and view.tile_scroll.verticalScrollBar().maximum() == 0  # all 16, larger
+    # the diagram's headers and legend fit: no text runs into its sides
+    image = view.diagram.grab().toImage()
+    assert not _ink_at_edges(image, 0, view.diagram.HEADER)
+    assert not _ink_at_edges(image, image.height() - 70, image.height())
+    # all three hidden-to-output columns are apart enough to read the edges between them
+    xs = [view.diagram.neuron_position(l, 0).x() for l in range(3)]
+    assert min(b - a for a, b in zip(xs, xs[1:])) >= 60
+
+
+def test_the_split_between_tiles_and_diagram_follows_the_user(qtbot):
+    view = _show(qtbot, NetworkView(Network((784, 512, 256, 10), seed=0)), 700, 700)
+    view.splitter.moveSplitter(250, 1)  # as a drag of the handle does
+    tiles, diagram = view.splitter.sizes()
+    share = tiles / (tiles + diagram)
+    assert share < 0.4
+    view.resize(1000, 700)
+    qtbot.wait(10)
+    tiles, diagram = view.splitter.sizes()
+    # the share the user chose, less what the tile columns cannot use (given to the diagram)
+    assert share * (tiles + diagram) - 36 - 20 <= tiles <= share * (tiles + diagram) + 1
+    assert view.tile_grid.cols > 6
+
+
+def test_header_hover_tells_what_a_shortened_header_says_in_full(qtbot):
+    view = _show(qtbot, NetworkView(Network((784, 512, 256, 10), seed=0)), 520, 700)
+    a, b = (view.diagram.neuron_position(l, 0).x() for l in (0, 1))
+    text, neuron = view.diagram.describe(QPoint((a + b) // 2, 22))
+    assert neuron is None and "300 of 131,072 edges" in text and "layer 2" in text
+    text, _ = view.diagram.describe(QPoint(a, 5))
+    assert text.startswith("layer 1: 512 neurons")

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint
+from PySide6.QtCore import QEvent, QPoint
+from PySide6.QtGui import QFontMetrics, QHelpEvent
+from PySide6.QtWidgets import QToolTip
 
-from gui.preview import PLACEHOLDER, PreprocessView
+from gui.preview import CAPTION_FLAGS, PLACEHOLDER, TITLE_FLAGS, TITLES, PreprocessView
 from model.preprocess import preprocess
 
 
@@ -54,3 +56,38 @@ def test_panels_stack_when_the_view_is_tall_and_narrow(view):
     view.resize(600, 200)
     rects = view.panel_rects()
     assert rects[0].right() < rects[1].left() < rects[2].left()
+
+
+def seven_drawing() -> np.ndarray:
+    canvas = np.zeros((280, 280), dtype=np.uint8)
+    canvas[40:60, 70:205] = 255  # a wide bar and a long stroke: a 135 x 190 px box, as the window's 7
+    for y in range(60, 230):
+        x = 205 - (y - 60) * 100 // 170
+        canvas[y, max(0, x - 12) : x + 8] = 255
+    return canvas
+
+
+@pytest.mark.parametrize("size", [(219, 220), (278, 182), (160, 120), (600, 200), (180, 600)])
+def test_titles_and_captions_fit_their_panels(view, qtbot, size):
+    result = preprocess(seven_drawing())
+    view.show_result(result)
+    view.resize(*size)
+    h, w = result.crop.shape
+    assert view.captions()[0] == f"{w} x {h} px of canvas"
+    panels = view.panels()
+    for i, panel in enumerate(panels):
+        assert panel.title and panel.caption
+        for rect, font, text, flags in ((panel.title_rect, panel.title_font, panel.title, TITLE_FLAGS),
+                                        (panel.caption_rect, panel.caption_font, panel.caption, CAPTION_FLAGS)):
+            drawn = QFontMetrics(font).boundingRect(rect, flags, text)
+            assert rect.contains(drawn), (size, text)  # not a letter outside its room
+        assert panel.title_rect.bottom() < panel.picture.top() and panel.caption_rect.top() > panel.picture.bottom()
+    for a, b in zip(panels, panels[1:]):  # neighbours' texts never overlap
+        assert not a.title_rect.intersects(b.title_rect) and not a.caption_rect.intersects(b.caption_rect)
+    if size[0] >= 600 or size[1] >= 600:  # room enough: the full texts
+        assert tuple(p.title for p in panels) == TITLES and tuple(p.caption for p in panels) == view.captions()
+    # a shortened text is whole in its panel's tooltip
+    QToolTip.hideText()
+    centre = panels[0].caption_rect.center()
+    view.event(QHelpEvent(QEvent.Type.ToolTip, centre, view.mapToGlobal(centre)))
+    assert f"{TITLES[0]}: {w} x {h} px of canvas" in QToolTip.text()
