@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 from platformdirs import user_data_path
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QScrollArea,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -158,20 +159,24 @@ class MainWindow(QMainWindow):
         for key in ("clear", "undo", "eraser"):
             self.actions[key].setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             self.draw.addAction(self.actions[key])
-        self.docks: dict[str, QDockWidget] = {}
-        self._add_dock("training", "Training", self.training, Qt.DockWidgetArea.LeftDockWidgetArea, scroll=True)
-        self._add_dock("curves", "Learning curves", self.plots, Qt.DockWidgetArea.BottomDockWidgetArea)
-        self._add_dock("network", "Network", self.network_view, Qt.DockWidgetArea.RightDockWidgetArea)
-        self._add_dock("stepThrough", "Step through backprop", self.step_through,
-                       Qt.DockWidgetArea.BottomDockWidgetArea, scroll=True)
-        self._add_dock("samples", "Your samples", self.samples, Qt.DockWidgetArea.LeftDockWidgetArea)
-        # side columns run the full height; under the canvas, the curves and the step-through as tabs
+        self.menuBar()  # menu and status bars first: adding them later rebuilds the dock tab bars
+        self.statusBar()
+        # side columns run the full height; tabs of docks sit above them
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
-        self.tabifyDockWidget(self.docks["training"], self.docks["samples"])
+        self.setTabPosition(Qt.DockWidgetArea.AllDockWidgetAreas, QTabWidget.TabPosition.North)
+        self.docks: dict[str, QDockWidget] = {}
+        self._add_dock("curves", "Learning curves", self.plots, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self._add_dock("stepThrough", "Step through backprop", self.step_through,
+                       Qt.DockWidgetArea.BottomDockWidgetArea, scroll=True)
         self.tabifyDockWidget(self.docks["curves"], self.docks["stepThrough"])
-        self.docks["training"].raise_()
+        self._add_dock("training", "Training", self.training, Qt.DockWidgetArea.LeftDockWidgetArea, scroll=True)
+        self._add_dock("samples", "Your samples", self.samples, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self._add_dock("network", "Network", self.network_view, Qt.DockWidgetArea.RightDockWidgetArea)
         self.docks["curves"].raise_()
+        # Qt 6.11 leaves a stray, visible copy of the tab bar when a second tab group is made before
+        # the window is shown: the left group is made at the first show (unless a layout is restored)
+        self._tabify_on_show = True
 
     def _add_dock(self, name: str, title: str, widget: QWidget, area: Qt.DockWidgetArea,
                   scroll: bool = False) -> QDockWidget:
@@ -244,8 +249,8 @@ class MainWindow(QMainWindow):
         else:
             self.resize(1600, 1000)
         state = s.value("windowState")
-        if isinstance(state, QByteArray):
-            self.restoreState(state)
+        if isinstance(state, QByteArray) and self.restoreState(state):
+            self._tabify_on_show = False
         raw = s.value("config")
         if isinstance(raw, str):
             try:
@@ -661,6 +666,13 @@ class MainWindow(QMainWindow):
         box = QMessageBox(QMessageBox.Icon.Warning, title, message, QMessageBox.StandardButton.Ok, self)
         box.setObjectName("errorBox")
         box.open()  # window-modal, not blocking: tests and the event loop carry on
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._tabify_on_show:
+            self._tabify_on_show = False
+            self.tabifyDockWidget(self.docks["training"], self.docks["samples"])
+            self.docks["training"].raise_()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.run is not None:
