@@ -34,6 +34,7 @@ class DrawPanel(QWidget):
         self.pen_width = QSlider(Qt.Orientation.Horizontal, objectName="penWidth")
         self.pen_width.setRange(6, 48)
         self.pen_width.setValue(int(DEFAULT_PEN_WIDTH))
+        self.pen_width.setMinimumWidth(90)
         self.pen_width.setToolTip(f"Pen width in canvas pixels (default {DEFAULT_PEN_WIDTH:g}: after scaling "
                                   "to 20x20 this matches the stroke thickness of MNIST's digits)")
         self.pen_width.valueChanged.connect(self._on_width)
