@@ -22,15 +22,16 @@ key        array                            meaning
 
 Every write (add, relabel, restore) goes to a hidden temporary file ``.<id>.<random>.tmp`` in the
 same folder, is flushed and fsynced, then renamed over ``<id>.npz`` with ``os.replace`` (atomic on
-POSIX and Windows), and the folder is fsynced so the rename itself is durable. A crash or ``kill
--9`` at any moment therefore leaves each file either complete or absent: at most the sample being
-saved is lost. Loading ignores temporary files and deletes those older than a grace period (young
-ones may belong to another process that is writing right now).
+POSIX and Windows), and the folder is fsynced so the rename itself is durable (``model.npz_io``,
+shared with model files). A crash or ``kill -9`` at any moment therefore leaves each file either
+complete or absent: at most the sample being saved is lost. Loading ignores temporary files and
+deletes those older than a grace period (young ones may belong to another process that is writing
+right now).
 
-Loading checks every file before building anything from it (each array's ``.npy`` header is read
-and checked before its data, so a crafted header cannot make the loader allocate gigabytes); a
-damaged or foreign file is skipped and described in ``SampleStore.problems``. Imports raise one
-error type, ``SampleFileError``, for any damaged file.
+Loading checks every file before building anything from it (``model.npz_io`` reads each array's
+``.npy`` header and checks it before its data, so a crafted header cannot make the loader allocate
+gigabytes); a damaged or foreign file is skipped and described in ``SampleStore.problems``. Imports
+raise one error type, ``SampleFileError``, for any damaged file.
 
 Exchange formats: ``export_npz`` writes the whole collection to one ``.npz`` (``images`` (n, 28,
 28) float32, ``labels`` (n,) uint8, ``meta`` a JSON object ``{"format": "digitlab-samples",
@@ -45,28 +46,34 @@ one folder between two running apps (each keeps its own view until it reloads), 
 
 from __future__ import annotations
 
-import ast
 import dataclasses
 import gzip
 import json
-import lzma
 import math
 import os
 import re
-import stat
 import struct
 import time
 import uuid
-import zipfile
-import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import IO, Any, Iterable, Sequence, Union
+from typing import Any, Iterable, Sequence, Union
 
 import numpy as np
 
 from model.data import IDXError, read_idx
+from model.npz_io import (
+    NpzArchive,
+    NpzFileError,
+    fsync_folder,
+    open_npz,
+    remove_quietly,
+    write_atomically,
+    write_temp,
+)
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -83,27 +90,6 @@ MAX_IDX_FILE_BYTES = 256 * 2**20
 _ID = re.compile(r"[0-9a-f]{32}")
 _TEMP = re.compile(r"\.[0-9a-f]{32}\.[0-9a-f]{12}\.tmp")
 _OS_JUNK = {"Thumbs.db", "desktop.ini"}  # files operating systems drop into folders
-_ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06")
-_NPY_MAGIC = b"\x93NUMPY"
-_NPY_VERSIONS = {b"\x01\x00": "<H", b"\x02\x00": "<I", b"\x03\x00": "<I"}
-_NPY_MAX_HEADER = 10_000
-
-# what a damaged archive can raise from zipfile, the decompressors and numpy's array reader; each
-# means "not a readable file" (the Hypothesis tests in tests/model/test_samples.py keep this honest)
-_UNREADABLE = (
-    OSError,
-    EOFError,
-    ValueError,
-    KeyError,
-    IndexError,
-    TypeError,
-    OverflowError,
-    RuntimeError,  # an encrypted member; NotImplementedError for an unknown compression method
-    struct.error,
-    zlib.error,
-    lzma.LZMAError,
-    zipfile.BadZipFile,
-)
 
 
 class SampleFileError(ValueError):
@@ -237,94 +223,25 @@ def _sample_from_meta(sample_id: str, image: Any, meta: Any) -> Sample:
 # ----------------------------------------------------------------------------- reading archives
 
 
-class _Archive:
-    """An opened ``.npz`` whose arrays are checked (header first) before any data is read."""
-
-    def __init__(self, zf: zipfile.ZipFile, name: str) -> None:
-        self.zip = zf
-        self.name = name
-        members = zf.namelist()
-        odd = [m for m in members if not m.endswith(".npy")]
-        if odd:
-            raise SampleFileError(f"{name}: not a samples file (it holds {odd[:3]})")
-        self.keys = {m[: -len(".npy")] for m in members}
-
-    def array(self, key: str, kinds: str, max_items: int) -> np.ndarray:
-        """The array ``key``: its dtype kind in ``kinds``, at most ``max_items`` elements."""
-        member = f"{key}.npy"
-        with self.zip.open(member) as f:
-            shape, dtype, header_len = self._header(key, f)
-            if dtype.hasobject or dtype.kind not in kinds or dtype.fields is not None or dtype.subdtype is not None:
-                raise SampleFileError(f"{self.name}: {key} has dtype {dtype}, which samples never use")
-            if any(n < 0 for n in shape) or math.prod(shape) > max_items:
-                raise SampleFileError(f"{self.name}: {key} has shape {shape}, too large or invalid")
-            if header_len + math.prod(shape) * dtype.itemsize != self.zip.getinfo(member).file_size:
-                raise SampleFileError(f"{self.name}: {key} is damaged: its size does not match its shape")
-        with self.zip.open(member) as f:
-            return np.lib.format.read_array(f, allow_pickle=False)  # checks the CRC at the end
-
-    def json(self, key: str, max_chars: int) -> Any:
-        raw = self.array(key, "U", max_chars)
-        if raw.shape != ():
-            raise SampleFileError(f"{self.name}: {key} must be one string, got shape {raw.shape}")
-        try:
-            return json.loads(str(raw[()]))
-        except (ValueError, RecursionError) as e:
-            raise SampleFileError(f"{self.name}: {key} is not valid JSON ({e})") from None
-
-    def _header(self, key: str, f: IO[bytes]) -> tuple[tuple[int, ...], np.dtype, int]:
-        # parsed here rather than by numpy.lib.format so that a malformed header never takes
-        # numpy's Python 2 fallback, which warns and raises tokenize errors of its own
-        start = f.read(8)
-        if len(start) < 8 or start[:6] != _NPY_MAGIC or start[6:] not in _NPY_VERSIONS:
-            raise SampleFileError(f"{self.name}: {key} is not a .npy array")
-        size_format = _NPY_VERSIONS[start[6:]]
-        n = struct.calcsize(size_format)
-        raw = f.read(n)
-        (header_len,) = struct.unpack(size_format, raw) if len(raw) == n else (-1,)
-        if not 0 <= header_len <= _NPY_MAX_HEADER:
-            raise SampleFileError(f"{self.name}: {key} is damaged (bad .npy header length)")
-        text = f.read(header_len)
-        encoding = "utf8" if start[6] == 3 else "latin1"
-        try:
-            header = ast.literal_eval(text.decode(encoding))
-        except (SyntaxError, ValueError, TypeError, MemoryError, RecursionError):
-            raise SampleFileError(f"{self.name}: {key} is damaged (unreadable .npy header)") from None
-        if not (isinstance(header, dict) and sorted(header) == ["descr", "fortran_order", "shape"]
-                and isinstance(header["shape"], tuple) and all(type(d) is int for d in header["shape"])
-                and isinstance(header["fortran_order"], bool) and isinstance(header["descr"], str)):
-            raise SampleFileError(f"{self.name}: {key} is damaged (invalid .npy header)")
-        try:
-            dtype = np.dtype(header["descr"])
-        except (TypeError, ValueError):
-            raise SampleFileError(f"{self.name}: {key} has an unknown dtype") from None
-        return header["shape"], dtype, 8 + n + header_len
-
-
-def _read_npz(path: PathLike, read: Any) -> Any:
-    """Open ``path`` as an ``.npz`` and return ``read(archive)``; ``SampleFileError`` for any fault."""
-    name = os.fspath(path)
+@contextmanager
+def _open_npz(path: PathLike, kind: str) -> Iterator[NpzArchive]:
+    """``model.npz_io.open_npz``, its errors (and the caller's ``archive.fail``) as SampleFileError."""
     try:
-        mode = os.stat(name).st_mode
-        if not stat.S_ISREG(mode):  # a pipe could block forever
-            raise SampleFileError(f"{name}: not a regular file")
-        with open(name, "rb") as fh:
-            start = fh.read(4)
-            if not start:
-                raise SampleFileError(f"{name}: the file is empty")
-            if start not in _ZIP_SIGNATURES:
-                raise SampleFileError(f"{name}: not an .npz (zip) archive")
-            fh.seek(0)
-            with zipfile.ZipFile(fh) as zf:
-                return read(_Archive(zf, name))
-    except SampleFileError:
-        raise
-    except FileNotFoundError:
-        raise SampleFileError(f"{name}: no such file") from None
-    except PermissionError:
-        raise SampleFileError(f"{name}: permission denied") from None
-    except _UNREADABLE as e:
-        raise SampleFileError(f"{name}: damaged or not a samples file ({type(e).__name__}: {e})") from e
+        with open_npz(path, kind) as archive:
+            yield archive
+    except NpzFileError as e:
+        raise SampleFileError(str(e)) from e.__cause__
+
+
+def _json(archive: NpzArchive, key: str, max_chars: int) -> Any:
+    """The JSON in ``key``, one string of at most ``max_chars`` characters."""
+    raw = archive.array(key, "U", max_items=max_chars)
+    if raw.shape != ():
+        raise archive.fail(f"{key} must be one string, got shape {raw.shape}")
+    try:
+        return json.loads(str(raw[()]))
+    except (ValueError, RecursionError) as e:
+        raise archive.fail(f"{key} is not valid JSON ({e})") from None
 
 
 def read_sample_file(path: PathLike) -> Sample:
@@ -333,69 +250,18 @@ def read_sample_file(path: PathLike) -> Sample:
     if not (path.suffix == SUFFIX and _ID.fullmatch(path.stem)):
         raise SampleFileError(f"{path}: not a sample file (the name is not <32 hex digits>.npz)")
 
-    def read(archive: _Archive) -> Sample:
+    with _open_npz(path, "sample file") as archive:
         if archive.keys != {"image", "meta"}:
-            raise SampleFileError(f"{path}: not a sample file (keys {sorted(archive.keys)[:5]})")
-        image = archive.array("image", "uf", SIDE * SIDE)
-        meta = archive.json("meta", MAX_META_CHARS)
+            raise archive.fail(f"not a sample file (keys {sorted(archive.keys)[:5]})")
+        image = archive.array("image", "uf", max_items=SIDE * SIDE)
+        meta = _json(archive, "meta", MAX_META_CHARS)
         try:
             return _sample_from_meta(path.stem, image, meta)
         except ValueError as e:
-            raise SampleFileError(f"{path}: {e}") from None
-
-    return _read_npz(path, read)
+            raise archive.fail(str(e)) from None
 
 
-# ------------------------------------------------------------------------------ atomic writes
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Make renames and deletions in ``folder`` durable; folders cannot be opened on Windows."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def _write_temp(folder: Path, tag: str, write: Any, sync: bool = True) -> Path:
-    """A hidden temporary file in ``folder`` holding what ``write(file)`` wrote, fsynced if ``sync``."""
-    tmp = folder / f".{tag}.{uuid.uuid4().hex[:12]}.tmp"
-    # os.open gives the usual umask permissions (mkstemp would give 0600); O_BINARY for Windows
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-            f.flush()
-            if sync:
-                os.fsync(f.fileno())
-    except BaseException:  # KeyboardInterrupt too: never leave a half-written temporary file
-        _unlink(tmp)
-        raise
-    return tmp
-
-
-def _unlink(path: Path) -> None:
-    try:
-        os.unlink(path)
-    except OSError:
-        pass
-
-
-def _write_atomically(path: Path, write: Any, tag: str) -> None:
-    """Call ``write(file)`` on a temporary file beside ``path``, fsync it, rename it to ``path``."""
-    tmp = _write_temp(path.parent, tag, write)
-    try:
-        os.replace(tmp, path)
-    except BaseException:
-        _unlink(tmp)
-        raise
-    _fsync_folder(path.parent)
+# ------------------------------------------------------------------------------------- writing
 
 
 def _meta_json(s: Sample) -> str:
@@ -506,7 +372,7 @@ class SampleStore:
             os.unlink(self._path(sample_id))
         except FileNotFoundError:
             pass
-        _fsync_folder(self.folder)
+        fsync_folder(self.folder)
         del self._samples[sample_id]
         self._sorted = None
         return sample
@@ -521,16 +387,16 @@ class SampleStore:
         return self.folder / f"{sample_id}{SUFFIX}"
 
     def _save(self, sample: Sample) -> None:
-        _write_atomically(self._path(sample.id), self._writer(sample), sample.id)
+        write_atomically(self._path(sample.id), self._writer(sample), sample.id)
         self._samples[sample.id] = sample
         self._sorted = None
 
     def _save_many(self, samples: list[Sample]) -> None:
         """Save many samples with one flush to disk instead of one per file (imports)."""
-        temps: list[Path] = []
+        temps: list[str] = []
         try:
             for s in samples:
-                temps.append(_write_temp(self.folder, s.id, self._writer(s), sync=not hasattr(os, "sync")))
+                temps.append(write_temp(self.folder, s.id, self._writer(s), sync=not hasattr(os, "sync")))
             if hasattr(os, "sync"):
                 os.sync()  # every file's data on disk before any rename makes it a sample
             for tmp, s in zip(temps, samples):
@@ -538,11 +404,11 @@ class SampleStore:
                 self._samples[s.id] = s
         except BaseException:
             for tmp in temps:
-                _unlink(tmp)  # the ones already renamed are gone; those are complete samples
+                remove_quietly(tmp)  # the ones already renamed are gone; those are complete samples
             raise
         finally:
             self._sorted = None
-            _fsync_folder(self.folder)
+            fsync_folder(self.folder)
 
     @staticmethod
     def _writer(sample: Sample) -> Any:
@@ -562,8 +428,8 @@ class SampleStore:
                         for s in samples],
         }, separators=(",", ":"), allow_nan=False)
         labels = np.array([s.label for s in samples], dtype=np.uint8)
-        _write_atomically(Path(path), lambda f: np.savez_compressed(f, images=images, labels=labels, meta=np.array(meta)),
-                          "export")
+        write_atomically(path, lambda f: np.savez_compressed(f, images=images, labels=labels, meta=np.array(meta)),
+                         "export")
         return len(samples)
 
     def import_npz(self, path: PathLike) -> int:
@@ -573,17 +439,13 @@ class SampleStore:
         ``SampleFileError`` (and nothing is added) when the file is damaged or not samples.
         """
         name = os.fspath(path)
-
-        def read(archive: _Archive) -> tuple[np.ndarray, np.ndarray, Any]:
+        with _open_npz(name, "samples file") as archive:
             missing = {"images", "labels"} - archive.keys
             if missing:
-                raise SampleFileError(f"{name}: not a samples file: no {' or '.join(sorted(missing))} array")
-            images = archive.array("images", "uif", MAX_IMPORT_SAMPLES * SIDE * SIDE)
-            labels = archive.array("labels", "ui", MAX_IMPORT_SAMPLES)
-            meta = archive.json("meta", MAX_IMPORT_META_CHARS) if "meta" in archive.keys else None
-            return images, labels, meta
-
-        images, labels, meta = _read_npz(path, read)
+                raise archive.fail(f"not a samples file: no {' or '.join(sorted(missing))} array")
+            images = archive.array("images", "uif", max_items=MAX_IMPORT_SAMPLES * SIDE * SIDE)
+            labels = archive.array("labels", "ui", max_items=MAX_IMPORT_SAMPLES)
+            meta = _json(archive, "meta", MAX_IMPORT_META_CHARS) if "meta" in archive.keys else None
         records = None
         if meta is not None:
             if not (isinstance(meta, dict) and meta.get("format") == "digitlab-samples"
@@ -602,7 +464,7 @@ class SampleStore:
             data += array.tobytes()
             if path.name.endswith(".gz"):
                 data = gzip.compress(data, mtime=0)
-            _write_atomically(path, lambda f, data=data: f.write(data), "export")
+            write_atomically(path, lambda f, data=data: f.write(data), "export")
         return len(samples)
 
     def import_idx(self, images_path: PathLike, labels_path: PathLike) -> int:

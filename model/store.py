@@ -29,15 +29,17 @@ Weights may also be float64 (a network converted with ``astype``); loading conve
 
 Loading checks everything before it builds a network: the version, the set of keys, each array's
 declared dtype and shape (read from its ``.npy`` header before any data, so a crafted header cannot
-make the loader allocate gigabytes), the chain of layer sizes, finite parameters, known names and
-the JSON's types. A file may hold at most ``MAX_PARAMETERS`` (200 million) weights and biases,
-``MAX_LAYERS`` (256) layer sizes and ``MAX_INFO_BYTES`` (64 MiB) of JSON. Any bad, truncated or
-foreign file raises ``ModelFileError`` naming the file and the problem; nothing else escapes.
-Saving refuses (``ValueError``, ``TypeError``) what loading would refuse, so a saved file loads.
+make the loader allocate gigabytes; ``model.npz_io`` does this for model and sample files alike),
+the chain of layer sizes, finite parameters, known names and the JSON's types. A file may hold at
+most ``MAX_PARAMETERS`` (200 million) weights and biases, ``MAX_LAYERS`` (256) layer sizes and
+``MAX_INFO_BYTES`` (64 MiB) of JSON. Any bad, truncated or foreign file raises ``ModelFileError``
+naming the file and the problem; nothing else escapes. Saving refuses (``ValueError``,
+``TypeError``) what loading would refuse, so a saved file loads.
 
-Saving is atomic: the archive goes to a hidden temporary file in the destination folder, is flushed
-and fsynced, then renamed over the destination with ``os.replace``. A crash or error mid-write
-leaves the previous file untouched and no temporary file behind.
+Saving is atomic (``model.npz_io.write_atomically``): the archive goes to a hidden temporary file in
+the destination folder, is flushed and fsynced, then renamed over the destination with
+``os.replace``. A crash or error mid-write leaves the previous file untouched and no temporary file
+behind.
 
 Left out: compression (weights barely compress); optimizer state (momentum, Adam moments), so
 training a loaded network starts its optimizer afresh; other frameworks' files.
@@ -45,26 +47,18 @@ training a loaded network starts its optimizer afresh; other frameworks' files.
 
 from __future__ import annotations
 
-import ast
 import json
-import lzma
-import math
 import os
-import re
-import stat
-import struct
-import uuid
-import zipfile
-import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import Any
 
 import numpy as np
 
 from model.activations import ACTIVATIONS
 from model.costs import COSTS
 from model.network import Network
+from model.npz_io import NpzArchive, NpzFileError, open_npz, write_atomically
 
 FORMAT_VERSION = 1
 KNOWN_VERSIONS = (1,)
@@ -79,41 +73,13 @@ MAX_NAME_CHARS = 64  # activation and cost names
 
 _BASE_KEYS = ("format_version", "layer_sizes", "activation", "cost", "info")
 _INFO_KEYS = ("hyperparameters", "history", "metadata")
-_ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06")  # a local file header; an empty archive
-_NPY_MAGIC = b"\x93NUMPY"
-_NPY_VERSIONS = {b"\x01\x00": "<H", b"\x02\x00": "<I"}  # .npy version -> header length field
-_NPY_MAX_HEADER = 10_000  # numpy's own limit (max_header_size)
-_SIMPLE_DESCR = re.compile(r"[<>|=]?[A-Za-z][0-9]{0,4}")
-
-# what a damaged archive can raise from zipfile, zlib, bz2 and lzma (a member may claim any
-# compression method) and numpy's array reader; each means "not a readable model file". Fuzzing
-# (tests/model/test_store.py) is what keeps this list honest.
-_UNREADABLE = (
-    OSError,
-    EOFError,
-    ValueError,
-    KeyError,
-    IndexError,
-    TypeError,
-    OverflowError,
-    RuntimeError,  # an encrypted member; NotImplementedError for unknown compression
-    struct.error,
-    zlib.error,
-    lzma.LZMAError,
-    zipfile.BadZipFile,
-)
 
 
-class ModelFileError(ValueError):
-    """A model file that cannot be loaded: the message names the file and what is wrong."""
+class ModelFileError(NpzFileError):
+    """A model file that cannot be loaded: the message names the file and what is wrong.
 
-    def __init__(self, path: str, problem: str) -> None:
-        super().__init__(f"{path}: {problem}")
-        self.path = path
-        self.problem = problem
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return type(self), (self.path, self.problem)
+    A ``ValueError`` with ``path`` and ``problem``, like every ``model.npz_io.NpzFileError``.
+    """
 
 
 @dataclass(frozen=True)
@@ -261,38 +227,7 @@ def save(
     """
     arrays = _network_arrays(net)
     arrays["info"] = _encode_info(hyperparameters, history, metadata)
-    _write_atomically(os.fspath(path), arrays)
-
-
-def _write_atomically(path: str, arrays: dict[str, np.ndarray]) -> None:
-    folder = os.path.dirname(os.path.abspath(path))
-    tmp = os.path.join(folder, f".{os.path.basename(path)}.{uuid.uuid4().hex[:12]}.tmp")
-    # os.open rather than tempfile.mkstemp so the file gets the usual umask permissions, not 0600;
-    # O_BINARY matters on Windows, where low-level files are otherwise opened in text mode
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, **arrays)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:  # KeyboardInterrupt too: never leave a half-written temporary file
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    # make the rename itself durable; folders cannot be opened this way on Windows
-    try:
-        dir_fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(dir_fd)
-    except OSError:
-        pass
-    finally:
-        os.close(dir_fd)
+    write_atomically(path, lambda f: np.savez(f, **arrays))
 
 
 # ------------------------------------------------------------------------------------------ load
@@ -320,61 +255,25 @@ def load(path: str | os.PathLike[str]) -> Network:
 
 def load_with_info(path: str | os.PathLike[str]) -> tuple[Network, ModelInfo]:
     """The network saved at ``path`` and its ``ModelInfo``; ``ModelFileError`` for any bad file."""
-    name = os.fspath(path)
     try:
-        mode = os.stat(name).st_mode
-    except OSError as e:
-        raise ModelFileError(name, _os_problem(e)) from e
-    if stat.S_ISDIR(mode):
-        raise ModelFileError(name, "is a folder, not a model file")
-    if not stat.S_ISREG(mode):  # a pipe could block forever, a device never end
-        raise ModelFileError(name, "is not a regular file")
-    try:
-        fh = open(name, "rb")
-    except OSError as e:
-        raise ModelFileError(name, _os_problem(e)) from e
-    with fh:
-        start = fh.read(4)
-        if not start:
-            raise ModelFileError(name, "the file is empty")
-        if start not in _ZIP_SIGNATURES:
-            raise ModelFileError(name, "not a model file: it is not an .npz (zip) archive")
-        fh.seek(0)
-        try:
-            with np.load(fh, allow_pickle=False) as npz:
-                return _Reader(npz, name).read()
-        except ModelFileError:
-            raise
-        except _UNREADABLE as e:
-            problem = f"damaged or not a model file ({type(e).__name__}: {e})"
-            raise ModelFileError(name, problem) from e
-
-
-def _os_problem(e: OSError) -> str:
-    if isinstance(e, FileNotFoundError):
-        return "no such file"
-    if isinstance(e, PermissionError):
-        return "permission denied"
-    return f"cannot be read ({e.strerror or e})"
+        with open_npz(path, "model file") as archive:
+            return _Reader(archive).read()
+    except NpzFileError as e:
+        raise ModelFileError(e.path, e.problem) from e.__cause__
 
 
 class _Reader:
-    """Reads one opened ``.npz``, checking each array's header before loading its data."""
+    """Reads a model from one opened ``.npz``, checking each array's header before its data."""
 
-    def __init__(self, npz: Any, path: str) -> None:
-        self.npz = npz
-        self.zip: zipfile.ZipFile = npz.zip
-        self.path = path
-
-    def fail(self, problem: str) -> ModelFileError:
-        return ModelFileError(self.path, problem)
+    def __init__(self, archive: NpzArchive) -> None:
+        self.archive = archive
+        # the archive's own checks, which raise NpzFileError naming the file
+        self.fail = archive.fail
+        self.header = archive.header
+        self.array = archive.array
 
     def read(self) -> tuple[Network, ModelInfo]:
-        names = self.zip.namelist()
-        odd = [n for n in names if not n.endswith(".npy")]
-        if odd:
-            raise self.fail(f"not a model file: the archive holds non-array members {odd[:5]}")
-        keys = {n[: -len(".npy")] for n in names}
+        keys = self.archive.keys
         if "format_version" not in keys:
             shown = ", ".join(sorted(keys)[:10]) or "none"
             raise self.fail(f"not a Digit Lab model file: no format_version (keys: {shown})")
@@ -421,28 +320,6 @@ class _Reader:
         return net, ModelInfo(version, info["hyperparameters"], info["history"], info["metadata"])
 
     # ------------------------------------------------------------------------ one array at a time
-    def header(self, key: str, kinds: str) -> tuple[tuple[int, ...], np.dtype]:
-        """Shape and dtype from ``key``'s ``.npy`` header, checked against the member's size."""
-        member = f"{key}.npy"
-        with self.zip.open(member) as f:
-            shape, dtype, header_len = self.npy_header(key, f)
-        if dtype.hasobject:
-            raise self.fail(f"{key} holds Python objects (pickled data); model files never do")
-        if dtype.kind not in kinds:
-            raise self.fail(f"{key} has dtype {dtype}, which model files never use")
-        if any(n < 0 for n in shape):
-            raise self.fail(f"{key} declares a negative shape {shape}")
-        if header_len + math.prod(shape) * dtype.itemsize != self.zip.getinfo(member).file_size:
-            raise self.fail(f"{key} is damaged: its size does not match its shape {shape}")
-        return shape, dtype
-
-    def array(self, key: str, kinds: str, shape: tuple[int, ...]) -> np.ndarray:
-        """``key``'s array, loaded once its header declares ``shape`` and a kind in ``kinds``."""
-        declared, _ = self.header(key, kinds)
-        if declared != shape:
-            raise self.fail(f"{key} has shape {declared}, expected {shape}")
-        return self.npz[f"{key}.npy"]  # np.load's reader, allow_pickle=False; checks the CRC
-
     def name(self, key: str, known: Mapping[str, Any]) -> str:
         shape, dtype = self.header(key, "U")
         if shape != () or dtype.itemsize > 4 * MAX_NAME_CHARS:
@@ -480,45 +357,3 @@ class _Reader:
         if problem:
             raise self.fail(problem)
         return values
-
-    def npy_header(self, key: str, f: IO[bytes]) -> tuple[tuple[int, ...], np.dtype, int]:
-        """Shape, dtype and length of the ``.npy`` header at the start of ``f``; no data is read.
-
-        Parsed here rather than by ``numpy.lib.format`` so that a malformed header never takes
-        numpy's Python 2 fallback, which warns and raises ``tokenize`` errors of its own.
-        """
-        start = f.read(8)
-        if len(start) < 8 or start[:6] != _NPY_MAGIC:
-            raise self.fail(f"{key} is not a .npy array")
-        size_format = _NPY_VERSIONS.get(start[6:])
-        if size_format is None:  # 3.0 exists only for structured dtypes with non-latin-1 names
-            raise self.fail(f"{key} uses .npy format version {start[6]}.{start[7]}")
-        n = struct.calcsize(size_format)
-        raw = f.read(n)
-        (header_len,) = struct.unpack(size_format, raw) if len(raw) == n else (-1,)
-        if not 0 <= header_len <= _NPY_MAX_HEADER:
-            raise self.fail(f"{key} is damaged: its .npy header is missing or too long")
-        text = f.read(header_len)
-        try:
-            header = ast.literal_eval(text.decode("latin1"))
-        # the parser gives up on absurd nesting with MemoryError or RecursionError
-        except (SyntaxError, ValueError, TypeError, MemoryError, RecursionError):
-            raise self.fail(f"{key} is damaged: its .npy header cannot be parsed") from None
-        if not isinstance(header, dict) or set(header) != {"descr", "fortran_order", "shape"}:
-            raise self.fail(f"{key} is damaged: its .npy header lacks descr, fortran_order, shape")
-        shape, descr = header["shape"], header["descr"]
-        if not (
-            isinstance(shape, tuple)
-            and all(type(d) is int for d in shape)
-            and isinstance(header["fortran_order"], bool)
-        ):
-            raise self.fail(f"{key} is damaged: its .npy header has invalid values")
-        # a byte order, a type code and a size ("<f4", "|u1", "<U7", "|O"): never a structured or
-        # sub-array dtype, whose parsing in np.dtype raises errors of its own
-        if not (isinstance(descr, str) and _SIMPLE_DESCR.fullmatch(descr)):
-            raise self.fail(f"{key} has dtype {descr!r:.60}, which model files never use")
-        try:
-            dtype = np.dtype(descr)
-        except (TypeError, ValueError):
-            raise self.fail(f"{key} has an unknown dtype {descr!r}") from None
-        return shape, dtype, 8 + n + header_len
