@@ -154,9 +154,10 @@ class Trainer:
         lr = self.learning_rate(self.step_count)
         changes = self.optimizer.compute([*nabla_w, *grads.nabla_b], lr)
         # a change that is not finite is never applied: the weights stay those of the last
-        # finite step (one pass each: a float64 sum cannot overflow, but inf or nan carry through)
+        # finite step. One BLAS pass each: inf or nan make the squared norm non-finite, and so does
+        # a change past ~1e19 (its square overflows float32), which is divergence all the same
         finite = math.isfinite(grads.cost) and all(map(math.isfinite, norms))
-        if not (finite and all(math.isfinite(d.sum(dtype=np.float64)) for d in changes)):
+        if not (finite and all(math.isfinite(np.vdot(d, d)) for d in changes)):
             raise TrainingDiverged(
                 f"the cost or the step became infinite or undefined at step {self.step_count + 1} "
                 f"(epoch {epoch}, cost {grads.cost:.4g}); the learning rate "
