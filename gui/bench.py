@@ -94,6 +94,14 @@ def _draw_zigzag_latency(window, app, n: int) -> list[float]:
     return out
 
 
+def _run_event_loop(seconds: float) -> None:
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()
+    QTimer.singleShot(int(seconds * 1000), loop.quit)
+    loop.exec()
+
+
 def headless_rate(preset: str, seconds: float, data) -> float:
     config = PRESETS[preset].replace(epochs=1000)
     trainer = Trainer(config.build_network(), config, data.train_x, data.train_y)
@@ -117,9 +125,7 @@ def windowed_run(preset: str, seconds: float, app, window) -> dict:
     window.toggle_training()
     run = window.run
     trainer = run.worker._trainer
-    deadline = time.perf_counter() + 1.0
-    while time.perf_counter() < deadline:  # warm up
-        app.processEvents()
+    _run_event_loop(1.0)  # warm up
     lateness: list[float] = []
     interval = 5
     clock = QElapsedTimer()
@@ -136,9 +142,7 @@ def windowed_run(preset: str, seconds: float, app, window) -> dict:
     timer.timeout.connect(tick)
     timer.start()
     start_samples, t0 = trainer.samples_seen, time.perf_counter()
-    while time.perf_counter() - t0 < seconds:
-        app.processEvents()
-        time.sleep(0.0005)  # an idle event loop sleeps in poll(); keep ours from spinning
+    _run_event_loop(seconds)  # a real event loop, idle in poll() between events
     rate = (trainer.samples_seen - start_samples) / (time.perf_counter() - t0)
     timer.stop()
     latency = _draw_zigzag_latency(window, app, 100)

@@ -51,7 +51,10 @@ from model.store import ModelFileError, load, load_with_info, save
 from model.train import Trainer
 
 DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "assets" / "models" / "default.npz"
-FRAME_MS = 33  # snapshot timer: ~30 Hz, the display rate the views are fed at
+FRAME_MS = 33  # snapshot timer: ~30 Hz, the display rate the views are fed at...
+MAX_FRAME_MS = 100  # ...slowed down to 10 Hz at the most when drawing a frame is expensive
+VIEW_INPUT_MS = 100  # the network view follows the pen at most this often
+FRAME_SHARE = 8  # aim: the views take at most about an eighth of the time while training
 
 
 def _data_dir() -> Path:
@@ -91,8 +94,14 @@ class MainWindow(QMainWindow):
 
         self._predict_timer = QTimer(self, singleShot=True, interval=0)
         self._predict_timer.timeout.connect(self.update_prediction)
+        self._view_input_timer = QTimer(self, singleShot=True, interval=VIEW_INPUT_MS)
+        self._view_input_timer.timeout.connect(self._on_view_input_timer)
+        self._pending_view_input: np.ndarray | None = None
+        self._view_input_pending = False
         self.canvas.drawing_changed.connect(self._schedule_prediction)
         self._frame_timer = QTimer(self, interval=FRAME_MS)
+        self._frame_cost_ms = 0.0
+        self._frame_cpu = time.thread_time()
         self._frame_timer.timeout.connect(self._on_frame)
         self.training.speed_changed.connect(self._on_speed)
         self.prediction.label_clicked.connect(self.label_drawing)
@@ -300,13 +309,34 @@ class MainWindow(QMainWindow):
         result = preprocess(self.canvas.to_array())
         self._last_result = result
         self.preview.show_result(result)
-        x = None if result.empty else result.vector
-        self.network_view.set_input(x, None)
-        self.step_through.set_example(x, None)
+        self._pending_view_input = None if result.empty else result.vector
+        self._throttle_view_input()
         if result.empty:
             self.prediction.clear()
             return
         self._show_outputs(result)
+
+    def _throttle_view_input(self) -> None:
+        # the network view's redraw costs several bars' worth: while the pen moves, give it the
+        # drawing at most 10 times a second (the first and the last move included), so the bars
+        # keep up with the pen
+        if self._view_input_timer.isActive():
+            self._view_input_pending = True  # the timer hands it over
+            return
+        self._give_view_input()
+        self._view_input_timer.start()
+
+    @Slot()
+    def _on_view_input_timer(self) -> None:
+        if self._view_input_pending:
+            self._view_input_pending = False
+            self._give_view_input()
+            self._view_input_timer.start()
+
+    def _give_view_input(self) -> None:
+        x = self._pending_view_input
+        self.network_view.set_input(x, None)
+        self.step_through.set_example(x, None)
 
     def _show_outputs(self, result: Preprocessed) -> None:
         outputs = self.network.predict_proba(result.vector)[0]
@@ -496,6 +526,16 @@ class MainWindow(QMainWindow):
         if self.run is None:
             return
         self._show_snapshot(self.run.worker.take_snapshot())
+        # the GUI's Python work holds the GIL the trainer needs: keep the views' share of the time
+        # near 1/FRAME_SHARE by stretching the frame interval (33 ms to 100 ms) when frames are
+        # dear. A frame's cost is the GUI thread's CPU time since the last one (paints included)
+        cpu = time.thread_time()
+        cost_ms = (cpu - self._frame_cpu) * 1000
+        self._frame_cpu = cpu
+        self._frame_cost_ms += 0.2 * (cost_ms - self._frame_cost_ms)
+        interval = int(min(max(FRAME_SHARE * self._frame_cost_ms, FRAME_MS), MAX_FRAME_MS))
+        if abs(interval - self._frame_timer.interval()) > 3:
+            self._frame_timer.setInterval(interval)
 
     def _show_snapshot(self, snap: Snapshot) -> None:
         if len(snap.step_costs):

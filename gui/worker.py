@@ -14,6 +14,7 @@ fifth of its speed; a snapshot read at display rate leaves it about 90%.
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -24,6 +25,9 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 from model.blas import limit_blas_threads
 from model.network import Network
 from model.train import EpochRecord, StepRecord, Trainer, TrainingDiverged
+
+
+GIL_SWITCH_SECONDS = 0.001
 
 
 @dataclass
@@ -147,6 +151,9 @@ class TrainingWorker(QObject):
     @Slot()
     def run(self) -> None:
         limit_blas_threads(1)  # see model/blas.py: one BLAS thread leaves a core to the GUI
+        # the GUI thread gives up the GIL on every Qt call and must win it back from this loop:
+        # a 1 ms switch interval (CPython's default is 5 ms) keeps each of those waits short
+        sys.setswitchinterval(GIL_SWITCH_SECONDS)
         steps = self._trainer.steps()
         outcome = "finished"
         window_start, window_samples = time.perf_counter(), 0
