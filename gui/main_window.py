@@ -100,6 +100,9 @@ class MainWindow(QMainWindow):
         self._view_input_pending = False
         self.canvas.drawing_changed.connect(self._schedule_prediction)
         self._frame_timer = QTimer(self, interval=FRAME_MS)
+        self._view_frame_timer = QTimer(self, singleShot=True, interval=FRAME_MS // 2)
+        self._view_frame_timer.timeout.connect(self._show_view_snapshot)
+        self._view_snapshot: Snapshot | None = None
         self._frame_cost_ms = 0.0
         self._frame_cpu = time.thread_time()
         self._frame_timer.timeout.connect(self._on_frame)
@@ -487,6 +490,8 @@ class MainWindow(QMainWindow):
 
     @Slot(bool)
     def _on_network_view_visible(self, visible: bool) -> None:
+        if visible:
+            self.network_view.set_network(self.network)  # it was not fed while hidden
         # the step records carry weight changes only while someone looks at them
         if self.run is not None:
             self.run.worker.set_record_changes(visible)
@@ -542,7 +547,10 @@ class MainWindow(QMainWindow):
             self.plots.add_steps(snap.step_samples, snap.step_costs, snap.grad_norms)
         if snap.epochs:
             self.plots.add_epochs(snap.epochs)
-        self.network_view.show_snapshot(snap)
+        # the network view repaints in an event-loop pass of its own, half a frame later, so no
+        # single pass carries the curves and the network at once (a late timer waits for both)
+        self._view_snapshot = snap
+        self._view_frame_timer.start()
         if snap.weights is not None:
             # copies made for us by the worker: the display network may keep them
             self.network.weights = list(snap.weights)
@@ -550,6 +558,12 @@ class MainWindow(QMainWindow):
             if self._last_result is not None and not self._last_result.empty:
                 self._show_outputs(self._last_result)  # watch the network learn your digit
         self._show_progress(snap)
+
+    @Slot()
+    def _show_view_snapshot(self) -> None:
+        snap, self._view_snapshot = self._view_snapshot, None
+        if snap is not None and self.docks["network"].isVisible():
+            self.network_view.show_snapshot(snap)
 
     def _show_progress(self, snap: Snapshot) -> None:
         total = max(snap.total_steps, 1)
@@ -584,6 +598,8 @@ class MainWindow(QMainWindow):
         self.samples.set_training(False)
         run.shutdown()
         self._show_snapshot(run.worker.take_snapshot())  # the last steps and the final weights
+        self._view_frame_timer.stop()
+        self._show_view_snapshot()
         self.set_network(run.network)  # the thread has ended: its network is ours now
         self._finish_retraining()
         self._autosave_network()
