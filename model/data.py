@@ -9,6 +9,7 @@ foreign file raises ``IDXError`` naming the file and what is wrong, never garbag
 from __future__ import annotations
 
 import gzip
+import math
 import struct
 import zlib
 from concurrent.futures import ThreadPoolExecutor
@@ -62,7 +63,7 @@ def parse_idx(data: bytes, name: str = "<bytes>") -> np.ndarray:
         raise IDXError(f"{name}: truncated header ({len(data)} bytes, {ndim} dimensions declared)")
     shape = struct.unpack(f">{ndim}I", data[4:header])
     dtype = np.dtype(_IDX_TYPES[type_code])
-    expected = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    expected = math.prod(shape) * dtype.itemsize  # Python ints: no overflow on crafted headers
     actual = len(data) - header
     if actual != expected:
         what = "truncated" if actual < expected else "has trailing bytes"
