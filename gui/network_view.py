@@ -1047,28 +1047,64 @@ _DIVERGING_QCOLORS = [QColor.fromRgb(int(c)) for c in DIVERGING_LUT]
 _HALO_PEN = QPen(HIGHLIGHT, 1.0)
 
 
-def _offset_lines(e: dict, normals: tuple[Array, Array], idx: Array, off: Array) -> list[QLineF]:
-    """Edges ``idx`` of connection ``e``, each shifted ``off`` px along its normal."""
-    ox, oy = normals[0][idx] * off, normals[1][idx] * off
-    coords = np.stack([e["x0"][idx] + ox, e["y0"][idx] + oy, e["x1"][idx] + ox, e["y1"][idx] + oy], axis=1)
-    return [QLineF(*c) for c in coords.tolist()]
+# the offsets (px along an edge's normal) a line of an edge may be drawn at: its 1-3 strands
+# (STRAND_GAP apart, centred) and a highlight's halo either side of them; a line is named by its
+# offset key, the index in this table
+_OFFSETS = np.array([-(2 * STRAND_GAP / 2 + 1.1), -(STRAND_GAP / 2 + 1.1), -1.1, -STRAND_GAP, -STRAND_GAP / 2, 0.0,
+                     STRAND_GAP / 2, STRAND_GAP, 1.1, STRAND_GAP / 2 + 1.1, 2 * STRAND_GAP / 2 + 1.1])
+_CENTRE_KEY = 5  # offset 0; strand k of s is at key 5 + 2k - (s - 1) (half-gaps), a halo at 2 - (s-1) and 8 + (s-1)
 
 
-def _draw_strands(p: QPainter, e: dict, normals: tuple[Array, Array], order: Array, strands: Array,
+class _EdgeLines:
+    """The lines of one connection's edges, built once per layout: QLineF per (offset key, edge).
+
+    Geometry only changes on a resize, so each line object is made the first time it is drawn and
+    reused every frame after (building ~1,000 QLineF costs ~0.5 ms of the GUI thread; indexing
+    an object array of them costs ~0.01 ms). Rows are allocated per offset key on first use.
+    """
+
+    def __init__(self, x0: float, ys_in: Array, x1: float, ys_out: Array) -> None:
+        self.x0, self.x1, self.ys_in, self.ys_out = x0, x1, ys_in, ys_out
+        self.n_in = len(ys_in)
+        self.total = len(ys_in) * len(ys_out)
+        # (offset key, edge) -> QLineF, made on first use (~12 MB of references for a 512x256 layer)
+        self._objs = np.empty((len(_OFFSETS), self.total), dtype=object)
+        self._built = np.zeros((len(_OFFSETS), self.total), dtype=bool)
+
+    def lines(self, keys: Array, idx: Array) -> list[QLineF]:
+        """The lines of edges ``idx`` (flat indices j * n_in + k) at offset ``keys``, in that order."""
+        missing = ~self._built[keys, idx]
+        if missing.any():
+            for key in np.unique(keys[missing]).tolist():
+                new = np.unique(idx[missing & (keys == key)])
+                j, k = np.divmod(new, self.n_in)
+                y0, y1 = self.ys_in[k], self.ys_out[j]
+                dx, dy = self.x1 - self.x0, y1 - y0
+                length = np.hypot(dx, dy)
+                length[length == 0] = 1
+                off = _OFFSETS[key]
+                ox, oy = -dy / length * off, dx / length * off  # the normal (y0 - y1, x1 - x0) / length
+                coords = np.stack([self.x0 + ox, y0 + oy, self.x1 + ox, y1 + oy], axis=1)
+                self._objs[key, new] = [QLineF(*c) for c in coords.tolist()]
+                self._built[key, new] = True
+        return self._objs[keys, idx].tolist()
+
+
+def _draw_strands(p: QPainter, lines: _EdgeLines, idx: Array, level: Array, order: Array, strands: Array,
                   dense: bool) -> None:
     """Draw edges ``order`` (grouped by signed level) as ``strands`` parallel 1 px lines each."""
     counts = strands[order]
     rep = np.repeat(order, counts)
     k = np.arange(len(rep)) - np.repeat(np.cumsum(counts) - counts, counts)  # strand number
-    lines = _offset_lines(e, normals, rep, (k - (strands[rep] - 1) / 2) * STRAND_GAP)
-    lv = e["level"][rep]
+    drawn = lines.lines(_CENTRE_KEY + 2 * k - (strands[rep] - 1), idx[rep])
+    lv = level[rep]
     start = 0
     for end in [*(np.flatnonzero(np.diff(lv)) + 1).tolist(), len(rep)]:  # one pen per level
-        level = int(lv[start])
+        lvl = int(lv[start])
         # faint edges are drawn without antialiasing (~2.5x cheaper; their steps hardly show)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing, abs(level) > AA_FROM_LEVEL)
-        p.setPen(_EDGE_PENS[(level, dense)])
-        p.drawLines(lines[start:end])
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, abs(lvl) > AA_FROM_LEVEL)
+        p.setPen(_EDGE_PENS[(lvl, dense)])
+        p.drawLines(drawn[start:end])
         start = end
     p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
 
@@ -1092,6 +1128,8 @@ class _Diagram(QWidget):
         self._view = view
         self._columns: list[_Column] = []
         self._edges: list[dict] = []  # per connection l = 1..L-1: arrays for drawing and hit tests
+        self._lines: list[_EdgeLines] = []  # per connection, its edges' lines (geometry: per layout)
+        self._layout_key: tuple | None = None  # what the layout was made for (sizes, size, texts' font)
         self._static: dict[tuple[str, str], QStaticText] = {}
         self._metrics: _CachedMetrics | None = None
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)  # paintEvent covers every pixel
@@ -1117,7 +1155,13 @@ class _Diagram(QWidget):
 
     # -- layout and edge selection (rebuilt lazily when data or size changed)
     def _layout(self) -> None:
+        """Columns and edge geometry; kept while the layer sizes, the size and the legend's texts are."""
         net = self._view.network
+        v = self._view
+        key = (net.layer_sizes, self.width(), self.height(), v.mode, v.neuron_quantity, self.font().key())
+        if key == self._layout_key and self._columns:
+            return
+        self._layout_key = key
         sizes = net.layer_sizes[1:]
         self._out = self._output_geometry()
         self._legend_rows = 1 if self.width() >= self._legend_width(self._view.mode) else 2
@@ -1134,6 +1178,10 @@ class _Diagram(QWidget):
             ys = y0 + cell * (np.arange(n) + 0.5)
             radius = min(12.0, max(2.5, cell * 0.36))
             self._columns.append(_Column(float(x), ys, radius, strip, cell))
+        self._lines = []
+        for a, b in zip(self._columns, self._columns[1:]):
+            self._lines.append(_EdgeLines(a.x + (0 if a.strip else a.radius), a.ys,
+                                          b.x - (0 if b.strip else b.radius), b.ys))
 
     def _select_edges(self) -> None:
         v = self._view
@@ -1150,12 +1198,10 @@ class _Diagram(QWidget):
             # EDGE_LEVELS steps of strength per sign: colour intensity and width grow with |value|
             level = np.ceil(np.abs(val) / (limit or 1.0) * EDGE_LEVELS).clip(1, EDGE_LEVELS).astype(np.int8)
             level *= np.where(val < 0, -1, 1).astype(np.int8)
-            a, b = self._columns[l - 1], self._columns[l]
-            ax = a.x + (0 if a.strip else a.radius)
-            bx = b.x - (0 if b.strip else b.radius)
+            lines = self._lines[l - 1]
             self._edges.append(dict(
-                layer=l, j=j, k=k, level=level, hl=hl.ravel()[idx], limit=limit, total=values.size,
-                x0=np.full(len(idx), ax), y0=a.ys[k], x1=np.full(len(idx), bx), y1=b.ys[j],
+                layer=l, idx=idx, j=j, k=k, level=level, hl=hl.ravel()[idx], limit=limit, total=values.size,
+                x0=np.full(len(idx), lines.x0), y0=lines.ys_in[k], x1=np.full(len(idx), lines.x1), y1=lines.ys_out[j],
             ))
         self._dirty = False
 
@@ -1193,25 +1239,23 @@ class _Diagram(QWidget):
     def _paint_edges(self, p: QPainter) -> None:
         # Qt's fast path is a 1 px antialiased pen (a wider one costs ~8x, a translucent wider one
         # ~50x), so a strong edge is drawn as 2 or 3 parallel 1 px lines rather than one wide one;
-        # in a dense fan (a top-k of a wide layer) every edge is one translucent 1 px line
-        for e in self._edges:
+        # in a dense fan (a top-k of a wide layer) every edge is one translucent 1 px line. The
+        # lines themselves come from the layout's cache (``_EdgeLines``): per frame only colours.
+        for e, lines in zip(self._edges, self._lines):
             level = e["level"]
             if not len(level):
                 continue
+            idx = e["idx"]
             dense = len(level) > DENSE_EDGES
-            x0, y0, x1, y1 = e["x0"], e["y0"], e["x1"], e["y1"]
-            length = np.hypot(x1 - x0, y1 - y0)
-            length[length == 0] = 1
-            normals = ((y0 - y1) / length, (x1 - x0) / length)
             strands = np.ones(len(level), np.intp) if dense else _STRANDS[np.abs(level)]
             order = np.lexsort((level, np.abs(level)))  # weakest first (strongest on top), by sign
-            _draw_strands(p, e, normals, order, strands, dense)
+            _draw_strands(p, lines, idx, level, order, strands, dense)
             hl = np.flatnonzero(e["hl"])
             if len(hl):  # a black line either side of each highlighted edge, then the edge again
-                half = (strands[hl] - 1) / 2 * STRAND_GAP + 1.1
+                side = strands[hl] - 1
                 p.setPen(_HALO_PEN)
-                p.drawLines(_offset_lines(e, normals, np.concatenate([hl, hl]), np.concatenate([-half, half])))
-                _draw_strands(p, e, normals, hl[np.lexsort((level[hl], np.abs(level[hl])))], strands, False)
+                p.drawLines(lines.lines(np.concatenate([2 - side, 8 + side]), np.concatenate([idx[hl], idx[hl]])))
+                _draw_strands(p, lines, idx, level, hl[np.lexsort((level[hl], np.abs(level[hl])))], strands, False)
         p.setPen(Qt.PenStyle.NoPen)
 
     def _colors(self, l: int) -> Array | None:
