@@ -44,6 +44,7 @@ from PySide6.QtGui import (
     QMouseEvent,
     QPainter,
     QPaintEvent,
+    QPixmap,
     QPen,
     QStaticText,
     QTransform,
@@ -1136,6 +1137,8 @@ class _Diagram(QWidget):
         self._dirty = True
         self.setMouseTracking(True)
         self._legend_rows = 1
+        self._legend_cache: tuple[tuple, QPixmap] | None = None  # (what it shows, the legend drawn)
+        self._brushes: dict[int, QBrush] = {}  # ARGB word -> brush, for the neurons' shading
         self._out: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)  # output text offsets, width
         self.setMinimumSize(250, 300)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
@@ -1234,7 +1237,7 @@ class _Diagram(QWidget):
                 self._paint_column(p, l, col)
             self._paint_output(p)
             self._paint_headers(p)
-            self._paint_legend(p)
+            self._paint_cached_legend(p)
 
     def _paint_edges(self, p: QPainter) -> None:
         # Qt's fast path is a 1 px antialiased pen (a wider one costs ~8x, a translucent wider one
@@ -1294,12 +1297,21 @@ class _Diagram(QWidget):
                 p.setPen(QPen(QColor(90, 90, 90), 1, Qt.PenStyle.DashLine))
                 p.drawRect(QRectF(col.x - w / 2 - 3, y - max(col.cell, 3) / 2 - 1, w + 6, max(col.cell, 3) + 2))
             return
-        p.setPen(QPen(OUTLINE, 0.8))
+        p.setPen(_OUTLINE_PEN)
         r = col.radius
-        for j in range(n):
-            color = QColor.fromRgb(int(words[j])) if words is not None else BACKGROUND
-            p.setBrush(color)
-            p.drawEllipse(QPointF(col.x, col.ys[j]), r, r)
+        brushes = self._brushes
+        if len(brushes) > 4096:
+            brushes.clear()
+        background = brushes.get(-1) or brushes.setdefault(-1, QBrush(BACKGROUND))
+        for j, (y, word) in enumerate(zip(col.ys.tolist(), words.tolist() if words is not None else [None] * n)):
+            if word is None:
+                brush = background
+            else:
+                brush = brushes.get(word)
+                if brush is None:
+                    brush = brushes[word] = QBrush(QColor.fromRgb(word))
+            p.setBrush(brush)
+            p.drawEllipse(QPointF(col.x, y), r, r)
         if hl_b.any():
             p.setBrush(Qt.BrushStyle.NoBrush)
             p.setPen(QPen(HIGHLIGHT, 2))
@@ -1460,6 +1472,24 @@ class _Diagram(QWidget):
 
     def _legend_height(self) -> int:
         return 10 + self.LEGEND_ROW * self._legend_rows
+
+    def _paint_cached_legend(self, p: QPainter) -> None:
+        """The legend, drawn into a pixmap once per size, mode and shading (it is the same each frame)."""
+        v = self._view
+        top = self.height() - self._legend_height()
+        ratio = self.devicePixelRatioF()
+        key = (self.width(), self.height(), self._legend_rows, v.mode, v.neuron_quantity, self.font().key(), ratio)
+        if self._legend_cache is None or self._legend_cache[0] != key:
+            pixmap = QPixmap(round(self.width() * ratio), round(self._legend_height() * ratio))
+            pixmap.setDevicePixelRatio(ratio)
+            pixmap.fill(BACKGROUND)
+            with QPainter(pixmap) as q:
+                q.setFont(self.font())
+                q.setRenderHints(p.renderHints())
+                q.translate(0, -top)
+                self._paint_legend(q)
+            self._legend_cache = (key, pixmap)
+        p.drawPixmap(QPointF(0, top), self._legend_cache[1])
 
     def _paint_legend(self, p: QPainter) -> None:
         v = self._view
