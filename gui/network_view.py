@@ -1137,7 +1137,7 @@ class _Diagram(QWidget):
         self._dirty = True
         self.setMouseTracking(True)
         self._legend_rows = 1
-        self._legend_cache: tuple[tuple, QPixmap] | None = None  # (what it shows, the legend drawn)
+        self._legend_cache: dict[tuple, QPixmap] = {}  # what it shows -> the legend drawn (a few)
         self._brushes: dict[int, QBrush] = {}  # ARGB word -> brush, for the neurons' shading
         self._out: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)  # output text offsets, width
         self.setMinimumSize(250, 300)
@@ -1181,10 +1181,14 @@ class _Diagram(QWidget):
             ys = y0 + cell * (np.arange(n) + 0.5)
             radius = min(12.0, max(2.5, cell * 0.36))
             self._columns.append(_Column(float(x), ys, radius, strip, cell))
-        self._lines = []
-        for a, b in zip(self._columns, self._columns[1:]):
-            self._lines.append(_EdgeLines(a.x + (0 if a.strip else a.radius), a.ys,
-                                          b.x - (0 if b.strip else b.radius), b.ys))
+        old, self._lines = self._lines, []
+        for i, (a, b) in enumerate(zip(self._columns, self._columns[1:])):
+            x0, x1 = a.x + (0 if a.strip else a.radius), b.x - (0 if b.strip else b.radius)
+            if (i < len(old) and (old[i].x0, old[i].x1) == (x0, x1) and np.array_equal(old[i].ys_in, a.ys)
+                    and np.array_equal(old[i].ys_out, b.ys)):
+                self._lines.append(old[i])  # same geometry (a mode or text change): keep its lines
+            else:
+                self._lines.append(_EdgeLines(x0, a.ys, x1, b.ys))
 
     def _select_edges(self) -> None:
         v = self._view
@@ -1479,7 +1483,8 @@ class _Diagram(QWidget):
         top = self.height() - self._legend_height()
         ratio = self.devicePixelRatioF()
         key = (self.width(), self.height(), self._legend_rows, v.mode, v.neuron_quantity, self.font().key(), ratio)
-        if self._legend_cache is None or self._legend_cache[0] != key:
+        pixmap = self._legend_cache.get(key)
+        if pixmap is None:
             pixmap = QPixmap(round(self.width() * ratio), round(self._legend_height() * ratio))
             pixmap.setDevicePixelRatio(ratio)
             pixmap.fill(BACKGROUND)
@@ -1488,8 +1493,10 @@ class _Diagram(QWidget):
                 q.setRenderHints(p.renderHints())
                 q.translate(0, -top)
                 self._paint_legend(q)
-            self._legend_cache = (key, pixmap)
-        p.drawPixmap(QPointF(0, top), self._legend_cache[1])
+            if len(self._legend_cache) >= 8:  # sizes of the past
+                self._legend_cache.clear()
+            self._legend_cache[key] = pixmap
+        p.drawPixmap(QPointF(0, top), pixmap)
 
     def _paint_legend(self, p: QPainter) -> None:
         v = self._view
