@@ -396,7 +396,7 @@ class NetworkView(QWidget):
         if snap.weights is not None:
             self.set_weights(snap.weights, snap.biases)
             new = True
-        last = snap.last_step
+        last = getattr(snap, "changes_step", None) or snap.last_step
         if self._accumulate and snap.accumulated_weight_changes is not None:
             self.show_step(snap.accumulated_weight_changes, snap.accumulated_bias_changes)
             self._last_step_shown = last.step if last is not None else None

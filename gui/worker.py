@@ -39,7 +39,10 @@ class Snapshot:
     step_accuracies: np.ndarray  # (k,)
     grad_norms: np.ndarray  # (k, n_layers) per-layer gradient norms of each new step
     epochs: list[EpochRecord]  # epochs completed since the last snapshot
-    last_step: StepRecord | None  # the most recent step (its changes when recording)
+    last_step: StepRecord | None  # the most recent step
+    # the most recent step that carries its changes (recording on): the step after the previous
+    # snapshot, when the weights here were copied too, so both show the same moment
+    changes_step: StepRecord | None
     # changes summed over every step since the last snapshot (when recording), per layer
     accumulated_weight_changes: tuple[np.ndarray, ...] | None
     accumulated_bias_changes: tuple[np.ndarray, ...] | None
@@ -78,8 +81,10 @@ class TrainingWorker(QObject):
         self._single_steps = 0  # steps still to do while paused ("1 step")
         self._steps_per_second = steps_per_second  # None: full speed
         self._want_weights = True
+        self._record_changes = False
         self._pending = _Pending()
         self._last_step: StepRecord | None = None
+        self._changes_step: StepRecord | None = None
         self._weights: tuple[np.ndarray, ...] | None = None
         self._biases: tuple[np.ndarray, ...] | None = None
         self._rate = 0.0
@@ -116,7 +121,8 @@ class TrainingWorker(QObject):
             self._cond.notify_all()
 
     def set_record_changes(self, on: bool) -> None:
-        self._trainer.record_changes = on  # a bool the loop reads between steps
+        """Have step records carry the changes applied (for the network view)."""
+        self._record_changes = on  # a bool the loop reads between steps
 
     @property
     def is_paused(self) -> bool:
@@ -137,6 +143,7 @@ class TrainingWorker(QObject):
                 grad_norms=np.asarray(p.norms, dtype=np.float32).reshape(-1, n_layers),
                 epochs=p.epochs,
                 last_step=self._last_step,
+                changes_step=self._changes_step,
                 accumulated_weight_changes=None if p.acc_w is None else tuple(p.acc_w),
                 accumulated_bias_changes=None if p.acc_b is None else tuple(p.acc_b),
                 weights=weights,
@@ -162,6 +169,10 @@ class TrainingWorker(QObject):
                 if not self._wait_for_turn():
                     outcome = "stopped"
                     break
+                # copying a step's changes costs a pass over every weight: do it only for the step
+                # the next snapshot will show, unless every step is summed ("accumulate")
+                self._trainer.record_changes = self._record_changes and (
+                    self._want_weights or self.accumulate_changes)
                 try:
                     record = next(steps)
                 except StopIteration:
@@ -221,6 +232,8 @@ class TrainingWorker(QObject):
                 p.epochs.append(record)
                 return
             self._last_step = record
+            if record.weight_changes is not None:
+                self._changes_step = record
             p.samples.append(record.samples_seen)
             p.costs.append(record.cost)
             p.accuracies.append(record.accuracy)
