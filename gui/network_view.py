@@ -768,6 +768,27 @@ class _ShareSplitter(QSplitter):
 # ------------------------------------------------------------------------------------ input
 
 
+class _Hoverable:
+    """Tooltips and the view's hover line for a child that can ``describe(pos) -> (text, neuron)``."""
+
+    def event(self, e: QEvent) -> bool:
+        if e.type() == QEvent.Type.ToolTip:
+            text, _ = self.describe(e.pos())
+            if text:
+                QToolTip.showText(e.globalPos(), text, self)
+            else:
+                QToolTip.hideText()
+                e.ignore()
+            return True
+        return super().event(e)
+
+    def mouseMoveEvent(self, e: QMouseEvent) -> None:
+        self._view.set_hover(*self.describe(e.position().toPoint()))
+
+    def leaveEvent(self, e: QEvent) -> None:
+        self._view.set_hover("", None)
+
+
 class _InputImage(QWidget):
     """The 28x28 input, 3x, with the label and the network's answer beside it (above the tiles)."""
 
@@ -822,7 +843,7 @@ class _InputImage(QWidget):
 # ------------------------------------------------------------------------------------ tiles
 
 
-class _TileGrid(QWidget):
+class _TileGrid(_Hoverable, QWidget):
     """Layer 0's neurons as tiles of their incoming weights, one mosaic image scaled by ``scale``."""
 
     def __init__(self, view: NetworkView) -> None:
@@ -968,22 +989,6 @@ class _TileGrid(QWidget):
             return v.neuron_tooltip(0, j), (0, j)
         return "", None
 
-    def event(self, e: QEvent) -> bool:
-        if e.type() == QEvent.Type.ToolTip:
-            text, _ = self.describe(e.pos())
-            if text:
-                QToolTip.showText(e.globalPos(), text, self)
-            else:
-                QToolTip.hideText()
-                e.ignore()
-            return True
-        return super().event(e)
-
-    def mouseMoveEvent(self, e: QMouseEvent) -> None:
-        self._view.set_hover(*self.describe(e.position().toPoint()))
-
-    def leaveEvent(self, e: QEvent) -> None:
-        self._view.set_hover("", None)
 
 
 class _TileScroll(QScrollArea):
@@ -1117,7 +1122,7 @@ class _Column:
         self.x, self.ys, self.radius, self.strip, self.cell = x, ys, radius, strip, cell
 
 
-class _Diagram(QWidget):
+class _Diagram(_Hoverable, QWidget):
     """Layers 1..L as columns of discs (or strips), top-k edges between them, the output digits."""
 
     HEADER = 34  # two lines: the layers' names, then what the edges between them show
@@ -1590,19 +1595,3 @@ class _Diagram(QWidget):
         col = self._columns[l]
         return QPoint(round(col.x), round(col.ys[j]))
 
-    def event(self, e: QEvent) -> bool:
-        if e.type() == QEvent.Type.ToolTip:
-            text, _ = self.describe(e.pos())
-            if text:
-                QToolTip.showText(e.globalPos(), text, self)
-            else:
-                QToolTip.hideText()
-                e.ignore()
-            return True
-        return super().event(e)
-
-    def mouseMoveEvent(self, e: QMouseEvent) -> None:
-        self._view.set_hover(*self.describe(e.position().toPoint()))
-
-    def leaveEvent(self, e: QEvent) -> None:
-        self._view.set_hover("", None)

@@ -13,3 +13,13 @@ os.environ["XDG_DATA_HOME"] = os.path.join(_home, "data")
 from model.blas import limit_blas_threads  # noqa: E402
 
 limit_blas_threads(1)
+
+import pytest  # noqa: E402
+
+from model.data import MNIST, load_mnist  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def mnist() -> MNIST:
+    """The shipped MNIST, loaded once for the whole session."""
+    return load_mnist()

@@ -13,14 +13,8 @@ from PySide6.QtWidgets import QToolTip
 
 from gui.network_view import DEFAULT_EDGE_COUNT, NetworkView, top_n_mask
 from model.config import PRESETS
-from model.data import load_mnist
 from model.network import Network
 from model.train import Trainer
-
-
-@pytest.fixture(scope="module")
-def mnist():
-    return load_mnist()
 
 
 @pytest.fixture(scope="module")

@@ -10,16 +10,10 @@ from PySide6.QtWidgets import QLabel, QPushButton, QTableWidget
 from gui.network_view import NetworkView
 from gui.step_through import StepThroughPanel
 from model.config import PRESETS
-from model.data import load_mnist
 from model.train import Trainer
 
 LEFT = Qt.MouseButton.LeftButton
 LR = 3.0
-
-
-@pytest.fixture(scope="module")
-def mnist():
-    return load_mnist()
 
 
 @pytest.fixture(scope="module")
