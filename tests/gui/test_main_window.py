@@ -226,3 +226,18 @@ def test_the_last_network_is_remembered_between_runs(qtbot, window, tmp_path) ->
     qtbot.addWidget(again)
     assert again.network.layer_sizes == (784, 24, 10)
     assert np.array_equal(again.network.weights[0], trained)
+
+
+def test_an_unexpected_error_is_shown_as_a_message(qtbot, window) -> None:
+    from gui.app import _report_unexpected
+
+    try:
+        raise RuntimeError("boom")
+    except RuntimeError as e:
+        _report_unexpected(type(e), e, e.__traceback__)
+    from PySide6.QtWidgets import QApplication
+
+    boxes = [w for w in QApplication.topLevelWidgets() if w.objectName() == "unexpectedErrorBox"]
+    assert boxes and "boom" in boxes[-1].text()
+    for b in boxes:
+        b.close()
