@@ -10,6 +10,7 @@ worker trains its own copy and the window takes weight copies from the snapshots
 from __future__ import annotations
 
 import json
+import tempfile
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QScrollArea,
+    QStatusBar,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -38,6 +40,7 @@ from gui.plots import TrainingPlots
 from gui.prediction_view import PredictionView
 from gui.samples_panel import SamplesPanel
 from gui.step_through import StepThroughPanel
+from gui.teaching import Teacher
 from gui.preview import PreprocessView
 from gui.training_panel import TrainingPanel
 from gui.worker import Snapshot, TrainingRun
@@ -45,9 +48,8 @@ from model.config import PRESETS, TrainConfig
 from model.data import MNIST, load_mnist
 from model.network import Network
 from model.preprocess import Preprocessed, preprocess
-from model.retrain import RetrainConfig, evaluate_before_after, make_retrainer, make_scratch_trainer
-from model.samples import Sample, SampleStore
-from model.store import ModelFileError, load, load_with_info, save
+from model.samples import SampleStore
+from model.store import ModelFileError, load_with_info, save
 from model.train import Trainer
 
 DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "assets" / "models" / "default.npz"
@@ -85,10 +87,9 @@ class MainWindow(QMainWindow):
         self.plots = TrainingPlots()
         self.network_view = NetworkView()
         self.step_through = StepThroughPanel(self.network_view)
-        self.store = self._open_sample_store()
+        self.store = _open_sample_store(self.data_dir / "samples", self.statusBar())
         self.samples = SamplesPanel(self.store)  # reads them once the network is loaded, below
-        self._retraining: tuple[Network, np.ndarray, np.ndarray, list[str]] | None = None
-        self._before_retrain: Network | None = None
+        self.teacher = Teacher(self)
         self._build_layout()
         self._build_menus()
 
@@ -107,11 +108,11 @@ class MainWindow(QMainWindow):
         self._frame_cpu = time.thread_time()
         self._frame_timer.timeout.connect(self._on_frame)
         self.training.speed_changed.connect(self._on_speed)
-        self.prediction.label_clicked.connect(self.label_drawing)
-        self.samples.retrain_requested.connect(self.retrain)
-        self.samples.undo_retrain_requested.connect(self.undo_retrain)
-        self.samples.train_from_scratch_requested.connect(self.train_from_scratch)
-        self.samples.sample_activated.connect(self._show_sample)
+        self.prediction.label_clicked.connect(self.teacher.label_drawing)
+        self.samples.retrain_requested.connect(self.teacher.retrain)
+        self.samples.undo_retrain_requested.connect(self.teacher.undo_retrain)
+        self.samples.train_from_scratch_requested.connect(self.teacher.train_from_scratch)
+        self.samples.sample_activated.connect(self.teacher.show_sample)
         self.network_view.accumulate_changed.connect(self._on_accumulate)
         self.docks["network"].visibilityChanged.connect(self._on_network_view_visible)
         self.step_through.active_changed.connect(self._on_step_through)
@@ -601,7 +602,7 @@ class MainWindow(QMainWindow):
         self._view_frame_timer.stop()
         self._show_view_snapshot()
         self.set_network(run.network)  # the thread has ended: its network is ours now
-        self._finish_retraining()
+        self.teacher.run_ended()
         self._autosave_network()
         elapsed = time.perf_counter() - self._run_started
         self.statusBar().showMessage(f"{message} after {_duration(elapsed)}", 10_000)
@@ -622,100 +623,10 @@ class MainWindow(QMainWindow):
         # digit keys reach here from the canvas, which ignores them: they label the drawing
         key = event.key()
         if Qt.Key.Key_0 <= key <= Qt.Key.Key_9 and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
-            self.label_drawing(int(key - Qt.Key.Key_0))
+            self.teacher.label_drawing(int(key - Qt.Key.Key_0))
             event.accept()
             return
         super().keyPressEvent(event)
-
-    # ------------------------------------------------------------------ your samples
-    def _open_sample_store(self) -> SampleStore:
-        store = SampleStore(self.data_dir / "samples")
-        if store.problems:
-            self.statusBar().showMessage(f"Skipped {len(store.problems)} unreadable sample file(s): "
-                                         f"{store.problems[0]}", 15_000)
-        return store
-
-    @Slot(int)
-    def label_drawing(self, digit: int) -> None:
-        """Keep the drawing as a sample of ``digit`` (with what the network read), then clear."""
-        result = preprocess(self.canvas.to_array())
-        if result.empty:
-            self.statusBar().showMessage("Draw a digit first, then press its key to keep it", 5000)
-            return
-        predicted = int(self.network.predict(result.vector)[0])
-        try:
-            self.samples.add_sample(digit, result.image, self.canvas.strokes(), predicted)
-        except OSError as e:
-            self._error("Could not keep the sample", str(e))
-            return
-        verdict = "right" if predicted == digit else f"it read {predicted}"
-        self.statusBar().showMessage(f"Kept as your sample of {digit} ({verdict}); "
-                                     f"{len(self.store.all())} samples in all", 5000)
-        self.canvas.clear()
-
-    @Slot(object)
-    def _show_sample(self, sample: Sample) -> None:
-        self.canvas.set_strokes(sample.strokes)
-
-    def _sample_arrays(self) -> tuple[np.ndarray, np.ndarray, list[str]] | None:
-        samples = self.store.all()
-        if not samples:
-            self.statusBar().showMessage("No samples yet: draw a digit and press its key to keep it", 8000)
-            return None
-        x, y = self.store.arrays(samples)
-        return x, y, [s.id for s in samples]
-
-    @Slot(object)
-    def retrain(self, config: RetrainConfig) -> None:
-        """Fine-tune the current network on your samples mixed with replayed MNIST, live."""
-        if self._busy("retrain") or (arrays := self._sample_arrays()) is None:
-            return
-        x, y, ids = arrays
-        before = self.network.copy()
-        try:
-            trainer = make_retrainer(before, x, y, self.mnist(), config)
-        except ValueError as e:
-            self._error("Cannot retrain", str(e))
-            return
-        self._retraining = (before, x, y, ids)
-        self.plots.clear()
-        if not self.start_training(trainer):
-            self._retraining = None
-
-    @Slot()
-    def undo_retrain(self) -> None:
-        if self._busy("undo the retraining") or self._before_retrain is None:
-            return
-        self.set_network(self._before_retrain)
-        self._before_retrain = None
-        self.samples.set_undo_retrain_available(False)
-        self.samples.clear_report()
-        self.statusBar().showMessage("Retraining undone: the network is as it was before", 5000)
-
-    @Slot()
-    def train_from_scratch(self) -> None:
-        """A full training on MNIST plus your samples, with the panel's settings."""
-        if self._busy("train") or (arrays := self._sample_arrays()) is None:
-            return
-        x, y, _ = arrays
-        try:
-            config = self.training.config()
-            trainer = make_scratch_trainer(config, x, y, self.mnist())
-        except ValueError as e:
-            self._error("Cannot train with these settings", str(e))
-            return
-        self.plots.clear()
-        self.start_training(trainer)
-
-    def _finish_retraining(self) -> None:
-        if self._retraining is None:
-            return
-        before, x, y, ids = self._retraining
-        self._retraining = None
-        report = evaluate_before_after(before, self.network, x, y, self.mnist(), ids)
-        self._before_retrain = before
-        self.samples.show_report(report)
-        self.samples.set_undo_retrain_available(True)
 
     def _error(self, title: str, message: str) -> None:
         self.statusBar().showMessage(f"{title}: {message.splitlines()[0]}", 10_000)
@@ -740,6 +651,20 @@ class MainWindow(QMainWindow):
         self._save_settings()
         self._loader.shutdown(wait=False)
         super().closeEvent(event)
+
+
+def _open_sample_store(folder: Path, status: QStatusBar) -> SampleStore:
+    """The user's samples; damaged files are skipped and said, an unusable folder is said too."""
+    try:
+        store = SampleStore(folder)
+    except OSError as e:
+        fallback = Path(tempfile.mkdtemp(prefix="digitlab-samples-"))
+        status.showMessage(f"Cannot use {folder} ({e.strerror or e}): samples go to {fallback} "
+                           "for this session only", 30_000)
+        return SampleStore(fallback)
+    if store.problems:
+        status.showMessage(f"Skipped {len(store.problems)} unreadable sample file(s): {store.problems[0]}", 15_000)
+    return store
 
 
 def _duration(seconds: float) -> str:

@@ -102,9 +102,9 @@ def main() -> int:
     window.docks["curves"].raise_()
     for dx in (-0.06, -0.03, 0.0, 0.03, 0.06):
         draw(app, window.canvas, [(x + dx, y) for x, y in EURO_ONE])
-        window.label_drawing(1)
+        window.teacher.label_drawing(1)
     draw(app, window.canvas, THREE)
-    window.label_drawing(3)
+    window.teacher.label_drawing(3)
     window.docks["samples"].raise_()
     window.samples.retrain_requested.emit(window.samples.retrain_config())
     wait_for_run(app, window)

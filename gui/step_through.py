@@ -559,7 +559,7 @@ class StepThroughPanel(QWidget):
                 for i, y in enumerate(ys)]
         avg_w = led.average_weights
         rows.append(("average", [float(led.costs.mean()), led.average_bias, *[float(avg_w[k]) for k in ks]]))
-        rows.append((f"× η = step taken", [_item(""), led.average_bias * self._lr, *[float(avg_w[k]) * self._lr for k in ks]]))
+        rows.append(("× η = step taken", [_item(""), led.average_bias * self._lr, *[float(avg_w[k]) * self._lr for k in ks]]))
         _fill(self.ledger_table, ["cost", "Δb", *src], rows)
         bold = QFont(self.ledger_table.font())
         bold.setBold(True)

@@ -199,7 +199,7 @@ def test_retrain_on_your_samples_reports_before_and_after_and_can_be_undone(qtbo
     for dx in (-0.05, 0.0, 0.05):
         draw(qtbot, window.canvas, [(0.3 + dx, 0.35), (0.55 + dx, 0.12), (0.55 + dx, 0.88)])
         qtbot.waitUntil(lambda: prediction_text(window) != "")
-        window.label_drawing(1)
+        window.teacher.label_drawing(1)
     assert len(window.store.all()) == 3
     before = window.network
     wrong_before = sum(s.predicted != 1 for s in window.store.all())

@@ -45,7 +45,7 @@ def test_ctrl_c_stops_after_the_current_step_and_still_saves(tmp_path) -> None:
     )
     try:
         deadline = time.time() + 60
-        while "step" not in (line := proc.stderr.readline()) and time.time() < deadline:
+        while "step" not in proc.stderr.readline() and time.time() < deadline:
             pass  # wait until training has begun (the progress bar is on stderr)
         time.sleep(0.5)
         proc.send_signal(signal.SIGINT)
