@@ -54,9 +54,9 @@ from model.train import Trainer
 
 DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "assets" / "models" / "default.npz"
 FRAME_MS = 33  # snapshot timer: ~30 Hz, the display rate the views are fed at...
-MAX_FRAME_MS = 100  # ...slowed down to 10 Hz at the most when drawing a frame is expensive
+MAX_FRAME_MS = 125  # ...slowed down to 8 Hz at the most when drawing a frame is expensive
 VIEW_INPUT_MS = 100  # the network view follows the pen at most this often
-FRAME_SHARE = 8  # aim: the views take at most about an eighth of the time while training
+FRAME_SHARE = 10  # aim: the views take at most about a tenth of the time while training
 
 
 def _data_dir() -> Path:
