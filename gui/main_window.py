@@ -575,8 +575,7 @@ class MainWindow(QMainWindow):
         if last is not None:
             status.append(f"epoch {last.epoch}, step {last.step:,} of {total:,}, batch cost {last.cost:.4f}")
         if rate > 0 and self.run is not None and not self.run.worker.is_paused:
-            batch = max(self.run.worker._trainer.config.batch_size, 1)
-            left = (total - snap.step) * batch / rate
+            left = snap.samples_left / rate
             status.append(f"{rate:,.0f} samples/s, about {_duration(left)} left")
         elif snap.state == "paused":
             status.append("paused")

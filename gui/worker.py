@@ -51,6 +51,7 @@ class Snapshot:
     step: int
     total_steps: int
     samples_per_second: float
+    samples_left: int  # training images still to go in this run
     state: str  # "running", "paused", "finished", "stopped", "failed"
 
 
@@ -150,6 +151,7 @@ class TrainingWorker(QObject):
                 biases=biases,
                 step=self._trainer.step_count,
                 total_steps=self._trainer.total_steps,
+                samples_left=len(self._trainer.train_x) * self._trainer.config.epochs - self._trainer.samples_seen,
                 samples_per_second=self._rate,
                 state=self._state,
             )

@@ -103,6 +103,7 @@ def test_one_step_changes_the_weights_exactly_once(qtbot, window) -> None:
     window._on_frame()
     assert window.plots.n_step_points == 1 and window.run.worker.is_paused
     assert window.run.worker.take_snapshot().step == 1
+    assert "step 1 of 200" in window.training.status.text()  # 2000 images / batch 10
     changed = [not np.array_equal(a, b) for a, b in zip(start, window.network.weights)]
     assert all(changed)
     qtbot.mouseClick(window.findChild(QToolButton, "step"), Qt.MouseButton.LeftButton)
