@@ -20,6 +20,18 @@ from model.optimizers import OPTIMIZERS
 SCHEDULES = ("constant", "cosine", "step")
 
 
+def check_choice(name: str, value: object, choices) -> None:
+    """``ValueError`` naming the field and the choices when ``value`` is not one of them."""
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(choices)}, got {value!r}")
+
+
+def check_positive(name: str, value: float) -> None:
+    """``ValueError`` naming the field when ``value`` is not a finite positive number."""
+    if not (np.isfinite(value) and value > 0):
+        raise ValueError(f"{name} must be a positive number, got {value}")
+
+
 @dataclass(frozen=True)
 class TrainConfig:
     """Everything that decides a training run, with the 3Blue1Brown network as the default."""
@@ -44,16 +56,11 @@ class TrainConfig:
             raise ValueError(f"layer_sizes must be two or more positive integers, got {sizes}")
         if sizes[0] != 784 or sizes[-1] != 10:
             raise ValueError(f"layer_sizes must start at 784 (28x28 pixels) and end at 10 (digits), got {sizes}")
-        if self.activation not in ACTIVATIONS:
-            raise ValueError(f"activation must be one of {', '.join(ACTIVATIONS)}, got {self.activation!r}")
-        if self.cost not in COSTS:
-            raise ValueError(f"cost must be one of {', '.join(COSTS)}, got {self.cost!r}")
-        if self.optimizer not in OPTIMIZERS:
-            raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}, got {self.optimizer!r}")
-        if self.schedule not in SCHEDULES:
-            raise ValueError(f"schedule must be one of {', '.join(SCHEDULES)}, got {self.schedule!r}")
-        if not (np.isfinite(self.learning_rate) and self.learning_rate > 0):
-            raise ValueError(f"learning_rate must be a positive number, got {self.learning_rate}")
+        check_choice("activation", self.activation, tuple(ACTIVATIONS))
+        check_choice("cost", self.cost, tuple(COSTS))
+        check_choice("optimizer", self.optimizer, OPTIMIZERS)
+        check_choice("schedule", self.schedule, SCHEDULES)
+        check_positive("learning_rate", self.learning_rate)
         if not (0 <= self.momentum < 1):
             raise ValueError(f"momentum must be in [0, 1), got {self.momentum}")
         if not (isinstance(self.batch_size, (int, np.integer)) and self.batch_size >= 1):

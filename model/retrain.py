@@ -34,7 +34,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from model.augment import Distortion, random_affine
-from model.config import SCHEDULES, TrainConfig
+from model.config import SCHEDULES, TrainConfig, check_choice, check_positive
 from model.data import MNIST
 from model.network import Network
 from model.optimizers import OPTIMIZERS
@@ -71,12 +71,9 @@ class RetrainConfig:
                 raise ValueError(f"{name} must be a positive integer, got {value!r}")
         if not 0 <= self.focus <= 1:
             raise ValueError(f"focus must be in [0, 1], got {self.focus}")
-        if self.schedule not in SCHEDULES:
-            raise ValueError(f"schedule must be one of {', '.join(SCHEDULES)}, got {self.schedule!r}")
-        if self.optimizer not in OPTIMIZERS:
-            raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}, got {self.optimizer!r}")
-        if not (np.isfinite(self.learning_rate) and self.learning_rate > 0):
-            raise ValueError(f"learning_rate must be a positive number, got {self.learning_rate}")
+        check_choice("schedule", self.schedule, SCHEDULES)
+        check_choice("optimizer", self.optimizer, OPTIMIZERS)
+        check_positive("learning_rate", self.learning_rate)
         return self
 
     def replace(self, **changes: Any) -> "RetrainConfig":
