@@ -1,10 +1,10 @@
-"""The "Your samples" gallery: the user's labelled drawings, what the network reads now, retraining.
+"""The "Your samples" panel: the user's labelled drawings, what the network reads now, retraining.
 
 Every sample of a ``model.samples.SampleStore`` is a thumbnail with its label underneath and, when
-the current network reads it as another digit, a vermillion frame and "reads as 5". The gallery is
-a ``QListView`` in icon mode over a small list model (one row per visible sample) and a delegate
-that paints each card, so a few thousand samples scroll smoothly; predictions come from one
-batched call of the ``predict`` function the panel was given (``refresh``).
+the current network reads it as another digit, a vermillion frame and "reads as 5". The cards,
+their list model and view are in ``gui.samples_gallery``; this panel filters the store into them
+and gets the predictions from one batched call of the ``predict`` function it was given
+(``refresh``).
 
 Relabel: select and press a digit key, or right-click > Label as. Delete: the Delete key, the
 button or the context menu; "Undo delete" (or Ctrl+Z in the panel) puts the last deletion back.
@@ -12,7 +12,8 @@ Filters: one digit, and "wrong now". Export and import go through file dialogs (
 
 Retraining is the window's business: the buttons only emit ``retrain_requested`` (with a
 ``RetrainConfig`` built from the mix controls), ``undo_retrain_requested`` and
-``train_from_scratch_requested``; afterwards the window calls ``show_report``.
+``train_from_scratch_requested``; afterwards the window calls ``show_report``, which fills the
+before-and-after frame of ``gui.retrain_report``.
 """
 
 from __future__ import annotations
@@ -23,197 +24,33 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 import numpy as np
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QPoint, QRect, QSize, Qt, Signal, Slot
-from PySide6.QtGui import QColor, QFont, QKeyEvent, QKeySequence, QPaintEvent, QPainter, QPalette, QPen, QPixmap, QShortcut
+from PySide6.QtCore import QPoint, Qt, Signal, Slot
+from PySide6.QtGui import QFont, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QFileDialog,
-    QFrame,
-    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QListView,
     QMenu,
     QMessageBox,
     QPushButton,
-    QSizePolicy,
     QSpinBox,
-    QStyle,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
     QVBoxLayout,
     QWidget,
 )
 
-from gui.images import gray_image, scaled_pixmap
+from gui.retrain_report import RetrainReportFrame
+from gui.samples_gallery import EMPTY_TEXT, FILTERED_TEXT, WRONG, Gallery, SampleListModel, SampleRole
 from model.retrain import RetrainConfig, RetrainReport
 from model.samples import Sample, SampleFileError, SampleStore
 
 Predict = Callable[[np.ndarray], np.ndarray]  # (n, 784) float32 -> (n,) digits
 
-THUMB = 56  # px: each MNIST pixel a 2x2 square
-CELL = QSize(84, 104)
-WRONG = QColor(213, 94, 0)  # Okabe-Ito vermillion: read wrong now
-RIGHT = QColor(0, 158, 115)  # Okabe-Ito bluish green, as the prediction view's guess
-EMPTY_TEXT = ("No samples yet.\n\nDraw a digit, then press its key (0\u20139) or click it under the "
-              "output bars: the drawing is kept here with its label.")
-FILTERED_TEXT = "No sample matches the filter."
-MAX_STRIP = 12  # flipped samples shown in the report
 IDX_IMAGES, IDX_LABELS = "-images-idx3-ubyte", "-labels-idx1-ubyte"
 NPZ_FILTER = "Digit Lab samples (*.npz)"
 IDX_FILTER = "MNIST IDX files (*idx3-ubyte *idx3-ubyte.gz)"
-
-SampleRole = Qt.ItemDataRole.UserRole + 1  # the Sample
-PredictedRole = Qt.ItemDataRole.UserRole + 2  # int, or None without a network
-WrongRole = Qt.ItemDataRole.UserRole + 3  # bool: the network reads it as another digit now
-
-
-class SampleListModel(QAbstractListModel):
-    """The visible samples, each with the current network's answer; thumbnails cached by id."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.rows: list[Sample] = []
-        self.predicted: dict[str, int] = {}
-        self._thumbs: dict[str, QPixmap] = {}
-
-    def set_rows(self, rows: list[Sample]) -> None:
-        if [s.id for s in rows] == [s.id for s in self.rows]:
-            self.rows = rows  # same samples (a relabel, new predictions): keep selection and scroll
-            if rows:
-                self.dataChanged.emit(self.index(0), self.index(len(rows) - 1))
-            return
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.rows)
-
-    def thumbnail(self, sample: Sample) -> QPixmap:
-        pixmap = self._thumbs.get(sample.id)
-        if pixmap is None:  # the image of an id never changes
-            pixmap = self._thumbs[sample.id] = scaled_pixmap(gray_image(sample.image), THUMB)
-        return pixmap
-
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
-            return None
-        s = self.rows[index.row()]
-        predicted = self.predicted.get(s.id)
-        if role == Qt.ItemDataRole.DisplayRole:
-            return str(s.label)
-        if role == Qt.ItemDataRole.DecorationRole:
-            return self.thumbnail(s)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            now = "no network" if predicted is None else f"the network reads it as {predicted}"
-            then = "" if s.predicted is None else f"; read as {s.predicted} when it was labelled"
-            return f"labelled {s.label}: {now}{then}\n{s.created[:19].replace('T', ' ')} UTC"
-        if role == SampleRole:
-            return s
-        if role == PredictedRole:
-            return predicted
-        if role == WrongRole:
-            return predicted is not None and predicted != s.label
-        return None
-
-
-class SampleDelegate(QStyledItemDelegate):
-    """A card: the thumbnail (framed when read wrong), the label, and what the network reads."""
-
-    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
-        return CELL
-
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
-        sample: Sample = index.data(SampleRole)
-        predicted = index.data(PredictedRole)
-        wrong = bool(index.data(WrongRole))
-        palette = option.palette
-        card = QRect(0, 0, CELL.width() - 6, CELL.height() - 6)
-        card.moveCenter(option.rect.center())
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        fill = palette.color(QPalette.ColorRole.Highlight) if selected else palette.color(QPalette.ColorRole.AlternateBase)
-        painter.setPen(QPen(palette.color(QPalette.ColorRole.Mid), 1))
-        painter.setBrush(fill)
-        painter.drawRoundedRect(card, 6, 6)
-
-        thumb = QRect(card.center().x() - THUMB // 2 + 1, card.top() + 6, THUMB, THUMB)
-        painter.drawPixmap(thumb, index.data(Qt.ItemDataRole.DecorationRole))
-        if wrong:
-            painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-            painter.setPen(QPen(WRONG, 3))
-            painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.drawRect(thumb.adjusted(-2, -2, 1, 1))
-            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-
-        text = palette.color(QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
-        font = QFont(option.font)
-        font.setBold(True)
-        font.setPointSizeF(font.pointSizeF() * 1.15)
-        painter.setFont(font)
-        painter.setPen(text)
-        line = QRect(card.left(), thumb.bottom() + 4, card.width(), 18)
-        painter.drawText(line, Qt.AlignmentFlag.AlignCenter, str(sample.label))
-        font = QFont(option.font)
-        font.setPointSizeF(font.pointSizeF() * 0.85)
-        painter.setFont(font)
-        line.translate(0, 17)
-        if predicted is None:
-            painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
-            painter.drawText(line, Qt.AlignmentFlag.AlignCenter, "not read")
-        elif wrong:
-            painter.setPen(text if selected else WRONG)
-            painter.drawText(line, Qt.AlignmentFlag.AlignCenter, f"reads as {predicted}")
-        else:
-            painter.setPen(text if selected else RIGHT)
-            painter.drawText(line, Qt.AlignmentFlag.AlignCenter, "\u2713 read right")
-        painter.restore()
-
-
-class Gallery(QListView):
-    """The thumbnails, wrapping left to right; digit keys relabel, Delete deletes."""
-
-    digit_pressed = Signal(int)
-    delete_pressed = Signal()
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.setObjectName("gallery")
-        self.setViewMode(QListView.ViewMode.IconMode)
-        self.setResizeMode(QListView.ResizeMode.Adjust)
-        self.setMovement(QListView.Movement.Static)
-        self.setUniformItemSizes(True)
-        self.setWrapping(True)
-        self.setGridSize(CELL + QSize(4, 4))
-        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.setItemDelegate(SampleDelegate(self))
-        self.setMinimumHeight(CELL.height() + 12)
-        self.empty_text = EMPTY_TEXT
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        super().paintEvent(event)
-        if self.model() is not None and self.model().rowCount() == 0:
-            with QPainter(self.viewport()) as p:
-                p.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
-                p.drawText(self.viewport().rect().adjusted(20, 20, -20, -20),
-                           Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self.empty_text)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        key, text = event.key(), event.text()
-        # Shift may be how a digit is typed (AZERTY keyboards); Ctrl, Alt and Meta make shortcuts
-        chord = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier | Qt.KeyboardModifier.MetaModifier
-        if len(text) == 1 and text in "0123456789" and not event.modifiers() & chord:
-            self.digit_pressed.emit(int(text))
-        elif key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
-            self.delete_pressed.emit()
-        else:
-            super().keyPressEvent(event)
 
 
 def _button(text: str, name: str, tip: str) -> QPushButton:
@@ -303,19 +140,10 @@ class SamplesPanel(QWidget):
         buttons.addStretch(1)
         buttons.addWidget(self.scratch_button)
 
-        self.report = QFrame(objectName="retrainReport")
-        self.report.setFrameShape(QFrame.Shape.StyledPanel)
-        self.report_text = QLabel(objectName="retrainReportText")
-        self.report_text.setTextFormat(Qt.TextFormat.RichText)
-        self.flipped_right = QLabel(objectName="flippedRight")
-        self.flipped_wrong = QLabel(objectName="flippedWrong")
-        for label in (self.report_text, self.flipped_right, self.flipped_wrong):  # never widen the panel
-            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        grid = QGridLayout(self.report)
-        grid.addWidget(self.report_text, 0, 0, 1, 2)
-        grid.addWidget(self.flipped_right, 1, 0, 1, 2)
-        grid.addWidget(self.flipped_wrong, 2, 0, 1, 2)
-        self.report.hide()
+        self.report = RetrainReportFrame()
+        self.report_text = self.report.text
+        self.flipped_right = self.report.flipped_right
+        self.flipped_wrong = self.report.flipped_wrong
 
         box = QVBoxLayout(retrain_box)
         box.addLayout(mix)
@@ -398,25 +226,7 @@ class SamplesPanel(QWidget):
 
     def show_report(self, report: RetrainReport) -> None:
         """Accuracy on the samples and on MNIST test before and after, and the samples that flipped."""
-        def pct(v: float | None, digits: int = 1) -> str:
-            return "\u2014" if v is None else f"{v:.{digits}%}"
-
-        right_before = round(report.samples_accuracy_before * report.n_samples)
-        right_after = round(report.samples_accuracy_after * report.n_samples)
-        rows = [("Your samples", pct(report.samples_accuracy_before), pct(report.samples_accuracy_after),
-                 f"{right_before} \u2192 {right_after} of {report.n_samples} read right")]
-        if report.mnist_accuracy_before is not None:
-            change = (report.mnist_accuracy_after - report.mnist_accuracy_before) * 100
-            rows.append(("MNIST test", pct(report.mnist_accuracy_before, 2), pct(report.mnist_accuracy_after, 2),
-                         f"{change:+.2f} points"))
-        cells = "".join(
-            f"<tr><td>{name}&nbsp;&nbsp;</td><td align='right'>{a}</td><td>&nbsp;\u2192&nbsp;</td>"
-            f"<td align='right'><b>{b}</b></td><td>&nbsp;&nbsp;<span style='color:gray'>{note}</span></td></tr>"
-            for name, a, b, note in rows)
-        self.report_text.setText(f"<b>Before \u2192 after retraining</b><table>{cells}</table>")
-        self._show_flipped(self.flipped_right, "Now read right", report.flipped_right_ids, len(report.flipped_right), RIGHT)
-        self._show_flipped(self.flipped_wrong, "Now read wrong", report.flipped_wrong_ids, len(report.flipped_wrong), WRONG)
-        self.report.show()
+        self.report.show_report(report, self.store)
 
     def clear_report(self) -> None:
         self.report.hide()
@@ -577,33 +387,3 @@ class SamplesPanel(QWidget):
             action.triggered.connect(lambda _=False, d=d: self.relabel_selected(d))
         menu.addAction("Delete", self.delete_selected).setObjectName("deleteAction")
         return menu
-
-    def _show_flipped(self, label: QLabel, title: str, ids: tuple[str, ...], count: int, colour: QColor) -> None:
-        if not count:
-            label.setText(f"{title}: none")
-            return
-        shown = [self.store.get(i) for i in ids if i in self.store]
-        if not shown:  # no ids in the report, or those samples are gone
-            label.setText(f"{title}: {count}")
-            return
-        label.setPixmap(_strip(shown[:MAX_STRIP], colour, f"{title} ({count})", label.font(), count - MAX_STRIP))
-
-
-def _strip(samples: list[Sample], colour: QColor, title: str, font: QFont, more: int) -> QPixmap:
-    """A row of thumbnails under a title, framed in ``colour``; "+N more" when ``more`` > 0."""
-    side, gap = 32, 4
-    width = max(len(samples) * (side + gap) + 70, 200)
-    pixmap = QPixmap(width, side + 22)
-    pixmap.fill(Qt.GlobalColor.transparent)
-    with QPainter(pixmap) as p:
-        p.setFont(font)
-        p.setPen(colour)
-        p.drawText(QRect(0, 0, width, 18), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, title)
-        for i, s in enumerate(samples):
-            rect = QRect(i * (side + gap) + 1, 20, side, side)
-            p.drawPixmap(rect, scaled_pixmap(gray_image(s.image), side))
-            p.setPen(QPen(colour, 2))
-            p.drawRect(rect.adjusted(-1, -1, 0, 0))
-        if more > 0:
-            p.drawText(QRect(len(samples) * (side + gap) + 4, 20, 66, side), Qt.AlignmentFlag.AlignVCenter, f"+{more} more")
-    return pixmap

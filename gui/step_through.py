@@ -7,10 +7,11 @@ and per layer) and the network view showing them (activations lighting up layer 
 nudges, the errors delta, the changes asked of each weight). "Next" and "Back" move between
 stages; "Done" (or "Next" after the last stage) hands the view back to live training.
 
-Below, the mini-batch ledger: for 8 examples, the change each asks of one chosen neuron's bias
-and strongest incoming weights, their average, and that average times the learning rate, checked
-against the step gradient descent actually applies to a copy of the network. "Check the maths"
-compares backprop with finite differences (``model.backprop_trace.check_gradient``).
+The numbers each stage shows are filled in by ``gui.stage_numbers``. Below them, "Check the maths"
+compares backprop with finite differences (``model.backprop_trace.check_gradient``), and the
+mini-batch ledger (``gui.mini_batch_ledger``) shows, for 8 examples (the current one and 7 drawn
+from the data here), the change each asks of one chosen neuron, their average, and that average
+times the learning rate, checked against the step gradient descent actually applies to a copy.
 
 All numbers come from ``model.backprop_trace`` on a copy of the network: this panel never changes
 the network it is given. While stepping it holds the view (``NetworkView.hold``), so per-frame
@@ -22,66 +23,17 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QComboBox,
-    QDoubleSpinBox,
-    QGroupBox,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QPushButton,
-    QSpinBox,
-    QTableWidget,
-    QTableWidgetItem,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QDoubleSpinBox, QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget
 
-from gui.network_view import SIDE, NetworkView
-from model.backprop_trace import STAGES, GradCheck, Ledger, Trace, check_gradient, ledger, trace_step
+from gui.mini_batch_ledger import LEDGER_SIZE, MiniBatchLedger
+from gui.network_view import NetworkView
+from gui.number_tables import number_table
+from gui.stage_numbers import show_stage_numbers
+from model.backprop_trace import STAGES, GradCheck, Ledger, Trace, check_gradient, trace_step
 from model.network import Network
 
-LEDGER_SIZE = 8  # examples in the mini-batch ledger
-LEDGER_WEIGHTS = 4  # incoming weights shown per example (the largest average changes)
 MATHS_TOLERANCE = 1e-4  # largest relative error that counts as agreement
 REVEAL_MS = 350  # forward stage: one layer lights up every this many ms
-VALUE_ROLE = Qt.ItemDataRole.UserRole  # table cells keep the exact number behind the text
-
-
-def _item(value: float | str, fmt: str = "{:.4g}") -> QTableWidgetItem:
-    if isinstance(value, str):
-        item = QTableWidgetItem(value)
-    else:
-        item = QTableWidgetItem(fmt.format(value))
-        item.setData(VALUE_ROLE, float(value))
-        item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-    item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
-    return item
-
-
-def _table(name: str) -> QTableWidget:
-    t = QTableWidget(objectName=name)
-    t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    t.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-    t.verticalHeader().setDefaultSectionSize(20)
-    t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    t.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
-    return t
-
-
-def _fill(table: QTableWidget, columns: list[str], rows: list[tuple[str, list]]) -> None:
-    table.clear()
-    table.setColumnCount(len(columns))
-    table.setRowCount(len(rows))
-    table.setHorizontalHeaderLabels(columns)
-    table.setVerticalHeaderLabels([name for name, _ in rows])
-    for r, (_, cells) in enumerate(rows):
-        for c, value in enumerate(cells):
-            table.setItem(r, c, value if isinstance(value, QTableWidgetItem) else _item(value))
-    if table.property("fit_rows"):  # show every row, no vertical scrolling
-        height = table.horizontalHeader().sizeHint().height() + 20 * len(rows) + 2 * table.frameWidth()
-        table.setFixedHeight(height + table.horizontalScrollBar().sizeHint().height() + 2)
 
 
 class StepThroughPanel(QWidget):
@@ -154,8 +106,8 @@ class StepThroughPanel(QWidget):
         self.sentence.setWordWrap(True)
         self.summary = QLabel("", objectName="stageSummary")
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.digit_table = _table("stageDigits")
-        self.layer_table = _table("stageLayers")
+        self.digit_table = number_table("stageDigits")
+        self.layer_table = number_table("stageLayers")
         for t in (self.digit_table, self.layer_table):
             t.setProperty("fit_rows", True)
             t.setFixedHeight(0)
@@ -169,24 +121,10 @@ class StepThroughPanel(QWidget):
         maths.addWidget(self.maths_button)
         maths.addWidget(self.maths_label, 1)
 
-        self.ledger_layer = QComboBox(objectName="ledgerLayer")
-        self.ledger_layer.currentIndexChanged.connect(self._ledger_layer_changed)
-        self.ledger_neuron = QSpinBox(objectName="ledgerNeuron", minimum=0, maximum=0)
-        self.ledger_neuron.valueChanged.connect(lambda _: self._update_ledger())
-        self.batch_button = QPushButton("New batch", objectName="ledgerBatch")
-        self.batch_button.clicked.connect(self.new_batch)
-        self.ledger_table = _table("ledgerTable")
-        self.ledger_note = QLabel("", objectName="ledgerNote")
-        self.ledger_note.setWordWrap(True)
-        chooser = QHBoxLayout()
-        for w in (QLabel("neuron"), self.ledger_layer, self.ledger_neuron, self.batch_button):
-            chooser.addWidget(w)
-        chooser.addStretch(1)
-        ledger_box = QGroupBox("Mini-batch ledger: what each example asks of one neuron, and the step taken")
-        lb = QVBoxLayout(ledger_box)
-        lb.addLayout(chooser)
-        lb.addWidget(self.ledger_table)
-        lb.addWidget(self.ledger_note)
+        self.ledger_box = MiniBatchLedger()
+        self.ledger_box.layer_chosen.connect(self._ledger_layer_changed)
+        self.ledger_box.neuron_chosen.connect(lambda _: self._update_ledger())
+        self.ledger_box.new_batch_requested.connect(self.new_batch)
 
         layout = QVBoxLayout(self)
         layout.addLayout(row)
@@ -196,7 +134,7 @@ class StepThroughPanel(QWidget):
         layout.addWidget(self.digit_table)
         layout.addWidget(self.layer_table)
         layout.addLayout(maths)
-        layout.addWidget(ledger_box, 1)
+        layout.addWidget(self.ledger_box, 1)
 
     # ------------------------------------------------------------------------ inputs
     def set_network(self, net: Network | None) -> None:
@@ -216,11 +154,7 @@ class StepThroughPanel(QWidget):
 
     def _follow_label(self) -> None:
         """The ledger looks at the labelled digit's output neuron by default (while on the output)."""
-        if self._label is not None and self.ledger_layer.count() and \
-                self.ledger_layer.currentIndex() == self.ledger_layer.count() - 1:
-            self.ledger_neuron.blockSignals(True)
-            self.ledger_neuron.setValue(self._label)
-            self.ledger_neuron.blockSignals(False)
+        self.ledger_box.follow_label(self._label)
 
     @Slot(float)
     def set_learning_rate(self, lr: float) -> None:
@@ -413,7 +347,7 @@ class StepThroughPanel(QWidget):
             v.set_neuron_quantity("delta" if name == "gradient" else "activation")
             v.set_show_nudges(True)
             v.show_step(t.weight_changes, t.bias_changes)
-        getattr(self, f"_numbers_{name}")(t)
+        self.summary.setText(show_stage_numbers(name, t, self.network, self.digit_table, self.layer_table))
         self._refresh_buttons()
         self.stage_changed.emit(stage)
 
@@ -424,73 +358,6 @@ class StepThroughPanel(QWidget):
             self._view.set_reveal(None)
         else:
             self._view.set_reveal(self._revealed)
-
-    def _layer_names(self, order=None) -> list[str]:
-        n = len(self._trace.zs)
-        return ["output" if l == n - 1 else f"layer {l + 1}" for l in (order or range(n))]
-
-    def _numbers_forward(self, t: Trace) -> None:
-        digits = [str(d) for d in range(len(t.output))]
-        _fill(self.digit_table, digits, [("z (output)", list(t.zs[-1])), ("a (output)", list(t.output))])
-        rows = []
-        for l, name in enumerate(self._layer_names()):
-            a = t.activations[l + 1]
-            j = int(a.argmax())
-            rows.append((name, [len(a), _item(f"{j}"), a[j], float(a.mean())]))
-        _fill(self.layer_table, ["neurons", "most active", "its a", "mean a"], rows)
-        self.summary.setText(f"The network answers {t.prediction} (a = {t.output[t.prediction]:.4g}); "
-                             f"the label is {t.label}.")
-
-    def _numbers_cost(self, t: Trace) -> None:
-        digits = [str(d) for d in range(len(t.output))]
-        _fill(self.digit_table, digits, [("output a", list(t.output)), ("target y", list(t.target)),
-                                         ("nudge y − a", list(t.nudges))])
-        _fill(self.layer_table, ["value"], [("cost C", [t.cost])])
-        kind = self.network.cost_name
-        formula = "½ Σ (a − y)²" if kind == "quadratic" else "−log a_label"
-        self.summary.setText(f"Cost C = {formula} = {t.cost:.6g}. The nudges are the arrows on the outputs.")
-
-    def _numbers_backward(self, t: Trace) -> None:
-        digits = [str(d) for d in range(len(t.output))]
-        _fill(self.digit_table, digits, [("δ output (BP1)", list(t.deltas[-1]))])
-        rows = []
-        n = len(t.deltas)
-        for l in t.backward_order:
-            d = t.deltas[l]
-            j = int(np.abs(d).argmax())
-            eq = "BP1" if l == n - 1 else "BP2"
-            sp = float(t.sigma_primes[l].mean()) if l < n - 1 else _item("—")
-            rows.append((f"{self._layer_names([l])[0]} ({eq})", [float(np.linalg.norm(d)), _item(f"{j}"), float(d[j]), sp]))
-        _fill(self.layer_table, ["‖δ‖", "largest |δ| at", "its δ", "mean σ′(z)"], rows)
-        self.summary.setText("From the output back to the first layer: each row is computed from the one above it.")
-
-    def _numbers_gradient(self, t: Trace) -> None:
-        digits = [str(d) for d in range(len(t.output))]
-        _fill(self.digit_table, digits, [("∂C/∂b output = δ (BP3)", list(t.nabla_b[-1]))])
-        rows = []
-        for l, name in enumerate(self._layer_names()):
-            g = t.nabla_w[l]
-            j, k = np.unravel_index(int(np.abs(g).argmax()), g.shape)
-            src = f"pixel ({k // SIDE},{k % SIDE})" if l == 0 else f"neuron {k}"
-            rows.append((name, [float(np.linalg.norm(g)), float(np.linalg.norm(t.nabla_b[l])),
-                                _item(f"{j} ← {src}"), float(g[j, k])]))
-        _fill(self.layer_table, ["‖∂C/∂w‖", "‖∂C/∂b‖", "largest ∂C/∂w at", "its value"], rows)
-        self.summary.setText("∂C/∂w = a_in · δ_out (BP4), ∂C/∂b = δ (BP3). The view shows −η × these, "
-                             "the largest in black.")
-
-    def _numbers_update(self, t: Trace) -> None:
-        digits = [str(d) for d in range(len(t.output))]
-        _fill(self.digit_table, digits, [("a before", list(t.output)), ("a after", list(t.output_after))])
-        rows = []
-        for l, name in enumerate(self._layer_names()):
-            dw = t.weight_changes[l]
-            rows.append((name, [float(np.linalg.norm(dw)), float(np.abs(dw).max()),
-                                float(np.linalg.norm(t.bias_changes[l]))]))
-        _fill(self.layer_table, ["‖Δw‖ = η‖∂C/∂w‖", "largest |Δw|", "‖Δb‖"], rows)
-        verdict = "lower" if t.cost_after < t.cost else "higher (η is too large for this example)"
-        self.summary.setText(f"η = {t.learning_rate:g}: cost {t.cost:.6g} before, {t.cost_after:.6g} after "
-                             f"the step ({verdict}); answer {t.prediction} → {t.prediction_after}. "
-                             "Applied to a copy: the network itself is unchanged.")
 
     # ------------------------------------------------------------------------ the maths check
     @Slot()
@@ -510,76 +377,20 @@ class StepThroughPanel(QWidget):
 
     # ------------------------------------------------------------------------ the ledger
     def _refresh_ledger_chooser(self) -> None:
-        net = self.network
-        if net is None:
-            return
-        n = len(net.weights)
-        names = [("output" if l == n - 1 else f"layer {l + 1}") + f" ({net.layer_sizes[l + 1]})" for l in range(n)]
-        if [self.ledger_layer.itemText(i) for i in range(self.ledger_layer.count())] != names:
-            self.ledger_layer.blockSignals(True)
-            self.ledger_layer.clear()
-            self.ledger_layer.addItems(names)
-            self.ledger_layer.setCurrentIndex(n - 1)
-            self.ledger_layer.blockSignals(False)
-            self.ledger_neuron.setMaximum(net.layer_sizes[-1] - 1)
-            if self._label is not None:
-                self.ledger_neuron.setValue(self._label)
+        self.ledger_box.set_layers(self.network, self._label)
 
     def set_ledger_neuron(self, layer: int, neuron: int) -> None:
         """Choose the neuron of the ledger: neuron ``neuron`` of weight layer ``layer`` (-1: output)."""
         self._refresh_ledger_chooser()
-        layer %= self.ledger_layer.count()
-        self.ledger_layer.setCurrentIndex(layer)
-        self.ledger_neuron.setValue(neuron)
+        self.ledger_box.choose(layer, neuron)
         self._update_ledger()
 
     def _ledger_layer_changed(self, layer: int) -> None:
         net = self.network
         if net is not None and layer >= 0:
-            self.ledger_neuron.setMaximum(net.layer_sizes[layer + 1] - 1)
+            self.ledger_box.set_neuron_count(net.layer_sizes[layer + 1])
         self._update_ledger()
 
     def _update_ledger(self) -> None:
-        net, batch = self.network, self.ledger_batch()
-        layer = self.ledger_layer.currentIndex()
-        if net is None or batch is None or layer < 0:
-            self._ledger = None
-            self.ledger_table.clear()
-            self.ledger_table.setRowCount(0)
-            self.ledger_note.setText("The ledger needs a labelled example" +
-                                     ("" if self._images is not None else " and MNIST data for the rest of the batch") + ".")
-            return
-        xs, ys = batch
-        neuron = min(self.ledger_neuron.value(), net.layer_sizes[layer + 1] - 1)
-        led = self._ledger = ledger(net, xs, ys, layer, neuron)
-        ks = led.largest(LEDGER_WEIGHTS)
-        src = [f"Δw from px ({k // SIDE},{k % SIDE})" if layer == 0 else f"Δw from n{k}" for k in ks]
-        rows = [(f"#{i + 1}: digit {y}" + (" (yours)" if i == 0 else ""),
-                 [float(led.costs[i]), float(led.bias_changes[i]), *[float(led.weight_changes[i, k]) for k in ks]])
-                for i, y in enumerate(ys)]
-        avg_w = led.average_weights
-        rows.append(("average", [float(led.costs.mean()), led.average_bias, *[float(avg_w[k]) for k in ks]]))
-        rows.append(("× η = step taken", [_item(""), led.average_bias * self._lr, *[float(avg_w[k]) * self._lr for k in ks]]))
-        _fill(self.ledger_table, ["cost", "Δb", *src], rows)
-        bold = QFont(self.ledger_table.font())
-        bold.setBold(True)
-        for r in (len(rows) - 2, len(rows) - 1):
-            for c in range(self.ledger_table.columnCount()):
-                if self.ledger_table.item(r, c) is not None:
-                    self.ledger_table.item(r, c).setFont(bold)
-        # the proof: gradient descent on this batch, applied to a float64 copy (so that storing the
-        # weights rounds nothing away), changes the neuron's parameters by exactly eta x the average
-        net64 = net.astype(np.float64)
-        led64 = ledger(net64, xs, ys, layer, neuron)
-        twin = net64.copy()
-        twin.apply_gradients(net64.backward(xs, ys), self._lr)
-        applied_w = twin.weights[layer][neuron] - net64.weights[layer][neuron]
-        applied_b = float(twin.biases[layer][neuron] - net64.biases[layer][neuron])
-        diff = max(abs(applied_b - led64.average_bias * self._lr),
-                   float(np.abs(applied_w - led64.average_weights * self._lr).max()))
-        scale = max(abs(applied_b), float(np.abs(applied_w).max()), 1e-300)
-        self.ledger_note.setText(
-            f"Each row is one example's wish for neuron {neuron} of {self.ledger_layer.currentText().split(' (')[0]}: "
-            f"−∂C/∂b = −δ and −∂C/∂w = −a_in·δ. Gradient descent on the whole batch, applied to a copy, "
-            f"moves its bias by {applied_b:+.4g}, which is η × the average (to {diff / scale:.0e}, checked in float64)."
-        )
+        self._ledger = self.ledger_box.show_ledger(self.network, self.ledger_batch(), self._lr,
+                                                   have_data=self._images is not None)
