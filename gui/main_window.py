@@ -13,6 +13,7 @@ import json
 import tempfile
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
 import numpy as np
@@ -54,9 +55,13 @@ from model.train import Trainer
 
 DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "assets" / "models" / "default.npz"
 FRAME_MS = 33  # snapshot timer: ~30 Hz, the display rate the views are fed at...
-MAX_FRAME_MS = 125  # ...slowed down to 8 Hz at the most when drawing a frame is expensive
+MAX_FRAME_MS = 250  # ...slowed down to 4 Hz at the most when drawing a frame is expensive
 VIEW_INPUT_MS = 100  # the network view follows the pen at most this often
-FRAME_SHARE = 10  # aim: the views take at most about a tenth of the time while training
+# the share of the GUI thread's time the views may take while training: a twentieth when the
+# trainer needs the GIL all the time (small steps: each ms of drawing is a ms less training),
+# a tenth when its steps are BLAS calls that leave the GIL free (the two then share it less)
+FRAME_SHARE_GIL_BOUND = 20
+FRAME_SHARE = 10
 
 
 def _data_dir() -> Path:
@@ -307,9 +312,17 @@ class MainWindow(QMainWindow):
         if not self._predict_timer.isActive():
             self._predict_timer.start()
 
+    def _gui_pass(self) -> AbstractContextManager[None]:
+        """A pass of GUI work the trainer steps aside for (see gui/gui_turns.py); idle: just a block."""
+        return nullcontext() if self.run is None else self.run.worker.turns.gui_pass()
+
     @Slot()
     def update_prediction(self) -> None:
         """Preprocess the canvas and show what the network sees and answers."""
+        with self._gui_pass():
+            self._update_prediction()
+
+    def _update_prediction(self) -> None:
         result = preprocess(self.canvas.to_array())
         self._last_result = result
         self.preview.show_result(result)
@@ -321,21 +334,21 @@ class MainWindow(QMainWindow):
         self._show_outputs(result)
 
     def _throttle_view_input(self) -> None:
-        # the network view's redraw costs several bars' worth: while the pen moves, give it the
-        # drawing at most 10 times a second (the first and the last move included), so the bars
-        # keep up with the pen
-        if self._view_input_timer.isActive():
-            self._view_input_pending = True  # the timer hands it over
-            return
-        self._give_view_input()
-        self._view_input_timer.start()
+        # the network view's redraw costs several bars' worth: it gets the drawing in an event-loop
+        # pass of its own, after the bars have been painted (right after the first move), and at
+        # most 10 times a second while the pen moves (the last move included), so the bars keep
+        # up with the pen
+        self._view_input_pending = True
+        if not self._view_input_timer.isActive():
+            self._view_input_timer.start(0)
 
     @Slot()
     def _on_view_input_timer(self) -> None:
         if self._view_input_pending:
             self._view_input_pending = False
-            self._give_view_input()
-            self._view_input_timer.start()
+            with self._gui_pass():
+                self._give_view_input()
+            self._view_input_timer.start(VIEW_INPUT_MS)
 
     def _give_view_input(self) -> None:
         x = self._pending_view_input
@@ -531,15 +544,17 @@ class MainWindow(QMainWindow):
         """Display rate: take what the worker did since the last frame and show it."""
         if self.run is None:
             return
-        self._show_snapshot(self.run.worker.take_snapshot())
+        with self.run.worker.turns.gui_pass():
+            self._show_snapshot(self.run.worker.take_snapshot())
         # the GUI's Python work holds the GIL the trainer needs: keep the views' share of the time
-        # near 1/FRAME_SHARE by stretching the frame interval (33 ms to 100 ms) when frames are
-        # dear. A frame's cost is the GUI thread's CPU time since the last one (paints included)
+        # near 1/share by stretching the frame interval (33 ms to 250 ms) when frames are dear.
+        # A frame's cost is the GUI thread's CPU time since the last one (paints included)
         cpu = time.thread_time()
         cost_ms = (cpu - self._frame_cpu) * 1000
         self._frame_cpu = cpu
         self._frame_cost_ms += 0.2 * (cost_ms - self._frame_cost_ms)
-        interval = int(min(max(FRAME_SHARE * self._frame_cost_ms, FRAME_MS), MAX_FRAME_MS))
+        share = FRAME_SHARE_GIL_BOUND if self.run.worker.gil_bound else FRAME_SHARE
+        interval = int(min(max(share * self._frame_cost_ms, FRAME_MS), MAX_FRAME_MS))
         if abs(interval - self._frame_timer.interval()) > 3:
             self._frame_timer.setInterval(interval)
 
@@ -564,7 +579,8 @@ class MainWindow(QMainWindow):
     def _show_view_snapshot(self) -> None:
         snap, self._view_snapshot = self._view_snapshot, None
         if snap is not None and self.docks["network"].isVisible():
-            self.network_view.show_snapshot(snap)
+            with self._gui_pass():
+                self.network_view.show_snapshot(snap)
 
     def _show_progress(self, snap: Snapshot) -> None:
         total = max(snap.total_steps, 1)

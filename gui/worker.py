@@ -6,7 +6,8 @@ never touches a widget; the GUI never reads the arrays it is writing. Between th
 to it (a few floats), and copies the weights into it only when the GUI has asked for them since
 the last copy, so a 30 Hz GUI timer (``take_snapshot``) costs training one weight copy per frame,
 not one per step. Commands (pause, resume, one step, stop, speed) are thread-safe method calls
-that set a flag and wake the loop; lifecycle events go out as signals.
+that set a flag and wake the loop; lifecycle events go out as signals. Between steps the loop
+steps aside while the GUI thread draws a pass (``gui.gui_turns``), when its steps are short.
 
 Measured on these machines (see ``python -m gui.bench``): a redraw per step would leave training a
 fifth of its speed; a snapshot read at display rate leaves it about 90%.
@@ -22,6 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
+from gui.gui_turns import GuiTurns
 from model.blas import limit_blas_threads
 from model.network import Network
 from model.train import EpochRecord, StepRecord, Trainer, TrainingDiverged
@@ -91,6 +93,8 @@ class TrainingWorker(QObject):
         self._rate = 0.0
         self._state = "paused" if start_paused else "running"
         self.accumulate_changes = False  # sum changes between snapshots (read by the loop)
+        self.turns = GuiTurns()  # steps aside while the GUI draws (see gui/gui_turns.py)
+        self._step_seconds = 0.0  # a moving average of one step's wall time
 
     # ------------------------------------------------------------------ commands (any thread)
     def pause(self) -> None:
@@ -129,6 +133,11 @@ class TrainingWorker(QObject):
     def is_paused(self) -> bool:
         return self._paused
 
+    @property
+    def gil_bound(self) -> bool:
+        """True when steps are so short that they are mostly Python: the GIL is the bottleneck."""
+        return self.turns.steps_aside(self._step_seconds)
+
     def take_snapshot(self) -> Snapshot:
         """Everything new since the last call; asks for a fresh copy of the weights next step."""
         with self._cond:
@@ -160,8 +169,8 @@ class TrainingWorker(QObject):
     @Slot()
     def run(self) -> None:
         limit_blas_threads(1)  # see model/blas.py: one BLAS thread leaves a core to the GUI
-        # the GUI thread gives up the GIL on every Qt call and must win it back from this loop:
-        # a 1 ms switch interval (CPython's default is 5 ms) keeps each of those waits short
+        # outside its own passes (gui/gui_turns.py) the GUI thread must win the GIL back from
+        # this loop: a 1 ms switch interval (CPython's default is 5 ms) keeps those waits short
         sys.setswitchinterval(GIL_SWITCH_SECONDS)
         steps = self._trainer.steps()
         outcome = "finished"
@@ -175,11 +184,14 @@ class TrainingWorker(QObject):
                 # the next snapshot will show, unless every step is summed ("accumulate")
                 self._trainer.record_changes = self._record_changes and (
                     self._want_weights or self.accumulate_changes)
+                self.turns.yield_to_gui(self._step_seconds)
+                started = time.perf_counter()
                 try:
                     record = next(steps)
                 except StopIteration:
                     break
                 if isinstance(record, StepRecord):
+                    self._step_seconds += 0.1 * (time.perf_counter() - started - self._step_seconds)
                     window_samples += record.samples_seen - (self._last_step.samples_seen if self._last_step else 0)
                     now = time.perf_counter()
                     if now - window_start >= 0.5:
@@ -280,6 +292,7 @@ class TrainingRun(QObject):
     def shutdown(self, timeout_ms: int = 5000) -> bool:
         """Ask the worker to stop after its current step, then wait for the thread to end."""
         self.worker.stop()
+        self.worker.turns.gui_idle()  # a pass in progress must not hold the last step back
         self.thread.quit()
         return self.thread.wait(timeout_ms)
 
