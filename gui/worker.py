@@ -214,6 +214,8 @@ class TrainingWorker(QObject):
 
     def _wait_for_turn(self) -> bool:
         """Block while paused or slowed down; False when asked to stop."""
+        if self._state == "running" and not (self._stop or self._paused or self._steps_per_second):
+            return True  # the common case, read without the lock: a flag set meanwhile acts next step
         with self._cond:
             while True:
                 if self._stop:
