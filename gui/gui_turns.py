@@ -68,7 +68,9 @@ class GuiTurns:
         try:
             yield
             # the repaints the pass asked for (and pyqtgraph's queued scene updates) happen now,
-            # inside the pass, rather than in later event-loop passes the trainer would slice
+            # inside the pass, rather than in later event-loop passes the trainer would slice.
+            # Every posted event is delivered here, queued signals included: code after a pass
+            # must not assume what held before it (a run may have ended meanwhile)
             QCoreApplication.sendPostedEvents()
         finally:
             self.gui_idle()

@@ -542,10 +542,11 @@ class MainWindow(QMainWindow):
     @Slot()
     def _on_frame(self) -> None:
         """Display rate: take what the worker did since the last frame and show it."""
-        if self.run is None:
+        run = self.run  # the pass's repaints deliver posted events: the run may end inside it
+        if run is None:
             return
-        with self.run.worker.turns.gui_pass():
-            self._show_snapshot(self.run.worker.take_snapshot())
+        with run.worker.turns.gui_pass():
+            self._show_snapshot(run.worker.take_snapshot())
         # the GUI's Python work holds the GIL the trainer needs: keep the views' share of the time
         # near 1/share by stretching the frame interval (33 ms to 250 ms) when frames are dear.
         # A frame's cost is the GUI thread's CPU time since the last one (paints included)
@@ -553,7 +554,7 @@ class MainWindow(QMainWindow):
         cost_ms = (cpu - self._frame_cpu) * 1000
         self._frame_cpu = cpu
         self._frame_cost_ms += 0.2 * (cost_ms - self._frame_cost_ms)
-        share = FRAME_SHARE_GIL_BOUND if self.run.worker.gil_bound else FRAME_SHARE
+        share = FRAME_SHARE_GIL_BOUND if run.worker.gil_bound else FRAME_SHARE
         interval = int(min(max(share * self._frame_cost_ms, FRAME_MS), MAX_FRAME_MS))
         if abs(interval - self._frame_timer.interval()) > 3:
             self._frame_timer.setInterval(interval)

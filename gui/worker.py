@@ -134,6 +134,11 @@ class TrainingWorker(QObject):
         return self._paused
 
     @property
+    def state(self) -> str:
+        """"running", "paused", "finished", "stopped" or "failed"."""
+        return self._state
+
+    @property
     def gil_bound(self) -> bool:
         """True when steps are so short that they are mostly Python: the GIL is the bottleneck."""
         return self.turns.steps_aside(self._step_seconds)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from concurrent.futures import Future
 
 import numpy as np
@@ -242,3 +243,21 @@ def test_an_unexpected_error_is_shown_as_a_message(qtbot, window) -> None:
     assert boxes and "boom" in boxes[-1].text()
     for b in boxes:
         b.close()
+
+
+def test_a_run_that_ends_during_a_frame_leaves_no_error(qtbot, window) -> None:
+    # a frame's repaints deliver the events posted meanwhile, the worker's "finished" included
+    window.training.set_config(window.training.config().replace(
+        layer_sizes=(784, 16, 10), batch_size=100, epochs=1, augment=False), preset="custom")
+    window.training.speed.setValue(window.training.speed.maximum())
+    window._frame_timer.setInterval(60_000)  # frames only when this test asks
+    qtbot.mouseClick(window.findChild(QToolButton, "train"), Qt.MouseButton.LeftButton)
+    run = window.run
+    deadline = time.monotonic() + 30
+    while run.worker.state != "finished":  # no events handled meanwhile:
+        assert time.monotonic() < deadline  # the worker's "finished" signal waits in the queue
+        time.sleep(0.01)
+    assert window.run is run
+    window._on_frame()  # must end the run inside the frame without tripping over it
+    assert window.run is None
+    assert window.plots.n_epoch_points == 1
