@@ -165,17 +165,17 @@ def test_moving_average_matches_the_textbook_recurrence():
 
 
 def test_cached_and_direct_decimation_agree(monkeypatch):
-    import gui.plots as plots_module
+    import gui.step_series as step_series
 
     s = StepSeries(max_points=200_000)
     s.append(*steps(1, 100_000))
-    decimator = plots_module._Decimator(s)
+    decimator = step_series.Decimator(s)
     decimator.arrays(0, 100_000 * BATCH, 1400)
     assert decimator.ds == 64
     cached = decimator.arrays(0, 100_000 * BATCH, 700)  # twice the blocks: paired from the cache
     assert decimator.ds == 128
-    monkeypatch.setattr(plots_module, "DIRECT_LIMIT", 10**9)
-    direct = plots_module._Decimator(s).arrays(0, 100_000 * BATCH, 700)
+    monkeypatch.setattr(step_series, "DIRECT_LIMIT", 10**9)
+    direct = step_series.Decimator(s).arrays(0, 100_000 * BATCH, 700)
     for a, b in zip(cached, direct):
         for u, v in zip(a, b):
             np.testing.assert_allclose(u, v, rtol=1e-6)
