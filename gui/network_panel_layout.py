@@ -1,0 +1,112 @@
+"""The network panel's layout pieces: controls that wrap into rows, and a splitter that keeps its share.
+
+The panel works from about 500 px wide up: its two groups of controls sit side by side when the
+panel is wide enough, else one above the other (``_ControlRows``, a height-for-width widget); the
+input and the tiles take a share of the body's width and the diagram the rest, split by a handle
+the user can drag (``_ShareSplitter`` keeps that share as the panel resizes, and gives the diagram
+whatever width the tiles cannot use).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from PySide6.QtCore import QSize, Qt, Slot
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QSplitter, QWidget
+
+
+def _label(text: str, buddy: QWidget) -> QLabel:
+    """A short label for ``buddy`` that tells the same tooltip."""
+    label = QLabel(text)
+    label.setBuddy(buddy)
+    label.setToolTip(buddy.toolTip())
+    return label
+
+
+class _ControlRows(QWidget):
+    """Groups of controls in one row when the panel is wide enough for them, else one row each."""
+
+    GAP = 12  # px between groups in one row
+    SPACING = 2  # px between rows
+
+    def __init__(self, *groups: Sequence[QWidget]) -> None:
+        super().__init__()
+        self._groups: list[QWidget] = []
+        for widgets in groups:
+            group = QWidget(self)
+            row = QHBoxLayout(group)
+            row.setContentsMargins(0, 0, 0, 0)
+            for w in widgets:
+                row.addWidget(w)
+            row.addStretch(1)
+            self._groups.append(group)
+        self._one_row: bool | None = None
+        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
+
+    def one_row(self, width: int | None = None) -> bool:
+        """Whether the groups sit side by side at ``width`` (now: at the current width)."""
+        width = self.width() if width is None else width
+        return sum(g.sizeHint().width() for g in self._groups) + self.GAP * (len(self._groups) - 1) <= width
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        heights = [g.sizeHint().height() for g in self._groups]
+        return max(heights) if self.one_row(width) else sum(heights) + self.SPACING * (len(heights) - 1)
+
+    def sizeHint(self) -> QSize:
+        width = sum(g.sizeHint().width() for g in self._groups) + self.GAP * (len(self._groups) - 1)
+        return QSize(width, self.heightForWidth(width))
+
+    def minimumSizeHint(self) -> QSize:
+        width = max(g.minimumSizeHint().width() for g in self._groups)
+        return QSize(width, self.heightForWidth(width))
+
+    def resizeEvent(self, e) -> None:
+        one_row = self.one_row()
+        if one_row != self._one_row:  # the height for this width changes: ask the panel again
+            self._one_row = one_row
+            self.updateGeometry()
+        x = y = 0
+        for g in self._groups:
+            hint = g.sizeHint()
+            if one_row:
+                g.setGeometry(x, 0, hint.width(), self.height())
+                x += hint.width() + self.GAP
+            else:
+                g.setGeometry(0, y, self.width(), hint.height())
+                y += hint.height() + self.SPACING
+
+
+class _ShareSplitter(QSplitter):
+    """A horizontal splitter that keeps its first pane's share of the width as the panel resizes.
+
+    The share is ``share`` until the user drags the handle; from then on, the one the user chose.
+    On a resize, the first pane gives the second what its content cannot use (``snap``).
+    """
+
+    def __init__(self, share: float, snap: Callable[[int, int], int] | None = None, objectName: str = "") -> None:
+        super().__init__(Qt.Orientation.Horizontal, objectName=objectName)
+        self.share = share
+        self._snap = snap  # (width, height) offered to the first pane -> the width its content uses
+        self.setChildrenCollapsible(False)
+        self.setHandleWidth(7)
+        self.splitterMoved.connect(self._moved)
+
+    @Slot(int, int)
+    def _moved(self, pos: int, index: int) -> None:
+        sizes = self.sizes()
+        if sum(sizes) > 0:
+            self.share = sizes[0] / sum(sizes)
+
+    def resizeEvent(self, e) -> None:
+        super().resizeEvent(e)
+        total = sum(self.sizes())
+        if total > 0:
+            first = round(total * self.share)
+            if self._snap is not None:  # what the first pane's content leaves unused goes to the second
+                first = min(first, self._snap(first, self.height()))
+            self.setSizes([first, total - first])  # clamped to each pane's minimum width
