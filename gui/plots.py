@@ -85,6 +85,14 @@ class _CountAxis(pg.AxisItem):
         return out
 
 
+class _DecadeAxis(pg.AxisItem):
+    """A log axis labelled at powers of ten only: labels at 2x..9x crowd into each other."""
+
+    def logTickStrings(self, values, scale, spacing):
+        labels = super().logTickStrings(values, scale, spacing)
+        return [text if math.isclose(v, round(v), abs_tol=1e-6) else "" for v, text in zip(values, labels)]
+
+
 def _pen(colour: QColor, width: float = 1) -> pg.QtGui.QPen:
     pen = pg.mkPen(colour, width=width)
     pen.setCosmetic(True)
@@ -124,7 +132,7 @@ class TrainingPlots(QWidget):
 
         self.cost_plot = self._make_plot("Cost", "cost", "costPlot")
         self.accuracy_plot = self._make_plot("Accuracy", "accuracy %", "accuracyPlot")
-        self.grad_plot = self._make_plot("Gradient norms", "‖∂C/∂w‖", "gradientPlot")
+        self.grad_plot = self._make_plot("Gradient norms", "‖∂C/∂w‖", "gradientPlot", left=_DecadeAxis("left"))
         self.grad_plot.getAxis("left").setLogMode(True)  # we plot log10 values; the axis labels 10^k
         for p in (self.accuracy_plot, self.grad_plot):
             p.setXLink(self.cost_plot)
@@ -153,8 +161,9 @@ class TrainingPlots(QWidget):
         self.clear()
 
     # ------------------------------------------------------------------ construction
-    def _make_plot(self, title: str, y_label: str, name: str) -> pg.PlotItem:
-        plot = pg.PlotItem(axisItems={"bottom": _CountAxis("bottom")})
+    def _make_plot(self, title: str, y_label: str, name: str, left: pg.AxisItem | None = None) -> pg.PlotItem:
+        axes = {"bottom": _CountAxis("bottom")} | ({"left": left} if left is not None else {})
+        plot = pg.PlotItem(axisItems=axes)
         view = pg.PlotWidget(background=BACKGROUND, plotItem=plot)
         view.setObjectName(name)
         view.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.FullViewportUpdate)
