@@ -204,10 +204,13 @@ class _Bars(QWidget):
         a = self._view.shown_outputs
         if a is None:
             return QRectF()
-        column, top, bottom = self._geometry()
+        return self._bar_rect(digit, float(a[digit]), *self._geometry())
+
+    @staticmethod
+    def _bar_rect(digit: int, value: float, column: float, top: float, bottom: float) -> QRectF:
         width = column * BAR_FRACTION
-        height = float(np.clip(a[digit], 0.0, 1.0)) * (bottom - top)
-        return QRectF(self.column_left(digit) + (column - width) / 2, bottom - height, width, height)
+        height = min(max(value, 0.0), 1.0) * (bottom - top)
+        return QRectF(digit * (column + SPACING) + (column - width) / 2, bottom - height, width, height)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         column, top, bottom = self._geometry()
@@ -222,10 +225,12 @@ class _Bars(QWidget):
         a = self._view.shown_outputs
         best = self._view.predicted_digit
         line = self.fontMetrics().height()
+        values = None if a is None else a.tolist()
         with QPainter(self) as painter:
             painter.setClipRect(event.rect())
+            narrow = None  # whether "0.93" must lose its leading zero, measured once a paint
             for d in range(N_OUT):
-                left = self.column_left(d)
+                left = d * (column + SPACING)
                 width = column * BAR_FRACTION
                 bar_left = left + (column - width) / 2
                 # whole-pixel rectangles: fractional ones go through the slow rasteriser (~10x)
@@ -234,14 +239,19 @@ class _Bars(QWidget):
                 painter.setFont(bold if winner else self.font())
                 painter.setPen(WINNER if winner else text)
                 painter.drawText(QRectF(left, bottom + 2, column, line), Qt.AlignmentFlag.AlignCenter, str(d))
-                if a is None:
+                if values is None:
                     continue
-                painter.fillRect(self.bar_rect(d).toRect(), WINNER if winner else BAR)
-                value_top = self.bar_rect(d).top() - line - 1
+                bar = self._bar_rect(d, values[d], column, top, bottom)
+                painter.fillRect(bar.toRect(), WINNER if winner else BAR)
                 painter.setFont(small)
                 painter.setPen(text if winner else muted)
-                painter.drawText(QRectF(left - SPACING / 2, value_top, column + SPACING, line),
-                                 Qt.AlignmentFlag.AlignCenter, _value_text(a[d], painter, column + SPACING))
+                if narrow is None:
+                    narrow = painter.fontMetrics().horizontalAdvance("0.00") > column + SPACING
+                label = f"{values[d]:.2f}"
+                if narrow and label.startswith("0."):
+                    label = label[1:]
+                painter.drawText(QRectF(left - SPACING / 2, bar.top() - line - 1, column + SPACING, line),
+                                 Qt.AlignmentFlag.AlignCenter, label)
             if a is not None and self.nudges is not None:
                 self._draw_nudges(painter, a, column, top, bottom)
 
@@ -263,14 +273,6 @@ class _Bars(QWidget):
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(colour)
             painter.drawPolygon(QPolygonF([QPointF(x, y1), QPointF(x - head * 0.8, tip), QPointF(x + head * 0.8, tip)]))
-
-
-def _value_text(value: float, painter: QPainter, width: float) -> str:
-    """ "0.93", or ".93" when the column is too narrow for the leading zero."""
-    text = f"{value:.2f}"
-    if painter.fontMetrics().horizontalAdvance(text) > width and text.startswith("0."):
-        text = text[1:]
-    return text
 
 
 def _blend(a: QColor, b: QColor, t: float) -> QColor:

@@ -21,7 +21,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
-from PySide6.QtCore import QEvent, QRect, QRectF, QSize, Qt
+from PySide6.QtCore import QEvent, QLine, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
@@ -62,6 +62,7 @@ class PreprocessView(QWidget):
         self._images: tuple[QImage, QImage, QImage] | None = None
         self._captions: tuple[tuple[str, ...], ...] = ((), (), ())  # per panel, longest first
         self._text_cache: dict[tuple[str, int], _Texts] = {}
+        self._panels_cache: tuple[tuple, list[Panel]] | None = None  # (what they depend on, panels)
 
     # ------------------------------------------------------------------ public
     def show_result(self, p: Preprocessed) -> None:
@@ -131,6 +132,14 @@ class PreprocessView(QWidget):
 
     def panels(self) -> list[Panel]:
         """Each panel's picture, title and caption (the forms that fit), where and in which font."""
+        # fitting wrapped text costs more than the paint, and a stroke repaints at every move:
+        # the panels are kept until the size, the font or the captions change
+        key = (self.width(), self.height(), self.font().key(), self._captions)
+        if self._panels_cache is None or self._panels_cache[0] != key:
+            self._panels_cache = (key, self._fit_panels())
+        return self._panels_cache[1]
+
+    def _fit_panels(self) -> list[Panel]:
         beside, side, texts = self._arrangement()
         w, h = self.width() - 2 * MARGIN, self.height() - 2 * MARGIN
         if beside:  # each panel centred in its third of the width
@@ -196,11 +205,14 @@ class PreprocessView(QWidget):
         cell = target.width() / SIZE
         if cell >= GRID_MIN_CELL:
             painter.setPen(QPen(GRID, 1))
+            top, bottom = round(target.top()), round(target.bottom()) - 1
+            left, right = round(target.left()), round(target.right()) - 1
+            lines = []
             for k in range(1, SIZE):
                 x = round(target.left() + k * cell)
                 y = round(target.top() + k * cell)
-                painter.drawLine(x, round(target.top()), x, round(target.bottom()) - 1)
-                painter.drawLine(round(target.left()), y, round(target.right()) - 1, y)
+                lines += [QLine(x, top, x, bottom), QLine(left, y, right, y)]
+            painter.drawLines(lines)  # one call: 54 drawLine calls cost ~10x more from Python
         p = self._result
         if p is not None:
             (oy, ox), (sh, sw) = p.offset, p.scaled_size
