@@ -222,7 +222,7 @@ def windowed_run(preset: str, seconds: float, app, window, data, rounds: int = 2
         _run_event_loop(0.05)  # the worker finishes its step and waits
         headless_rates.append(headless.rate(chunk))
         run.worker.resume()
-        _run_event_loop(0.1)
+        _run_event_loop(0.3)  # the first frame after the pause, at the paused rate, passes
     latency = _draw_zigzag_latency(window, app, 200)
     window.stop_training()
     while window.run is not None:

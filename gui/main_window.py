@@ -553,9 +553,13 @@ class MainWindow(QMainWindow):
         cpu = time.thread_time()
         cost_ms = (cpu - self._frame_cpu) * 1000
         self._frame_cpu = cpu
-        self._frame_cost_ms += 0.2 * (cost_ms - self._frame_cost_ms)
-        share = FRAME_SHARE_GIL_BOUND if run.worker.gil_bound else FRAME_SHARE
-        interval = int(min(max(share * self._frame_cost_ms, FRAME_MS), MAX_FRAME_MS))
+        if run.worker.is_paused:
+            interval = FRAME_MS  # nothing to share with: "1 step" shows at once. The estimate is
+            # kept: a paused run's frames are cheap, and learning from them would rush the resumed
+        else:
+            self._frame_cost_ms += 0.2 * (cost_ms - self._frame_cost_ms)
+            share = FRAME_SHARE_GIL_BOUND if run.worker.gil_bound else FRAME_SHARE
+            interval = int(min(max(share * self._frame_cost_ms, FRAME_MS), MAX_FRAME_MS))
         if abs(interval - self._frame_timer.interval()) > 3:
             self._frame_timer.setInterval(interval)
 
