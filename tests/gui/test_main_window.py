@@ -261,3 +261,22 @@ def test_a_run_that_ends_during_a_frame_leaves_no_error(qtbot, window) -> None:
     window._on_frame()  # must end the run inside the frame without tripping over it
     assert window.run is None
     assert window.plots.n_epoch_points == 1
+
+
+def test_paused_frames_are_quick_and_do_not_rush_the_resumed_run(qtbot, window) -> None:
+    from gui.main_window import FRAME_MS, MAX_FRAME_MS
+
+    window.training.set_config(window.training.config().replace(epochs=50), preset="custom")
+    qtbot.mouseClick(window.findChild(QToolButton, "step"), Qt.MouseButton.LeftButton)  # starts paused
+    qtbot.waitUntil(lambda: window.run is not None and window.run.worker.is_paused)
+    window._frame_cost_ms = 20.0  # as learnt from dear frames while training
+    for _ in range(5):
+        window._on_frame()
+    assert window._frame_timer.interval() == FRAME_MS  # "1 step" shows at once
+    assert window._frame_cost_ms == 20.0  # cheap paused frames taught it nothing
+    window.run.worker.resume()
+    qtbot.waitUntil(lambda: not window.run.worker.is_paused)
+    window._on_frame()
+    assert window._frame_timer.interval() > 4 * FRAME_MS or window._frame_timer.interval() == MAX_FRAME_MS
+    qtbot.mouseClick(window.findChild(QToolButton, "stop"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.run is None, timeout=5000)
