@@ -5,21 +5,22 @@ canvas's image goes through ``model.preprocess`` to the network, whose outputs t
 training runs in a ``TrainingRun`` (a worker in a ``QThread``) whose snapshots a 30 Hz timer
 hands to the plots and views. The window owns the network the views show; while training, the
 worker trains its own copy and the window takes weight copies from the snapshots.
+
+Whole concepts live beside it: the actions and menus in ``gui.window_actions``; what the window
+keeps between sessions (layout, settings, the last network, the samples' folder) in
+``gui.window_settings``; the "Teach it" commands in ``gui.teaching``.
 """
 
 from __future__ import annotations
 
-import json
-import tempfile
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
 import numpy as np
-from platformdirs import user_data_path
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence, QShowEvent
+from PySide6.QtCore import Qt, QTimer, Slot
+from PySide6.QtGui import QCloseEvent, QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
@@ -29,7 +30,6 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QScrollArea,
-    QStatusBar,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -44,12 +44,13 @@ from gui.step_through import StepThroughPanel
 from gui.teaching import Teacher
 from gui.preview import PreprocessView
 from gui.training_panel import TrainingPanel
+from gui.window_actions import build_menus, make_actions
+from gui.window_settings import WindowSettings, default_data_dir, open_sample_store
 from gui.worker import Snapshot, TrainingRun
 from model.config import PRESETS, TrainConfig
 from model.data import MNIST, load_mnist
 from model.network import Network
 from model.preprocess import Preprocessed, preprocess
-from model.samples import SampleStore
 from model.store import ModelFileError, load_with_info, save
 from model.train import Trainer
 
@@ -64,10 +65,6 @@ FRAME_SHARE_GIL_BOUND = 20
 FRAME_SHARE = 10
 
 
-def _data_dir() -> Path:
-    return user_data_path("digitlab", appauthor=False)
-
-
 class MainWindow(QMainWindow):
     """Digit Lab's window. ``MainWindow()`` loads the last (or the shipped) model and is ready to draw."""
 
@@ -75,15 +72,15 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.setObjectName("mainWindow")
         self.setWindowTitle("Digit Lab")
-        self.data_dir = Path(data_dir) if data_dir is not None else _data_dir()
-        self.settings = QSettings("DigitLab", "Digit Lab")
+        self.data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
+        self.window_settings = WindowSettings(self)
         self._loader = ThreadPoolExecutor(max_workers=1)
         self._mnist_future: Future[MNIST] = self._loader.submit(load_mnist)
         self.run: TrainingRun | None = None
         self._run_started = 0.0
         self._last_result: Preprocessed | None = None
 
-        self.actions = self._make_actions()
+        self.actions = make_actions(self)
         self.draw = DrawPanel(self.actions)
         self.canvas = self.draw.canvas
         self.preview = PreprocessView()
@@ -92,11 +89,11 @@ class MainWindow(QMainWindow):
         self.plots = TrainingPlots()
         self.network_view = NetworkView()
         self.step_through = StepThroughPanel(self.network_view)
-        self.store = _open_sample_store(self.data_dir / "samples", self.statusBar())
+        self.store = open_sample_store(self.data_dir / "samples", self.statusBar())
         self.samples = SamplesPanel(self.store)  # reads them once the network is loaded, below
         self.teacher = Teacher(self)
         self._build_layout()
-        self._build_menus()
+        self.view_menu = build_menus(self.menuBar(), self.actions, self.docks)
 
         self._predict_timer = QTimer(self, singleShot=True, interval=0)
         self._predict_timer.timeout.connect(self.update_prediction)
@@ -133,37 +130,11 @@ class MainWindow(QMainWindow):
         self.network_view.set_network(self.network)
         self.samples.set_predict(lambda x: self.network.predict(x))
         self._describe_network()
-        self._restore_settings()
+        if self.window_settings.restore():
+            self._tabify_on_show = False  # the restored layout has its tab groups already
         self._update_run_controls()
 
     # ------------------------------------------------------------------ construction
-    def _make_actions(self) -> dict[str, QAction]:
-        specs = {
-            # key: (text, shortcut, tip, slot)
-            "train": ("&Train", "Ctrl+T", "Start training; while training, pause or resume", self.toggle_training),
-            "stop": ("S&top", "Ctrl+.", "Stop training and keep the network as it is now", self.stop_training),
-            "step": ("&1 step", "Ctrl+1", "Do exactly one backprop step, then pause", self.step_once),
-            "new_network": ("&New network", "Ctrl+N", "Fresh random weights in the layers shown", self.new_network),
-            "open": ("&Open...", QKeySequence.StandardKey.Open, "Open a model file (.npz)", self.open_model),
-            "save": ("&Save...", QKeySequence.StandardKey.Save, "Save the network to a model file (.npz)", self.save_model),
-            "clear": ("&Clear", "Esc", "Clear the canvas (also Delete)", self.clear_canvas),
-            "undo": ("&Undo stroke", QKeySequence.StandardKey.Undo, "Take back the last stroke", self.undo_stroke),
-            "eraser": ("&Eraser", "E", "Erase with the left button (the right button always erases)", self.toggle_eraser),
-            "quit": ("&Quit", "Ctrl+Q", "Close Digit Lab", self.close),
-        }
-        actions: dict[str, QAction] = {}
-        for key, (text, shortcut, tip, slot) in specs.items():
-            action = QAction(text, self)
-            action.setObjectName(key)
-            action.setShortcut(QKeySequence(shortcut))
-            shown = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-            action.setToolTip(f"{tip} ({shown})" if shown else tip)
-            action.setStatusTip(tip)
-            action.triggered.connect(slot)
-            actions[key] = action
-        actions["eraser"].setCheckable(True)
-        return actions
-
     def _build_layout(self) -> None:
         centre = QWidget()
         row = QHBoxLayout(centre)
@@ -209,25 +180,9 @@ class MainWindow(QMainWindow):
         self.docks[name] = dock
         return dock
 
-    def _build_menus(self) -> None:
-        bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
-        for key in ("open", "save", "new_network", "quit"):
-            file_menu.addAction(self.actions[key])
-        draw_menu = bar.addMenu("&Draw")
-        for key in ("clear", "undo", "eraser"):
-            draw_menu.addAction(self.actions[key])
-        train_menu = bar.addMenu("T&raining")
-        for key in ("train", "step", "stop"):
-            train_menu.addAction(self.actions[key])
-        self.view_menu = bar.addMenu("&View")
-        for dock in self.docks.values():
-            self.view_menu.addAction(dock.toggleViewAction())
-        self.statusBar()
-
     def _initial_network(self, model_path: str | Path | None) -> Network:
         """The explicit model, else the one left at the last exit, else the shipped one."""
-        candidates = [Path(model_path)] if model_path else [self.data_dir / "last_model.npz", DEFAULT_MODEL]
+        candidates = [Path(model_path)] if model_path else [self.window_settings.last_model_path, DEFAULT_MODEL]
         for path in candidates:
             if not path.exists():
                 continue
@@ -257,53 +212,6 @@ class MainWindow(QMainWindow):
         where = f" - {self.model_path.name}" if getattr(self, "model_path", None) else ""
         self.network_label.setText(f"{'-'.join(map(str, net.layer_sizes))} {net.activation_name}, "
                                    f"{net.cost_fn.output_name} outputs{where}")
-
-    # ------------------------------------------------------------------ settings
-    def _restore_settings(self) -> None:
-        s = self.settings
-        geometry = s.value("geometry")
-        if isinstance(geometry, QByteArray):
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1600, 1000)
-        state = s.value("windowState")
-        if isinstance(state, QByteArray) and self.restoreState(state):
-            self._tabify_on_show = False
-        raw = s.value("config")
-        if isinstance(raw, str):
-            try:
-                self.training.set_config(TrainConfig.from_dict(json.loads(raw)).validate(),
-                                         preset=s.value("preset", "custom"))
-            except (ValueError, TypeError):
-                pass  # settings from another version: keep the defaults
-        width = s.value("penWidth")
-        if width is not None:
-            self.draw.pen_width.setValue(int(float(width)))
-
-    def _save_settings(self) -> None:
-        s = self.settings
-        s.setValue("geometry", self.saveGeometry())
-        s.setValue("windowState", self.saveState())
-        try:
-            s.setValue("config", json.dumps(self.training.config().to_dict()))
-            s.setValue("preset", self.training.preset.currentText())
-        except ValueError:
-            pass
-        s.setValue("penWidth", self.canvas.pen_width)
-        s.sync()
-
-    def _hyperparameters(self) -> dict | None:
-        try:
-            return self.training.config().to_dict()
-        except ValueError:
-            return None
-
-    def _autosave_network(self) -> None:
-        """Keep the current network for the next start; a failure must not block closing."""
-        try:
-            save(self.network, self.data_dir / "last_model.npz", hyperparameters=self._hyperparameters())
-        except (OSError, ValueError, TypeError) as e:
-            self.statusBar().showMessage(f"Could not keep the network: {e}", 10_000)
 
     # ------------------------------------------------------------------ drawing and recognition
     @Slot()
@@ -424,7 +332,8 @@ class MainWindow(QMainWindow):
 
     def save_model_file(self, path: str | Path) -> bool:
         try:
-            save(self.network, path, hyperparameters=self._hyperparameters(), metadata={"saved_by": "Digit Lab"})
+            save(self.network, path, hyperparameters=self.window_settings.hyperparameters(),
+                 metadata={"saved_by": "Digit Lab"})
         except (OSError, ValueError, TypeError) as e:
             self._error("Could not save the network", str(e))
             return False
@@ -623,7 +532,7 @@ class MainWindow(QMainWindow):
         self._show_view_snapshot()
         self.set_network(run.network)  # the thread has ended: its network is ours now
         self.teacher.run_ended()
-        self._autosave_network()
+        self.window_settings.autosave_network()
         elapsed = time.perf_counter() - self._run_started
         self.statusBar().showMessage(f"{message} after {_duration(elapsed)}", 10_000)
         self._update_run_controls()
@@ -667,24 +576,10 @@ class MainWindow(QMainWindow):
             self._frame_timer.stop()
             run.shutdown(timeout_ms=2000)
             self.network = run.network
-        self._autosave_network()
-        self._save_settings()
+        self.window_settings.autosave_network()
+        self.window_settings.save()
         self._loader.shutdown(wait=False)
         super().closeEvent(event)
-
-
-def _open_sample_store(folder: Path, status: QStatusBar) -> SampleStore:
-    """The user's samples; damaged files are skipped and said, an unusable folder is said too."""
-    try:
-        store = SampleStore(folder)
-    except OSError as e:
-        fallback = Path(tempfile.mkdtemp(prefix="digitlab-samples-"))
-        status.showMessage(f"Cannot use {folder} ({e.strerror or e}): samples go to {fallback} "
-                           "for this session only", 30_000)
-        return SampleStore(fallback)
-    if store.problems:
-        status.showMessage(f"Skipped {len(store.problems)} unreadable sample file(s): {store.problems[0]}", 15_000)
-    return store
 
 
 def _duration(seconds: float) -> str:
