@@ -55,9 +55,13 @@ class PredictionView(QWidget):
         font.setPointSizeF(font.pointSizeF() * 1.8)
         font.setBold(True)
         self.prediction.setFont(font)
-        self.detail = QLabel(objectName="predictionDetail")
+        # a QLabel asks its whole window for a new layout at every change of text (~0.5 ms a pen
+        # move here) unless its size is fixed: the guess gets the fixed size of its text, which
+        # changes only with the number of digits ("7, 93%" and "1, 99%" are equally wide), and the
+        # detail line is painted by a widget that never changes its size hint
+        metrics = QFontMetrics(font)
+        self.detail = _TextLine(objectName="predictionDetail")
         self.detail.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-        self.detail.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # may clip
         self.bars = _Bars(self)
         self.bars.setObjectName("predictionBars")
         self.buttons: list[QPushButton] = []
@@ -83,8 +87,7 @@ class PredictionView(QWidget):
         header.addWidget(self.prediction)
         header.addWidget(self.detail, 1)
         # the row keeps the guess's height while the guess is hidden, so the bars do not jump
-        self.detail.setMinimumHeight(QFontMetrics(font).height())
-        self.detail.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom)
+        self.detail.setFixedHeight(metrics.height())
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 6, 8, 8)
         layout.setSpacing(4)
@@ -115,7 +118,11 @@ class PredictionView(QWidget):
                    "activations need not sum to 1.")
         # called every frame while training: touch only what changed (each change costs a relayout)
         _set_text(self.prediction, f"{best}, {_percent(a[best])}")
-        _set_text(self.detail, f"{kind}; next: {second}, {_percent(a[second])}")
+        width = self.prediction.fontMetrics().horizontalAdvance(self.prediction.text()) + 2
+        if self.prediction.width() != width or self.prediction.minimumWidth() != width:
+            self.prediction.setFixedSize(width, self.prediction.fontMetrics().height())
+        runner_up = f"{second}, {_percent(a[second])}"
+        self.detail.set_forms((f"{kind}; next: {runner_up}", f"next: {runner_up}", runner_up))
         if self.prediction.toolTip() != tip:
             self.prediction.setToolTip(tip)
         self.prediction.setVisible(True)
@@ -142,7 +149,7 @@ class PredictionView(QWidget):
         self.bars.nudges = None
         _set_text(self.prediction, "")
         self.prediction.setVisible(False)
-        _set_text(self.detail, "Draw a digit to see what the network answers")
+        self.detail.set_forms(("Draw a digit to see what the network answers", "Draw a digit"))
         self.prediction.setToolTip("")
         self.bars.setToolTip("Draw a digit to see the network's ten outputs")
         self._enable_labels(False)
@@ -178,6 +185,43 @@ class PredictionView(QWidget):
 
     def sizeHint(self) -> QSize:
         return QSize(360, 260)
+
+
+class _TextLine(QWidget):
+    """One line of text in the longest of its forms that fits (else the shortest, elided),
+    bottom-aligned; a new text only repaints, it never asks for a new layout."""
+
+    def __init__(self, objectName: str = "") -> None:  # noqa: N803 (Qt's spelling, as QLabel's)
+        super().__init__(objectName=objectName)
+        self._forms: tuple[str, ...] = ("",)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+
+    def text(self) -> str:
+        """The whole text (the longest form)."""
+        return self._forms[0]
+
+    def shown_text(self) -> str:
+        """What fits in the width the line has now."""
+        metrics = self.fontMetrics()
+        for form in self._forms:
+            if metrics.horizontalAdvance(form) <= self.width():
+                return form
+        return metrics.elidedText(self._forms[-1], Qt.TextElideMode.ElideRight, self.width())
+
+    def set_forms(self, forms: tuple[str, ...]) -> None:
+        """The text, longest form first."""
+        if forms != self._forms:
+            self._forms = forms
+            self.setToolTip(forms[0] if len(forms) > 1 else "")
+            self.update()
+
+    def sizeHint(self) -> QSize:
+        return QSize(self.fontMetrics().horizontalAdvance(self._forms[-1]), self.fontMetrics().height())
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        with QPainter(self) as painter:
+            painter.setPen(self.palette().color(self.foregroundRole()))
+            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom, self.shown_text())
 
 
 class _Bars(QWidget):

@@ -106,3 +106,44 @@ def test_nudges_draw_arrows_beside_the_bars(view):
 def test_wrong_shapes_are_refused(view):
     with pytest.raises(ValueError):
         view.show_outputs(np.zeros(9), normalised=True)
+
+
+def test_a_new_guess_of_the_same_width_asks_for_no_new_layout(qtbot):
+    from PySide6.QtCore import QEvent, QObject
+    from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+    window = QWidget()
+    qtbot.addWidget(window)
+    QVBoxLayout(window).addWidget(view := PredictionView())
+    window.resize(380, 280)
+    with qtbot.waitExposed(window):
+        window.show()
+    view.show_outputs(SEVEN, normalised=True)
+    qtbot.wait(20)
+    requests = []
+
+    class Count(QObject):
+        def eventFilter(self, obj, event):  # noqa: N802 (Qt's name)
+            if event.type() == QEvent.Type.LayoutRequest:
+                requests.append(obj)
+            return False
+
+    counter = Count()
+    window.installEventFilter(counter)
+    view.installEventFilter(counter)
+    for k in range(10):  # the pen moves: the guess and the runner-up change, their widths do not
+        a = np.roll(SEVEN, k % 3)
+        view.show_outputs(a, normalised=True)
+        qtbot.wait(5)
+    assert label(view).text() == f"{int(np.argmax(a))}, 93%"
+    assert requests == []  # a relayout of the window costs ~0.5 ms per pen move
+
+
+def test_the_runner_up_line_shortens_to_fit(view):
+    view.show_outputs(SEVEN, normalised=True)
+    detail = view.detail
+    assert detail.text() == "probability; next: 1, 2%"
+    detail.setFixedWidth(detail.fontMetrics().horizontalAdvance("next: 1, 2%") + 2)
+    assert detail.shown_text() == "next: 1, 2%"
+    detail.setFixedWidth(detail.fontMetrics().horizontalAdvance("1, 2%") + 2)
+    assert detail.shown_text() == "1, 2%"
