@@ -52,7 +52,7 @@ from model.data import MNIST, load_mnist
 from model.network import Network
 from model.preprocess import Preprocessed, preprocess
 from model.store import ModelFileError, load_with_info, save
-from model.train import Trainer
+from model.train import EpochRecord, Trainer
 
 DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "assets" / "models" / "default.npz"
 FRAME_MS = 33  # snapshot timer: ~30 Hz, the display rate the views are fed at...
@@ -106,6 +106,9 @@ class MainWindow(QMainWindow):
         self._view_frame_timer = QTimer(self, singleShot=True, interval=FRAME_MS // 2)
         self._view_frame_timer.timeout.connect(self._show_view_snapshot)
         self._view_snapshot: Snapshot | None = None
+        self._epochs_timer = QTimer(self, singleShot=True, interval=FRAME_MS // 4)
+        self._epochs_timer.timeout.connect(self._show_epochs)
+        self._pending_epochs: list[EpochRecord] = []
         self._frame_cost_ms = 0.0
         self._frame_cpu = time.thread_time()
         self._frame_timer.timeout.connect(self._on_frame)
@@ -475,8 +478,9 @@ class MainWindow(QMainWindow):
     def _show_snapshot(self, snap: Snapshot) -> None:
         if len(snap.step_costs):
             self.plots.add_steps(snap.step_samples, snap.step_costs, snap.grad_norms)
-        if snap.epochs:
-            self.plots.add_epochs(snap.epochs)
+        if snap.epochs:  # the epoch curves (and the accuracy plot) repaint in a pass of their own
+            self._pending_epochs += snap.epochs
+            self._epochs_timer.start()
         # the network view repaints in an event-loop pass of its own, half a frame later, so no
         # single pass carries the curves and the network at once (a late timer waits for both)
         self._view_snapshot = snap
@@ -488,6 +492,13 @@ class MainWindow(QMainWindow):
             if self._last_result is not None and not self._last_result.empty:
                 self._show_outputs(self._last_result)  # watch the network learn your digit
         self._show_progress(snap)
+
+    @Slot()
+    def _show_epochs(self) -> None:
+        epochs, self._pending_epochs = self._pending_epochs, []
+        if epochs:
+            with self._gui_pass():
+                self.plots.add_epochs(epochs)
 
     @Slot()
     def _show_view_snapshot(self) -> None:
@@ -530,6 +541,8 @@ class MainWindow(QMainWindow):
         self._show_snapshot(run.worker.take_snapshot())  # the last steps and the final weights
         self._view_frame_timer.stop()
         self._show_view_snapshot()
+        self._epochs_timer.stop()
+        self._show_epochs()
         self.set_network(run.network)  # the thread has ended: its network is ours now
         self.teacher.run_ended()
         self.window_settings.autosave_network()
