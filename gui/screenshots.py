@@ -108,6 +108,9 @@ def main() -> int:
     window.docks["samples"].raise_()
     window.samples.retrain_requested.emit(window.samples.retrain_config())
     wait_for_run(app, window)
+    report = window.samples.report
+    while report.isHidden():  # the before/after report is measured off the GUI thread
+        pump(app, 0.05)
     pump(app, 0.3)
     window.grab().save(str(OUT / "samples.png"))
     window.close()

@@ -212,7 +212,7 @@ def test_retrain_on_your_samples_reports_before_and_after_and_can_be_undone(qtbo
     x, y = window.store.arrays()
     assert (window.network.predict(x) == 1).sum() >= max(3 - wrong_before, 2)
     report = window.samples.findChild(QLabel, "retrainReportText")
-    assert "MNIST" in report.text()
+    qtbot.waitUntil(lambda: "MNIST" in report.text(), timeout=10_000)  # measured off the GUI thread
     undo = window.samples.findChild(QPushButton, "undoRetrain")
     assert undo.isEnabled()
     qtbot.mouseClick(undo, Qt.MouseButton.LeftButton)
@@ -280,3 +280,26 @@ def test_paused_frames_are_quick_and_do_not_rush_the_resumed_run(qtbot, window) 
     assert window._frame_timer.interval() > 4 * FRAME_MS or window._frame_timer.interval() == MAX_FRAME_MS
     qtbot.mouseClick(window.findChild(QToolButton, "stop"), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.run is None, timeout=5000)
+
+
+def _pretend_a_retraining_ended(window) -> None:
+    """What a retraining leaves behind: the network before it and the samples it used."""
+    rng = np.random.default_rng(0)
+    x = rng.random((4, 784), dtype=np.float32)
+    window.teacher._retraining = (window.network.copy(), x, np.array([1, 2, 3, 4]), ["a", "b", "c", "d"])
+    window.teacher.run_ended()
+
+
+def test_the_before_after_report_is_measured_off_the_gui_thread(qtbot, window) -> None:
+    report = window.samples.report
+    _pretend_a_retraining_ended(window)
+    assert "measuring" in window.statusBar().currentMessage()  # returned at once, report pending
+    qtbot.waitUntil(lambda: not report.isHidden(), timeout=10_000)
+    assert "MNIST" in window.samples.report_text.text()
+
+
+def test_undo_while_the_report_is_measured_drops_the_report(qtbot, window) -> None:
+    _pretend_a_retraining_ended(window)
+    window.teacher.undo_retrain()
+    qtbot.wait(500)
+    assert window.samples.report.isHidden()
