@@ -303,3 +303,21 @@ def test_undo_while_the_report_is_measured_drops_the_report(qtbot, window) -> No
     window.teacher.undo_retrain()
     qtbot.wait(500)
     assert window.samples.report.isHidden()
+
+
+def test_mnist_loads_after_the_first_paint_in_the_background(qtbot, tmp_path) -> None:
+    w = create_window(data_dir=tmp_path)
+    qtbot.addWidget(w)
+    assert w._mnist_future is None  # not beside the window's construction: it slowed the first paint
+    with qtbot.waitExposed(w):
+        w.show()
+    qtbot.waitUntil(lambda: w._mnist_future is not None and w._mnist_future.done(), timeout=10_000)
+    assert len(w.mnist().test_x) == 10_000
+    w.close()
+
+
+def test_mnist_is_there_for_whoever_needs_it_before_the_timer(qtbot, tmp_path) -> None:
+    w = create_window(data_dir=tmp_path)
+    qtbot.addWidget(w)
+    assert len(w.mnist().train_x) == 60_000  # loads now and waits for it
+    w.close()
