@@ -356,7 +356,11 @@ class MainWindow(QMainWindow):
     @Slot()
     def _load_mnist(self) -> Future[MNIST]:
         if self._mnist_future is None:
-            self._mnist_future = self._loader.submit(load_mnist)
+            try:
+                self._mnist_future = self._loader.submit(load_mnist)
+            except RuntimeError:  # the window was closed (its loader shut down): load here
+                self._mnist_future = Future()
+                self._mnist_future.set_result(load_mnist())
         return self._mnist_future
 
     def _busy(self, what: str) -> bool:
@@ -398,6 +402,7 @@ class MainWindow(QMainWindow):
         self.run.worker.accumulate_changes = self.network_view.accumulate
         self._run_started = time.perf_counter()
         self.run.start()
+        self._frame_cpu = time.thread_time()  # the first frame pays for itself, not for the setup
         self._frame_timer.start()
         self.samples.set_training(True)
         self._update_run_controls()
@@ -478,6 +483,8 @@ class MainWindow(QMainWindow):
         cpu = time.thread_time()
         cost_ms = (cpu - self._frame_cpu) * 1000
         self._frame_cpu = cpu
+        if self.run is not run:
+            return  # the run ended inside the pass: its end's work is no frame's cost
         if run.worker.is_paused:
             interval = FRAME_MS  # nothing to share with: "1 step" shows at once. The estimate is
             # kept: a paused run's frames are cheap, and learning from them would rush the resumed
@@ -557,10 +564,10 @@ class MainWindow(QMainWindow):
         self._epochs_timer.stop()
         self._show_epochs()
         self.set_network(run.network)  # the thread has ended: its network is ours now
-        self.teacher.run_ended()
         self.window_settings.autosave_network()
         elapsed = time.perf_counter() - self._run_started
         self.statusBar().showMessage(f"{message} after {_duration(elapsed)}", 10_000)
+        self.teacher.run_ended()  # after the run's message: a retraining's says more
         self._update_run_controls()
 
     @Slot()
@@ -604,7 +611,8 @@ class MainWindow(QMainWindow):
             self.network = run.network
         self.window_settings.autosave_network()
         self.window_settings.save()
-        self._mnist_timer.stop()
+        for timer in (self._mnist_timer, self._data_timer, self.teacher.report_timer):
+            timer.stop()
         self._loader.shutdown(wait=False)
         super().closeEvent(event)
 

@@ -108,8 +108,10 @@ def main() -> int:
     window.docks["samples"].raise_()
     window.samples.retrain_requested.emit(window.samples.retrain_config())
     wait_for_run(app, window)
-    report = window.samples.report
+    report, deadline = window.samples.report, time.perf_counter() + 60
     while report.isHidden():  # the before/after report is measured off the GUI thread
+        if time.perf_counter() > deadline:
+            raise RuntimeError("the before/after report did not come")
         pump(app, 0.05)
     pump(app, 0.3)
     window.grab().save(str(OUT / "samples.png"))

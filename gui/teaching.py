@@ -40,8 +40,8 @@ class Teacher(QObject):
         # the before/after report runs MNIST's test set through two networks (~0.1-0.4 s): off the
         # GUI thread, its result picked up by a timer (NumPy's matrix products release the GIL)
         self._report: Future[RetrainReport] | None = None
-        self._report_timer = QTimer(self, interval=50)
-        self._report_timer.timeout.connect(self._on_report_ready)
+        self.report_timer = QTimer(self, interval=50)
+        self.report_timer.timeout.connect(self._on_report_ready)
 
     def _say(self, message: str, ms: int = 5000) -> None:
         self.window.statusBar().showMessage(message, ms)
@@ -102,7 +102,7 @@ class Teacher(QObject):
         w.set_network(self._before_retrain)
         self._before_retrain = None
         self._report = None  # a report still being measured no longer describes the network
-        self._report_timer.stop()
+        self.report_timer.stop()
         w.samples.set_undo_retrain_available(False)
         w.samples.clear_report()
         self._say("Retraining undone: the network is as it was before")
@@ -133,7 +133,7 @@ class Teacher(QObject):
         w.samples.set_undo_retrain_available(True)
         self._say("Retrained: measuring it on your samples and on MNIST's test set...", 0)
         self._report = w._loader.submit(evaluate_before_after, before, w.network.copy(), x, y, w.mnist(), ids)
-        self._report_timer.start()
+        self.report_timer.start()
 
     @Slot()
     def _on_report_ready(self) -> None:
@@ -141,7 +141,7 @@ class Teacher(QObject):
         if report is None or not report.done():
             return
         self._report = None
-        self._report_timer.stop()
+        self.report_timer.stop()
         if report.exception() is not None:
             self.window._error("Could not measure the retraining", str(report.exception()))
             return

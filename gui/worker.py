@@ -266,7 +266,10 @@ class TrainingWorker(QObject):
                 else:
                     for a, c in zip(p.acc_w + p.acc_b, record.weight_changes + record.bias_changes):
                         a += c
-            if self._want_weights:
+            # when recording, the weights are copied after a step that carries its changes, so the
+            # view shows both of one moment; a step already under way when the GUI asked did not
+            # record: the next one will (copying now would leave no step to record, frame after frame)
+            if self._want_weights and (record.weight_changes is not None or not self._record_changes):
                 self._copy_weights(locked=True)
 
     def _copy_weights(self, locked: bool = False) -> None:
