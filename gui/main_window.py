@@ -112,6 +112,8 @@ class MainWindow(QMainWindow):
         self._view_frame_timer = QTimer(self, singleShot=True, interval=FRAME_MS // 2)
         self._view_frame_timer.timeout.connect(self._show_view_snapshot)
         self._view_snapshot: Snapshot | None = None
+        self._diagram_timer = QTimer(self, singleShot=True, interval=FRAME_MS // 4)
+        self._diagram_timer.timeout.connect(self._show_diagram)
         self._epochs_timer = QTimer(self, singleShot=True, interval=FRAME_MS // 4)
         self._epochs_timer.timeout.connect(self._show_epochs)
         self._pending_epochs: list[EpochRecord] = []
@@ -524,8 +526,20 @@ class MainWindow(QMainWindow):
     def _show_view_snapshot(self) -> None:
         snap, self._view_snapshot = self._view_snapshot, None
         if snap is not None and self.docks["network"].isVisible():
-            with self._gui_pass():
-                self.network_view.show_snapshot(snap)
+            # two passes: the input and the tiles now, the diagram (edges, discs) in a pass of its
+            # own just after, so neither half of the view's repaint holds the event loop for long
+            diagram = self.network_view.diagram
+            diagram.setUpdatesEnabled(False)
+            try:
+                with self._gui_pass():
+                    self.network_view.show_snapshot(snap)
+            finally:
+                self._diagram_timer.start()
+
+    @Slot()
+    def _show_diagram(self) -> None:
+        with self._gui_pass():
+            self.network_view.diagram.setUpdatesEnabled(True)  # repaints it whole
 
     def _show_progress(self, snap: Snapshot) -> None:
         total = max(snap.total_steps, 1)
@@ -561,6 +575,8 @@ class MainWindow(QMainWindow):
         self._show_snapshot(run.worker.take_snapshot())  # the last steps and the final weights
         self._view_frame_timer.stop()
         self._show_view_snapshot()
+        self._diagram_timer.stop()
+        self._show_diagram()
         self._epochs_timer.stop()
         self._show_epochs()
         self.set_network(run.network)  # the thread has ended: its network is ours now
