@@ -4,7 +4,7 @@ Builds the real window (a throwaway settings and data folder), draws digits with
 events, trains for real in the worker thread, and saves grabs to ``assets/screenshots/``:
 
 - ``main.png``: the 3Blue1Brown network after a short training, a drawn 3 being read, the
-  learning curves and the network view with the last step's changes highlighted;
+  learning curves and the network view of its weights;
 - ``step_through.png``: the backprop step-through on the drawing, at the gradient stage;
 - ``samples.png``: your samples after a retraining, with the before/after report.
 """
