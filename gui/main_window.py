@@ -17,6 +17,7 @@ import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
+from typing import Callable, TypeVar
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer, Slot
@@ -59,6 +60,7 @@ FRAME_MS = 33  # snapshot timer: ~30 Hz, the display rate the views are fed at..
 MAX_FRAME_MS = 250  # ...slowed down to 4 Hz at the most when drawing a frame is expensive
 VIEW_INPUT_MS = 100  # the network view follows the pen at most this often
 MNIST_DELAY_MS = 300  # MNIST starts loading this long after the window is built
+T = TypeVar("T")
 # the share of the GUI thread's time the views may take while training: a twentieth when the
 # trainer needs the GIL all the time (small steps: each ms of drawing is a ms less training),
 # a tenth when its steps are BLAS calls that leave the GIL free (the two then share it less)
@@ -354,6 +356,10 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ training
     def mnist(self) -> MNIST:
         return self._load_mnist().result()
+
+    def in_background(self, fn: Callable[..., T], *args: object) -> Future[T]:
+        """Run ``fn(*args)`` on the window's background thread (one at a time, in order)."""
+        return self._loader.submit(fn, *args)
 
     @Slot()
     def _load_mnist(self) -> Future[MNIST]:

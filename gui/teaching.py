@@ -132,7 +132,7 @@ class Teacher(QObject):
         self._before_retrain = before
         w.samples.set_undo_retrain_available(True)
         self._say("Retrained: measuring it on your samples and on MNIST's test set...", 0)
-        self._report = w._loader.submit(evaluate_before_after, before, w.network.copy(), x, y, w.mnist(), ids)
+        self._report = w.in_background(evaluate_before_after, before, w.network.copy(), x, y, w.mnist(), ids)
         self.report_timer.start()
 
     @Slot()
