@@ -1,5 +1,5 @@
 import sys
 
-from gui.app import main
+from digitlab.gui.app import main
 
 sys.exit(main())

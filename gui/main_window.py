@@ -14,10 +14,11 @@ keeps between sessions (layout, settings, the last network, the samples' folder)
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
-from typing import Callable, TypeVar
+from typing import TypeVar
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer, Slot
@@ -36,26 +37,26 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui.draw_panel import DrawPanel
-from gui.network_view import NetworkView
-from gui.plots import TrainingPlots
-from gui.prediction_view import PredictionView
-from gui.samples_panel import SamplesPanel
-from gui.step_through import StepThroughPanel
-from gui.teaching import Teacher
-from gui.preview import PreprocessView
-from gui.training_panel import TrainingPanel
-from gui.window_actions import build_menus, make_actions
-from gui.window_settings import WindowSettings, default_data_dir, open_sample_store
-from gui.worker import Snapshot, TrainingRun
-from model.config import PRESETS, TrainConfig
-from model.data import MNIST, load_mnist
-from model.network import Network
-from model.preprocess import Preprocessed, preprocess
-from model.store import ModelFileError, load_with_info, save
-from model.train import EpochRecord, Trainer
+from digitlab.assets import DEFAULT_MODEL
+from digitlab.gui.actions import build_menus, make_actions
+from digitlab.gui.drawing.draw_panel import DrawPanel
+from digitlab.gui.drawing.prediction_view import PredictionView
+from digitlab.gui.drawing.preview import PreprocessView
+from digitlab.gui.network_view.view import NetworkView
+from digitlab.gui.settings import WindowSettings, default_data_dir, open_sample_store
+from digitlab.gui.step_through.panel import StepThroughPanel
+from digitlab.gui.teaching.samples_panel import SamplesPanel
+from digitlab.gui.teaching.teacher import Teacher
+from digitlab.gui.training.panel import TrainingPanel
+from digitlab.gui.training.plots import TrainingPlots
+from digitlab.gui.training.worker import Snapshot, TrainingRun
+from digitlab.model.config import PRESETS, TrainConfig
+from digitlab.model.data import MNIST, load_mnist
+from digitlab.model.network import Network
+from digitlab.model.preprocess import Preprocessed, preprocess
+from digitlab.model.store import ModelFileError, load_with_info, save
+from digitlab.model.train import EpochRecord, Trainer
 
-DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "assets" / "models" / "default.npz"
 FRAME_MS = 33  # snapshot timer: ~30 Hz, the display rate the views are fed at...
 MAX_FRAME_MS = 250  # ...slowed down to 4 Hz at the most when drawing a frame is expensive
 VIEW_INPUT_MS = 100  # the network view follows the pen at most this often

@@ -2,12 +2,12 @@
 
 Usable from a script or a notebook::
 
-    import model
+    import digitlab.model
     data = model.load_mnist()
     net = model.Network([784, 16, 16, 10], activation="sigmoid", cost="quadratic", seed=0)
     grads = net.backward(data.train_x[:10], data.train_y[:10])
 """
 
-from model.network import Forward, Gradients, Network
+from digitlab.model.network import Forward, Gradients, Network
 
 __all__ = ["Network", "Forward", "Gradients"]

@@ -9,8 +9,8 @@ handed the already computed ``a`` too, because for sigmoid and tanh it is cheape
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 

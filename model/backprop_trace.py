@@ -27,9 +27,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model.costs import nudges as cost_nudges
-from model.costs import one_hot
-from model.network import Network
+from digitlab.model.costs import nudges as cost_nudges
+from digitlab.model.costs import one_hot
+from digitlab.model.network import Network
 
 Array = np.ndarray
 

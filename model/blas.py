@@ -3,7 +3,7 @@
 One thread is the default for training and for the app. Measured on these 2-core machines, the
 matrices of an MNIST MLP are too small for a second thread to pay: one thread was as fast or
 faster, it leaves the other core to the GUI, and OpenBLAS's spinning threads made an epoch over
-ten times slower whenever another process wanted the CPU. ``python -m model.bench`` shows the
+ten times slower whenever another process wanted the CPU. ``python -m benchmarks.model`` shows the
 figures. The ``OPENBLAS_CORETYPE`` variable this machine sets is left alone on purpose.
 """
 

@@ -1,4 +1,4 @@
-"""``python -m model.train`` (also ``digitlab-train``): train a network headless and save it.
+"""``python -m digitlab.model.train`` (also ``digitlab-train``): train a network headless and save it.
 
 Shows a progress bar, one line per epoch (cost, train and test accuracy, seconds) and, with
 ``--json``, a machine-readable summary at the end. Ctrl+C stops after the current step and still
@@ -17,16 +17,16 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from model.blas import limit_blas_threads
-from model.config import PRESET_DESCRIPTIONS, PRESETS
-from model.data import load_mnist
-from model.store import save
-from model.train import EpochRecord, Trainer, TrainingDiverged
+from digitlab.model.blas import limit_blas_threads
+from digitlab.model.config import PRESET_DESCRIPTIONS, PRESETS
+from digitlab.model.data import load_mnist
+from digitlab.model.store import save
+from digitlab.model.train import EpochRecord, Trainer, TrainingDivergedError
 
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="python -m model.train",
+        prog="python -m digitlab.model.train",
         description="Train a Digit Lab network on MNIST and save it as a model file.",
         epilog="presets: " + "; ".join(f"{k}: {v}" for k, v in PRESET_DESCRIPTIONS.items()),
     )
@@ -90,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
                 if stop:
                     tqdm.write("interrupted: stopping after this step", file=sys.stderr)
                     break
-    except TrainingDiverged as e:
+    except TrainingDivergedError as e:
         error = str(e)
         print(f"error: {e}", file=sys.stderr)
     finally:
@@ -109,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
         "error": error,
     }
     if args.out:
-        command = "python -m model.train " + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
+        command = "python -m digitlab.model.train " + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
         try:
             save(net, args.out, hyperparameters=config.to_dict(), history=history,
                  metadata={"command": command, "test_accuracy": test_acc, "interrupted": stop,

@@ -12,10 +12,10 @@ from typing import Any
 
 import numpy as np
 
-from model.activations import ACTIVATIONS
-from model.costs import COSTS
-from model.network import Network
-from model.optimizers import OPTIMIZERS
+from digitlab.model.activations import ACTIVATIONS
+from digitlab.model.costs import COSTS
+from digitlab.model.network import Network
+from digitlab.model.optimizers import OPTIMIZERS
 
 SCHEDULES = ("constant", "cosine", "step")
 
@@ -49,7 +49,7 @@ class TrainConfig:
     augment: bool = False  # random small rotation, scale, shear and shift of every training image
     seed: int = 0
 
-    def validate(self) -> "TrainConfig":
+    def validate(self) -> TrainConfig:
         """Raise ``ValueError`` naming the first invalid field; return self when all are valid."""
         sizes = self.layer_sizes
         if len(sizes) < 2 or any(not isinstance(s, (int, np.integer)) or s < 1 for s in sizes):
@@ -76,7 +76,7 @@ class TrainConfig:
         self.validate()
         return Network(self.layer_sizes, activation=self.activation, cost=self.cost, seed=self.seed)
 
-    def replace(self, **changes: Any) -> "TrainConfig":
+    def replace(self, **changes: Any) -> TrainConfig:
         return dataclasses.replace(self, **changes)
 
     def to_dict(self) -> dict[str, Any]:
@@ -85,7 +85,7 @@ class TrainConfig:
         return d
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "TrainConfig":
+    def from_dict(cls, d: dict[str, Any]) -> TrainConfig:
         """Build from a dict (e.g. read from JSON); unknown keys are ignored."""
         names = {f.name for f in dataclasses.fields(cls)}
         kwargs = {k: v for k, v in d.items() if k in names}

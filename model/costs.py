@@ -17,12 +17,12 @@ computed from z with the log-sum-exp trick, so it stays finite where log(a) woul
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
-from model.activations import sigmoid
+from digitlab.model.activations import sigmoid
 
 Array = np.ndarray
 

@@ -12,14 +12,15 @@ import gzip
 import math
 import struct
 import zlib
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 
-MNIST_DIR = Path(__file__).resolve().parent.parent / "assets" / "mnist"
+from digitlab.assets import MNIST_DIR  # where the shipped copy lives (re-exported)
+
 FILES = {
     "train_images": "train-images-idx3-ubyte.gz",
     "train_labels": "train-labels-idx1-ubyte.gz",

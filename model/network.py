@@ -19,13 +19,13 @@ Left out on purpose: convolutions, dropout, batch normalisation. This is the net
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 
-from model.activations import get_activation
-from model.costs import get_cost
+from digitlab.model.activations import get_activation
+from digitlab.model.costs import get_cost
 
 Array = np.ndarray
 
@@ -121,7 +121,7 @@ class Network:
         sizes = "-".join(map(str, self.layer_sizes))
         return f"Network({sizes}, activation={self.activation.name!r}, cost={self.cost_fn.name!r})"
 
-    def copy(self) -> "Network":
+    def copy(self) -> Network:
         """An independent copy: same architecture, weights and biases copied."""
         twin = Network.__new__(Network)
         twin.layer_sizes = self.layer_sizes
@@ -130,7 +130,7 @@ class Network:
         twin.biases = [b.copy() for b in self.biases]
         return twin
 
-    def astype(self, dtype: type) -> "Network":
+    def astype(self, dtype: type) -> Network:
         """A copy with every parameter in ``dtype`` (float64 for gradient checks)."""
         twin = self.copy()
         twin.dtype = np.dtype(dtype)

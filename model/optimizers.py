@@ -17,7 +17,7 @@ of the penalty lambda/2 ||w||^2.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 

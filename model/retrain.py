@@ -19,7 +19,7 @@ as any training; Adam at a small rate with a cosine schedule, so the last steps 
 (``evaluate_before_after``) and to undo. ``make_scratch_trainer`` builds a full training on all of
 MNIST plus the user samples ("Train from scratch with my samples").
 
-Measured (``python -m model.retrain_bench``; 784-512-256-10, 10 drawings of a style it misread):
+Measured (``python -m benchmarks.retrain``; 784-512-256-10, 10 drawings of a style it misread):
 about 5 s, 10 of 10 read right afterwards, MNIST test accuracy 0.1-0.3 points lower. Left out:
 weighting the cost (rows are repeated instead, which needs no change to the Trainer), distilling
 the old network's outputs, and regularising towards the old weights (EWC, L2-SP).
@@ -28,17 +28,18 @@ the old network's outputs, and regularising towards the old weights (EWC, L2-SP)
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
-from model.augment import Distortion, random_affine
-from model.config import SCHEDULES, TrainConfig, check_choice, check_positive
-from model.data import MNIST
-from model.network import Network
-from model.optimizers import OPTIMIZERS
-from model.train import Trainer
+from digitlab.model.augment import Distortion, random_affine
+from digitlab.model.config import SCHEDULES, TrainConfig, check_choice, check_positive
+from digitlab.model.data import MNIST
+from digitlab.model.network import Network
+from digitlab.model.optimizers import OPTIMIZERS
+from digitlab.model.train import Trainer
 
 # gentler than training's default (model.augment.Distortion()): a drawing must stay itself
 SAMPLE_DISTORTION = Distortion(rotation_deg=10.0, scale=0.10, shear=0.10, shift_px=1.5)
@@ -61,7 +62,7 @@ class RetrainConfig:
     schedule: str = "cosine"  # the rate falls to 2% by the end, so the last steps settle
     seed: int = 0
 
-    def validate(self) -> "RetrainConfig":
+    def validate(self) -> RetrainConfig:
         """Raise ``ValueError`` naming the first invalid field; return self when all are valid."""
         if not (np.isfinite(self.replay_ratio) and self.replay_ratio >= 0):
             raise ValueError(f"replay_ratio must be zero or a positive number, got {self.replay_ratio}")
@@ -76,7 +77,7 @@ class RetrainConfig:
         check_positive("learning_rate", self.learning_rate)
         return self
 
-    def replace(self, **changes: Any) -> "RetrainConfig":
+    def replace(self, **changes: Any) -> RetrainConfig:
         return dataclasses.replace(self, **changes)
 
     def train_config(self, net: Network) -> TrainConfig:

@@ -55,17 +55,17 @@ import re
 import struct
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Iterable, Sequence, Union
+from typing import Any, Union
 
 import numpy as np
 
-from model.data import IDXError, read_idx
-from model.npz_io import (
+from digitlab.model.data import IDXError, read_idx
+from digitlab.model.npz_io import (
     NpzArchive,
     NpzFileError,
     fsync_folder,

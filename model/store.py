@@ -55,10 +55,11 @@ from typing import Any
 
 import numpy as np
 
-from model.activations import ACTIVATIONS
-from model.costs import COSTS
-from model.network import Network
-from model.npz_io import NpzArchive, NpzFileError, open_npz, write_atomically
+from digitlab.assets import DEFAULT_MODEL
+from digitlab.model.activations import ACTIVATIONS
+from digitlab.model.costs import COSTS
+from digitlab.model.network import Network
+from digitlab.model.npz_io import NpzArchive, NpzFileError, open_npz, write_atomically
 
 FORMAT_VERSION = 1
 KNOWN_VERSIONS = (1,)
@@ -251,6 +252,11 @@ def _assemble(
 def load(path: str | os.PathLike[str]) -> Network:
     """The network saved at ``path``; ``ModelFileError`` if the file is not a valid model file."""
     return load_with_info(path)[0]
+
+
+def load_default() -> Network:
+    """The shipped, pretrained network (``assets/models/default.npz`` of the installed copy)."""
+    return load(DEFAULT_MODEL)
 
 
 def load_with_info(path: str | os.PathLike[str]) -> tuple[Network, ModelInfo]:

@@ -7,28 +7,28 @@ caller stops by simply not asking for the next record: nothing runs between two 
 
 A step: draw the batch (shuffled per epoch, seeded), distort it when augmenting, backpropagate
 (``Network.backward``: BP1-BP4), add the L2 term, let the optimizer apply the change. The change
-is applied only when the cost and the gradient are finite; otherwise ``TrainingDiverged`` is
+is applied only when the cost and the gradient are finite; otherwise ``TrainingDivergedError`` is
 raised and the weights stay those of the last finite step.
 
-Run as a command (``python -m model.train --help``): see ``model/cli.py``.
+Run as a command (``python -m digitlab.model.train --help``): see ``model/cli.py``.
 """
 
 from __future__ import annotations
 
 import math
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator, Union
 
 import numpy as np
 
-from model.augment import random_affine
-from model.config import TrainConfig
-from model.network import Network
-from model.optimizers import Optimizer
+from digitlab.model.augment import random_affine
+from digitlab.model.config import TrainConfig
+from digitlab.model.network import Network
+from digitlab.model.optimizers import Optimizer
 
 
-class TrainingDiverged(RuntimeError):
+class TrainingDivergedError(RuntimeError):
     """The cost or the gradient stopped being finite; the weights are left as they were before."""
 
 
@@ -62,7 +62,7 @@ class EpochRecord:
     seconds: float  # wall time of the epoch's steps, evaluation excluded
 
 
-Record = Union[StepRecord, EpochRecord]
+Record = StepRecord | EpochRecord
 
 
 class Trainer:
@@ -145,7 +145,7 @@ class Trainer:
         y = np.take(self.train_y, idx)
         if self.config.augment:
             x = random_affine(x, self._augment_rng)
-        # overflow is detected below and reported as TrainingDiverged, not as NumPy warnings
+        # overflow is detected below and reported as TrainingDivergedError, not as NumPy warnings
         with np.errstate(over="ignore", invalid="ignore"):
             grads = self.net.backward(x, y)
         nabla_w = grads.nabla_w
@@ -159,7 +159,7 @@ class Trainer:
         # a change past ~1e19 (its square overflows float32), which is divergence all the same
         finite = math.isfinite(grads.cost) and all(map(math.isfinite, norms))
         if not (finite and all(math.isfinite(np.vdot(d, d)) for d in changes)):
-            raise TrainingDiverged(
+            raise TrainingDivergedError(
                 f"the cost or the step became infinite or undefined at step {self.step_count + 1} "
                 f"(epoch {epoch}, cost {grads.cost:.4g}); the learning rate "
                 f"({self.config.learning_rate:g}) is probably too large. "
@@ -212,6 +212,6 @@ class Trainer:
 
 
 if __name__ == "__main__":
-    from model.cli import main
+    from digitlab.model.cli import main
 
     raise SystemExit(main())

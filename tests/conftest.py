@@ -10,13 +10,13 @@ _home = tempfile.mkdtemp(prefix="digitlab-tests-")
 os.environ["XDG_CONFIG_HOME"] = os.path.join(_home, "config")
 os.environ["XDG_DATA_HOME"] = os.path.join(_home, "data")
 
-from model.blas import limit_blas_threads  # noqa: E402
+from digitlab.model.blas import limit_blas_threads  # noqa: E402
 
 limit_blas_threads(1)
 
 import pytest  # noqa: E402
 
-from model.data import MNIST, load_mnist  # noqa: E402
+from digitlab.model.data import MNIST, load_mnist  # noqa: E402
 
 
 @pytest.fixture(scope="session")

@@ -10,8 +10,8 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QLabel, QMessageBox, QToolButton
 
-from gui.app import create_window
-from model.data import MNIST, load_mnist
+from digitlab.gui.app import create_window
+from digitlab.model.data import MNIST, load_mnist
 
 
 @pytest.fixture(scope="module")
@@ -232,7 +232,7 @@ def test_the_last_network_is_remembered_between_runs(qtbot, window, tmp_path) ->
 
 
 def test_an_unexpected_error_is_shown_as_a_message(qtbot, window) -> None:
-    from gui.app import _report_unexpected
+    from digitlab.gui.app import _report_unexpected
 
     try:
         raise RuntimeError("boom")
@@ -265,7 +265,7 @@ def test_a_run_that_ends_during_a_frame_leaves_no_error(qtbot, window) -> None:
 
 
 def test_paused_frames_are_quick_and_do_not_rush_the_resumed_run(qtbot, window) -> None:
-    from gui.main_window import FRAME_MS, MAX_FRAME_MS
+    from digitlab.gui.main_window import FRAME_MS, MAX_FRAME_MS
 
     window.training.set_config(window.training.config().replace(epochs=50), preset="custom")
     qtbot.mouseClick(window.findChild(QToolButton, "step"), Qt.MouseButton.LeftButton)  # starts paused

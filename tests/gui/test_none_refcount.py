@@ -13,7 +13,7 @@ import sys
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QImage, QPainter, QPen
 
-from gui.canvas import Canvas
+from digitlab.gui.drawing.canvas import Canvas
 
 CALLS = 20_000
 MARGIN = 200  # None's count drifts a little with unrelated allocations; the bug drops ~CALLS

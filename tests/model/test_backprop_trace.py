@@ -7,9 +7,9 @@ import dataclasses
 import numpy as np
 import pytest
 
-from model.backprop_trace import STAGES, check_gradient, ledger, trace_step
-from model.costs import one_hot
-from model.network import Network
+from digitlab.model.backprop_trace import STAGES, check_gradient, ledger, trace_step
+from digitlab.model.costs import one_hot
+from digitlab.model.network import Network
 
 PAIRS = [("sigmoid", "quadratic"), ("relu", "cross_entropy"), ("tanh", "cross_entropy")]
 

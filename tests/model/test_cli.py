@@ -1,4 +1,4 @@
-"""``python -m model.train``: trains headless, saves a loadable model, stops cleanly on Ctrl+C."""
+"""``python -m digitlab.model.train``: trains headless, saves a loadable model, stops cleanly on Ctrl+C."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from model.store import load_with_info
+from digitlab.model.store import load_with_info
 
 ROOT = Path(__file__).resolve().parents[2]
 

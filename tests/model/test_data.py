@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from model.data import FILES, MNIST_DIR, IDXError, batches, load_mnist, parse_idx, read_idx
+from digitlab.model.data import FILES, MNIST_DIR, IDXError, batches, load_mnist, parse_idx, read_idx
 
 TRAIN_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
 TEST_COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from model.store import load_with_info
+from digitlab.model.store import load_with_info
 
 DEFAULT = Path(__file__).resolve().parents[2] / "assets" / "models" / "default.npz"
 

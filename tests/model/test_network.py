@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model.activations import ACTIVATIONS
-from model.costs import COSTS, nudges
-from model.network import Network
+from digitlab.model.activations import ACTIVATIONS
+from digitlab.model.costs import COSTS, nudges
+from digitlab.model.network import Network
 
 
 def _numeric_gradient(net: Network, x: np.ndarray, y: np.ndarray, h: float = 1e-5):

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from model.npz_io import NpzFileError, open_npz, write_atomically
+from digitlab.model.npz_io import NpzFileError, open_npz, write_atomically
 
 
 def npy(array: np.ndarray) -> bytes:

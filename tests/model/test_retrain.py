@@ -5,18 +5,18 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model.config import TrainConfig
-from model.data import MNIST
-from model.network import Network
-from model.retrain import (
+from benchmarks.retrain import continental_ones
+from digitlab.model.config import TrainConfig
+from digitlab.model.data import MNIST
+from digitlab.model.network import Network
+from digitlab.model.retrain import (
     RetrainConfig,
     evaluate_before_after,
     make_retrainer,
     make_scratch_trainer,
     retraining_set,
 )
-from model.retrain_bench import continental_ones
-from model.train import EpochRecord, StepRecord, Trainer
+from digitlab.model.train import EpochRecord, StepRecord, Trainer
 
 FAST = RetrainConfig(copies=16, replay_ratio=16, epochs=3, learning_rate=7e-4, batch_size=32)
 

@@ -18,9 +18,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from model import samples as samples_module
-from model.data import read_idx
-from model.samples import Sample, SampleFileError, SampleStore, read_sample_file
+from digitlab.model import samples as samples_module
+from digitlab.model.data import read_idx
+from digitlab.model.samples import Sample, SampleFileError, SampleStore, read_sample_file
 
 ROOT = Path(__file__).resolve().parents[2]
 STROKES = [
@@ -329,7 +329,7 @@ def test_import_idx_of_damaged_files_gives_sample_file_error_or_a_valid_import(d
 _WRITER = r"""
 import os, sys
 import numpy as np
-from model.samples import SampleStore
+from digitlab.model.samples import SampleStore
 folder = sys.argv[1]
 strokes = [{"tool": "pen", "width": 18.0,
             "points": np.random.default_rng(0).uniform(0, 280, (3000, 2)).round(2).tolist()}]
@@ -390,6 +390,8 @@ def test_kill_9_while_saving_never_corrupts_the_collection(tmp_path):
         except subprocess.TimeoutExpired:
             server.kill()
             raise
+        finally:
+            server.stdout.close()
     interrupted = sum(name.endswith(".tmp") for name in os.listdir(folder))  # saves cut short
     store = SampleStore(folder, stale_temp_seconds=0)
     assert store.problems == []  # every file complete: no damaged sample, whatever the timing

@@ -9,19 +9,19 @@ import struct
 import sys
 import tracemalloc
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from model import store
-from model.activations import ACTIVATIONS
-from model.costs import COSTS
-from model.network import Network
-from model.store import ModelFileError, ModelInfo, load, load_with_info, save
+from digitlab.model import store
+from digitlab.model.activations import ACTIVATIONS
+from digitlab.model.costs import COSTS
+from digitlab.model.network import Network
+from digitlab.model.store import ModelFileError, ModelInfo, load, load_with_info, save
 
 HYPERPARAMETERS = {
     "layer_sizes": [784, 16, 10],

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model.augment import Distortion, random_affine
-from model.config import PRESETS, TrainConfig
-from model.train import EpochRecord, StepRecord, Trainer, TrainingDiverged
+from digitlab.model.augment import Distortion, random_affine
+from digitlab.model.config import PRESETS, TrainConfig
+from digitlab.model.train import EpochRecord, StepRecord, Trainer, TrainingDivergedError
 
 
 @pytest.fixture(scope="module")
@@ -89,7 +89,7 @@ def test_divergence_stops_with_a_clear_error_and_keeps_finite_weights(small) -> 
     net = config.build_network()
     trainer = Trainer(net, config, *small)
     last: list[np.ndarray] = []
-    with pytest.raises(TrainingDiverged, match="learning rate"):
+    with pytest.raises(TrainingDivergedError, match="learning rate"):
         for _ in trainer.steps():
             last = [p.copy() for p in net.weights + net.biases]
     assert trainer.step_count >= 1 and last

@@ -1,0 +1,1 @@
+"""Drawing and recognition: the canvas, what the network sees (preview), and its ten outputs."""

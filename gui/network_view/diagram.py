@@ -1,0 +1,553 @@
+"""The network diagram: every layer from the first hidden one on, the edges between them, the digits.
+
+Column l holds layer l's neurons (the outputs of ``net.weights[l]``; layer 0's weights are the
+tiles, ``gui.network_tiles``), as discs shaded by activation or error δ, or as a strip of cells
+when the layer is taller than ``DISC_MAX``; a bias among the largest changes gets a black ring (a
+tick beside a strip). Between columns l-1 and l, the edges of ``net.weights[l]`` coloured by
+weight or by last change, width by size (``gui.network_edges``); a layer too wide to draw every
+edge shows only its ``edge_count`` strongest, plus the highlighted ones. At the right, the ten
+digits with their activations and, for a labelled example, the nudge (target - output) the cost
+gives each of them as an up or down bar. Above, headers name the layers and what their edges show;
+below, a legend explains the colours; both take shorter forms when the diagram is narrow
+(``gui.network_text``; hovering a header tells it in full).
+
+Built for 30 Hz beside a training thread: the layout (columns, edge lines) is kept while the
+layer sizes, the diagram's size and its texts are; the edge selection is rebuilt lazily at the
+next paint after the data changed; repeated texts are drawn as cached ``QStaticText``, the legend
+from a cached pixmap; every paint clips to one rectangle.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from PySide6.QtCore import QLineF, QPoint, QPointF, QRectF, Qt
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QImage,
+    QLinearGradient,
+    QPainter,
+    QPaintEvent,
+    QPen,
+    QPixmap,
+    QStaticText,
+    QTransform,
+)
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from digitlab.gui.network_view.edges import (
+    _HALO_PEN,
+    _STRANDS,
+    DENSE_EDGES,
+    EDGE_LEVELS,
+    _draw_strands,
+    _EdgeLines,
+)
+from digitlab.gui.network_view.hover import _Hoverable
+from digitlab.gui.network_view.palette import (
+    _DIVERGING_QCOLORS,
+    _OUTLINE_PEN,
+    ACTIVATION_LUT,
+    BACKGROUND,
+    BAR_EMPTY_ARGB,
+    DIVERGING_LUT,
+    HIGHLIGHT,
+    MUTED,
+    OUTLINE,
+    TEXT,
+    _diverging_index,
+)
+from digitlab.gui.network_view.text import _CachedMetrics, _fitting, _short_count
+from digitlab.gui.network_view.top_n import top_n_mask
+
+if TYPE_CHECKING:
+    from digitlab.gui.network_view.view import NetworkView
+
+Array = np.ndarray
+
+
+DISC_MAX = 40  # taller layers are drawn as a strip of cells
+
+
+class _Column:
+    """Where one layer's neurons sit: centres (n,) and the drawing style."""
+
+    def __init__(self, x: float, ys: Array, radius: float, strip: bool, cell: float) -> None:
+        self.x, self.ys, self.radius, self.strip, self.cell = x, ys, radius, strip, cell
+
+
+class _Diagram(_Hoverable, QWidget):
+    """Layers 1..L as columns of discs (or strips), top-k edges between them, the output digits."""
+
+    HEADER = 34  # two lines: the layers' names, then what the edges between them show
+    LEGEND_ROW = 30  # px per row of the legend (one row when wide, two when narrow)
+    LEFT = 22  # px left of the first column (room for its bias ticks)
+
+    def __init__(self, view: NetworkView) -> None:
+        super().__init__(view)
+        self._view = view
+        self._columns: list[_Column] = []
+        self._edges: list[dict] = []  # per connection l = 1..L-1: arrays for drawing and hit tests
+        self._lines: list[_EdgeLines] = []  # per connection, its edges' lines (geometry: per layout)
+        self._layout_key: tuple | None = None  # what the layout was made for (sizes, size, texts' font)
+        self._static: dict[tuple[str, str], QStaticText] = {}
+        self._metrics: _CachedMetrics | None = None
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)  # paintEvent covers every pixel
+        self._dirty = True
+        self.setMouseTracking(True)
+        self._legend_rows = 1
+        self._legend_cache: dict[tuple, QPixmap] = {}  # what it shows -> the legend drawn (a few)
+        self._brushes: dict[int, QBrush] = {}  # ARGB word -> brush, for the neurons' shading
+        self._out: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)  # output text offsets, width
+        self.setMinimumSize(250, 300)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+
+    def _measure(self) -> _CachedMetrics:
+        """The font's metrics, text widths cached (the painter's font is the widget's where used)."""
+        if self._metrics is None or self._metrics.key != self.font().key():
+            self._metrics = _CachedMetrics(self.font())
+        return self._metrics
+
+    def invalidate(self) -> None:
+        self._dirty = True
+        self.update()
+
+    def resizeEvent(self, e) -> None:
+        self._dirty = True
+
+    # -- layout and edge selection (rebuilt lazily when data or size changed)
+    def _layout(self) -> None:
+        """Columns and edge geometry; kept while the layer sizes, the size and the legend's texts are."""
+        net = self._view.network
+        v = self._view
+        key = (net.layer_sizes, self.width(), self.height(), v.mode, v.neuron_quantity, self.font().key())
+        if key == self._layout_key and self._columns:
+            return
+        self._layout_key = key
+        sizes = net.layer_sizes[1:]
+        self._out = self._output_geometry()
+        self._legend_rows = 1 if self.width() >= self._legend_width(self._view.mode) else 2
+        top, bottom = self.HEADER + 8, self.height() - self._legend_height() - 8
+        left, right = self.LEFT, self.width() - self._out[3]
+        n_cols = len(sizes)
+        xs = [(left + right) / 2] if n_cols == 1 else list(np.linspace(left, right, n_cols))
+        self._columns = []
+        for x, n in zip(xs, sizes):
+            span = bottom - top
+            strip = n > DISC_MAX
+            cell = span / n if strip else min(span / n, 34.0)
+            y0 = top + (span - cell * n) / 2
+            ys = y0 + cell * (np.arange(n) + 0.5)
+            radius = min(12.0, max(2.5, cell * 0.36))
+            self._columns.append(_Column(float(x), ys, radius, strip, cell))
+        old, self._lines = self._lines, []
+        for i, (a, b) in enumerate(zip(self._columns, self._columns[1:])):
+            x0, x1 = a.x + (0 if a.strip else a.radius), b.x - (0 if b.strip else b.radius)
+            if (i < len(old) and (old[i].x0, old[i].x1) == (x0, x1) and np.array_equal(old[i].ys_in, a.ys)
+                    and np.array_equal(old[i].ys_out, b.ys)):
+                self._lines.append(old[i])  # same geometry (a mode or text change): keep its lines
+            else:
+                self._lines.append(_EdgeLines(x0, a.ys, x1, b.ys))
+
+    def _select_edges(self) -> None:
+        v = self._view
+        self._edges = []
+        for l in range(1, len(self._columns)):
+            values = v._values(l)  # (n_out, n_in)
+            mag = np.abs(values)
+            keep = top_n_mask(values, v.edge_count) if values.size > v.edge_count else mag >= 0
+            hl = v.highlighted[l] if v.highlighted else np.zeros_like(keep)
+            idx = np.flatnonzero(keep | hl)
+            j, k = np.divmod(idx, values.shape[1])
+            val = values.ravel()[idx]
+            limit = float(mag.max()) if mag.size else 0.0
+            # EDGE_LEVELS steps of strength per sign: colour intensity and width grow with |value|
+            level = np.ceil(np.abs(val) / (limit or 1.0) * EDGE_LEVELS).clip(1, EDGE_LEVELS).astype(np.int8)
+            level *= np.where(val < 0, -1, 1).astype(np.int8)
+            lines = self._lines[l - 1]
+            self._edges.append(dict(
+                layer=l, idx=idx, j=j, k=k, level=level, hl=hl.ravel()[idx], limit=limit, total=values.size,
+                x0=np.full(len(idx), lines.x0), y0=lines.ys_in[k], x1=np.full(len(idx), lines.x1), y1=lines.ys_out[j],
+            ))
+        self._dirty = False
+
+    def neurons_drawn(self) -> tuple[int, ...]:
+        if self._view.network is None:
+            return ()
+        if self._dirty or not self._columns:
+            self._layout()
+            self._select_edges()
+        return tuple(len(c.ys) for c in self._columns)
+
+    def edges_drawn(self) -> tuple[int, ...]:
+        self.neurons_drawn()
+        return tuple(len(e["j"]) for e in self._edges)
+
+    # -- painting
+    def paintEvent(self, event: QPaintEvent) -> None:
+        v = self._view
+        with QPainter(self) as p:
+            p.setClipRect(event.rect())
+            p.fillRect(event.rect(), BACKGROUND)
+            if v.network is None:
+                return
+            if self._dirty or not self._columns:
+                self._layout()
+                self._select_edges()
+            p.setRenderHint(QPainter.RenderHint.Antialiasing)
+            self._paint_edges(p)
+            for l, col in enumerate(self._columns):
+                self._paint_column(p, l, col)
+            self._paint_output(p)
+            self._paint_headers(p)
+            self._paint_cached_legend(p)
+
+    def _paint_edges(self, p: QPainter) -> None:
+        # Qt's fast path is a 1 px antialiased pen (a wider one costs ~8x, a translucent wider one
+        # ~50x), so a strong edge is drawn as 2 or 3 parallel 1 px lines rather than one wide one;
+        # in a dense fan (a top-k of a wide layer) every edge is one translucent 1 px line. The
+        # lines themselves come from the layout's cache (``_EdgeLines``): per frame only colours.
+        for e, lines in zip(self._edges, self._lines):
+            level = e["level"]
+            if not len(level):
+                continue
+            idx = e["idx"]
+            dense = len(level) > DENSE_EDGES
+            strands = np.ones(len(level), np.intp) if dense else _STRANDS[np.abs(level)]
+            order = np.lexsort((level, np.abs(level)))  # weakest first (strongest on top), by sign
+            _draw_strands(p, lines, idx, level, order, strands, dense)
+            hl = np.flatnonzero(e["hl"])
+            if len(hl):  # a black line either side of each highlighted edge, then the edge again
+                side = strands[hl] - 1
+                p.setPen(_HALO_PEN)
+                p.drawLines(lines.lines(np.concatenate([2 - side, 8 + side]), np.concatenate([idx[hl], idx[hl]])))
+                _draw_strands(p, lines, idx, level, hl[np.lexsort((level[hl], np.abs(level[hl])))], strands, False)
+        p.setPen(Qt.PenStyle.NoPen)
+
+    def _colors(self, l: int) -> Array | None:
+        """ARGB words shading layer l's neurons (activation greys or delta colours); None: unlit."""
+        shading = self._view._shading(l)
+        if shading is None:
+            return None
+        kind, q = shading
+        if kind == "level":
+            return ACTIVATION_LUT[np.rint(q * 255).astype(np.int32)]
+        return DIVERGING_LUT[_diverging_index(q, 1.0)]
+
+    def _paint_column(self, p: QPainter, l: int, col: _Column) -> None:
+        v = self._view
+        words = self._colors(l)
+        n = len(col.ys)
+        hl_b = v.highlighted_biases[l] if v.highlighted_biases else np.zeros(n, bool)
+        if col.strip:
+            w = 10
+            if words is None:
+                words = np.full(n, BAR_EMPTY_ARGB, dtype=np.uint32)
+            strip = np.ascontiguousarray(words.reshape(n, 1))
+            img = QImage(strip.data, 1, n, 4, QImage.Format.Format_RGB32)
+            rect = QRectF(col.x - w / 2, col.ys[0] - col.cell / 2, w, col.cell * n)
+            p.drawImage(rect, img)
+            p.setPen(QPen(OUTLINE, 0.6))
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.drawRect(rect)
+            if hl_b.any():
+                p.setPen(QPen(HIGHLIGHT, 2))
+                for j in np.flatnonzero(hl_b):
+                    y = col.ys[j]
+                    p.drawLine(QLineF(col.x - w / 2 - 7, y, col.x - w / 2 - 2, y))
+            if v.hover_neuron is not None and v.hover_neuron[0] == l:
+                y = col.ys[v.hover_neuron[1]]
+                p.setPen(QPen(QColor(90, 90, 90), 1, Qt.PenStyle.DashLine))
+                p.drawRect(QRectF(col.x - w / 2 - 3, y - max(col.cell, 3) / 2 - 1, w + 6, max(col.cell, 3) + 2))
+            return
+        p.setPen(_OUTLINE_PEN)
+        r = col.radius
+        brushes = self._brushes
+        if len(brushes) > 4096:
+            brushes.clear()
+        background = brushes.get(-1) or brushes.setdefault(-1, QBrush(BACKGROUND))
+        for y, word in (zip(col.ys.tolist(), words.tolist() if words is not None else [None] * n)):
+            if word is None:
+                brush = background
+            else:
+                brush = brushes.get(word)
+                if brush is None:
+                    brush = brushes[word] = QBrush(QColor.fromRgb(word))
+            p.setBrush(brush)
+            p.drawEllipse(QPointF(col.x, y), r, r)
+        if hl_b.any():
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.setPen(QPen(HIGHLIGHT, 2))
+            for j in np.flatnonzero(hl_b):
+                p.drawEllipse(QPointF(col.x, col.ys[j]), r + 2.5, r + 2.5)
+        if v.hover_neuron is not None and v.hover_neuron[0] == l:
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.setPen(QPen(QColor(90, 90, 90), 1, Qt.PenStyle.DashLine))
+            p.drawEllipse(QPointF(col.x, col.ys[v.hover_neuron[1]]), r + 5, r + 5)
+
+    def _paint_output(self, p: QPainter) -> None:
+        v = self._view
+        col = self._columns[-1]
+        acts = v.activations[-1] if v.activations and (v._reveal is None or v._reveal >= len(self._columns)) else None
+        nudges = v.nudges() if (v._show_nudges and acts is not None) else None
+        label = v._label
+        font = p.font()
+        big = QFont(font)
+        big.setPointSizeF(font.pointSizeF() * 1.25)
+        d_act, d_bar, d_nudge, _ = self._out
+        x_digit = col.x + col.radius + 6
+        x_bar = x_digit + d_bar
+        half = min(col.cell * 0.46, 14.0)
+        guess = int(acts.argmax()) if acts is not None else None
+        if nudges is not None:
+            shade = _diverging_index(0.35 * np.sign(nudges) + 0.65 * nudges, 1.0)
+        for i, y in enumerate(col.ys):
+            big.setBold(i == guess)
+            p.setFont(big)
+            p.setPen(TEXT)
+            self._text(p, QRectF(x_digit, y - 10, 16, 20), "cv", str(i), "bold" if i == guess else "big")
+            if label == i:
+                p.setPen(QPen(TEXT, 1.2))
+                p.setBrush(Qt.BrushStyle.NoBrush)
+                p.drawRoundedRect(QRectF(x_digit - 2, y - 11, 20, 22), 3, 3)
+            p.setFont(font)
+            if acts is not None:
+                p.setPen(MUTED)
+                self._text(p, QRectF(x_digit + d_act, y - 9, 42, 18), "lv", f"{acts[i]:.2f}")
+            if nudges is not None:
+                nv = float(nudges[i])
+                h = max(1.0, abs(nv) * half) if nv else 0.0
+                p.fillRect(QRectF(x_bar, y - h if nv > 0 else y, 10, h), _DIVERGING_QCOLORS[shade[i]])
+                p.setPen(_OUTLINE_PEN)
+                p.drawLine(QLineF(x_bar - 2, y, x_bar + 12, y))
+                p.setPen(MUTED)
+                self._text(p, QRectF(x_digit + d_nudge, y - 9, 52, 18), "lv", f"{nv:+.2f}")
+        p.setFont(font)
+        if nudges is not None:
+            p.setPen(TEXT)
+            metrics = self._measure()
+            text = _fitting(metrics, ("nudge y − a", "y − a"), self.width() - 4 - (x_digit + d_act))
+            x = min(x_bar - 6, self.width() - 4 - metrics.horizontalAdvance(text))
+            self._text(p, QRectF(x, 16, self.width() - x, 15), "l", text)
+
+    def _output_geometry(self) -> tuple[float, float, float, float]:
+        """Offsets from the digits' left edge to the activation, the nudge bar and its value, and
+        the width the output column needs right of its centre: all from the font in use."""
+        metrics = self._measure()
+        d_act = 20.0  # a digit in the 1.25x font, and a gap
+        d_bar = d_act + metrics.horizontalAdvance("0.00") + 8
+        d_nudge = d_bar + 15
+        width = 12 + 6 + d_nudge + metrics.horizontalAdvance("+0.00") + 6  # largest disc radius first
+        return d_act, d_bar, d_nudge, width
+
+    def _text(self, p: QPainter, rect: QRectF, align: str, text: str, font: str = "normal") -> None:
+        """``drawText`` through a cache of laid-out ``QStaticText`` (4x cheaper for repeated text).
+
+        ``align``: "l", "c" or "r" horizontally, with "v" to centre vertically; ``font`` names the
+        painter's current font for the cache (the caller keeps the two in step).
+        """
+        key = (text, font)
+        st = self._static.get(key)
+        if st is None:
+            if len(self._static) > 4000:
+                self._static.clear()
+            st = QStaticText(text)
+            st.setTextFormat(Qt.TextFormat.PlainText)
+            st.prepare(QTransform(), p.font())
+            self._static[key] = st
+        size = st.size()
+        x = rect.x()
+        if "c" in align:
+            x += (rect.width() - size.width()) / 2
+        elif "r" in align:
+            x += rect.width() - size.width()
+        y = rect.y() + ((rect.height() - size.height()) / 2 if "v" in align else 0)
+        p.drawStaticText(QPointF(x, y), st)
+
+    def _header_texts(self) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]]:
+        """Per column its name, per connection what its edges show: each longest first."""
+        n_layers = len(self._columns)
+        names = []
+        for l, col in enumerate(self._columns):
+            n = len(col.ys)
+            if l == n_layers - 1:
+                names.append((f"output · {n}", f"out · {n}", f"{n}"))
+            else:
+                names.append((f"layer {l + 1} · {n}", f"L{l + 1} · {n}", f"{n}"))
+        edges = []
+        for e in self._edges:
+            shown, total, limit = len(e["j"]), e["total"], f"±{e['limit']:.2g}"
+            if shown < total:
+                edges.append((f"{shown:,} of {total:,} edges · {limit}", f"{shown:,} of {total:,} · {limit}",
+                              f"{_short_count(shown)}/{_short_count(total)} · {limit}",
+                              f"{_short_count(shown)}/{_short_count(total)}", limit))
+            else:
+                edges.append((f"all {shown:,} edges · {limit}", f"all {shown:,} · {limit}", f"{shown:,} · {limit}",
+                              limit))
+        return names, edges
+
+    def _name_spans(self) -> list[tuple[float, float]]:
+        """Per column, the stretch of the header its name may use: halfway to each neighbour."""
+        xs = [c.x for c in self._columns]
+        bounds = [0.0] + [(a + b) / 2 for a, b in zip(xs, xs[1:])] + [float(self.width())]
+        return [(bounds[i] + (2 if i else 4), bounds[i + 1] - (2 if i + 1 < len(xs) else 4)) for i in range(len(xs))]
+
+    def _paint_headers(self, p: QPainter) -> None:
+        metrics = self._measure()
+        names, edges = self._header_texts()
+        p.setPen(TEXT)
+        spans = self._name_spans()
+        # the hidden layers' names all in the same form (the longest that fits each), the output's its own
+        fits = [next((i for i, t in enumerate(c) if metrics.horizontalAdvance(t) <= hi - lo), len(c) - 1)
+                for c, (lo, hi) in zip(names, spans)]
+        form = max(fits[:-1], default=0)
+        for l, (col, candidates, (lo, hi)) in enumerate(zip(self._columns, names, spans)):
+            text = _fitting(metrics, candidates if l == len(names) - 1 else candidates[form:], hi - lo)
+            w = metrics.horizontalAdvance(text)
+            x = min(max(col.x - w / 2, lo), hi - w)  # centred on the column, kept in its stretch
+            self._text(p, QRectF(x, 1, w + 2, 15), "lv", text)
+        p.setPen(MUTED)
+        for e, candidates in zip(self._edges, edges):
+            a, b = self._columns[e["layer"] - 1], self._columns[e["layer"]]
+            width = b.x - a.x - 8
+            text = _fitting(metrics, candidates, width)
+            self._text(p, QRectF(a.x + 4, 16, width, 15), "cv", text)
+
+    # the legend: the edges' palette, then the highlight and the neurons' shading, beside it when
+    # the diagram is wide enough, else below it
+    _LEGEND_DETAIL = ("width by size; each layer to its ±max", "width by size, per-layer ±max", "width by size")
+    _LEGEND_HL = ("largest changes (ringed: biases)", "largest changes")
+
+    def _legend_what(self, mode: str) -> tuple[str, ...]:
+        return ("weight w",) if mode == "weights" else ("change Δw (last step)", "change Δw")
+
+    def _legend_neurons(self) -> tuple[str, ...]:
+        if self._view.neuron_quantity == "delta":
+            return ("neurons: error δ, − 0 +", "error δ, − 0 +")
+        return ("neurons: activation 0 → 1", "activation 0 → 1")
+
+    def _legend_width(self, mode: str) -> int:
+        """Width the legend needs in one row, its longest texts."""
+        m = self._measure()
+        first = 108 + max(m.horizontalAdvance(self._legend_what(mode)[0]), m.horizontalAdvance(self._LEGEND_DETAIL[0]))
+        second = max(14 + m.horizontalAdvance(self._LEGEND_HL[0]), 36 + m.horizontalAdvance(self._legend_neurons()[0]))
+        return 8 + first + 20 + second + 4
+
+    def _legend_height(self) -> int:
+        return 10 + self.LEGEND_ROW * self._legend_rows
+
+    def _paint_cached_legend(self, p: QPainter) -> None:
+        """The legend, drawn into a pixmap once per size, mode and shading (it is the same each frame)."""
+        v = self._view
+        top = self.height() - self._legend_height()
+        ratio = self.devicePixelRatioF()
+        key = (self.width(), self.height(), self._legend_rows, v.mode, v.neuron_quantity, self.font().key(), ratio)
+        pixmap = self._legend_cache.get(key)
+        if pixmap is None:
+            pixmap = QPixmap(round(self.width() * ratio), round(self._legend_height() * ratio))
+            pixmap.setDevicePixelRatio(ratio)
+            pixmap.fill(BACKGROUND)
+            with QPainter(pixmap) as q:
+                q.setFont(self.font())
+                q.setRenderHints(p.renderHints())
+                q.translate(0, -top)
+                self._paint_legend(q)
+            if len(self._legend_cache) >= 8:  # sizes of the past
+                self._legend_cache.clear()
+            self._legend_cache[key] = pixmap
+        p.drawPixmap(QPointF(0, top), pixmap)
+
+    def _paint_legend(self, p: QPainter) -> None:
+        v = self._view
+        metrics = self._measure()
+        y = self.height() - self._legend_height() + 8
+        x = 8
+        grad = QLinearGradient(x, 0, x + 100, 0)
+        for stop in range(0, 251, 25):
+            grad.setColorAt(stop / 250, _DIVERGING_QCOLORS[stop])
+        p.setPen(QPen(OUTLINE, 0.6))
+        p.setBrush(QBrush(grad))
+        p.drawRect(QRectF(x, y, 100, 9))
+        p.setPen(MUTED)
+        self._text(p, QRectF(x, y + 10, 100, 14), "l", "−")
+        self._text(p, QRectF(x, y + 10, 100, 14), "c", "0")
+        self._text(p, QRectF(x, y + 10, 100, 14), "r", "+")
+        room = self.width() - (x + 108) - 4
+        what = _fitting(metrics, self._legend_what(v.mode), room)
+        detail = _fitting(metrics, self._LEGEND_DETAIL, room)
+        p.setPen(TEXT)
+        self._text(p, QRectF(x + 108, y - 4, room, 16), "l", what)
+        p.setPen(MUTED)
+        self._text(p, QRectF(x + 108, y + 10, room, 16), "l", detail)
+        if self._legend_rows == 1:
+            x2 = x + 108 + max(metrics.horizontalAdvance(what), metrics.horizontalAdvance(detail)) + 20
+        else:
+            x2, y = x, y + self.LEGEND_ROW
+        p.fillRect(QRectF(x2, y, 9, 9), HIGHLIGHT)
+        p.setPen(TEXT)
+        self._text(p, QRectF(x2 + 14, y - 4, 200, 16), "l",
+                   _fitting(metrics, self._LEGEND_HL, self.width() - (x2 + 14) - 4))
+        grad = QLinearGradient(x2, 0, x2 + 30, 0)
+        if v.neuron_quantity == "delta":
+            for stop in (0, 125, 250):
+                grad.setColorAt(stop / 250, _DIVERGING_QCOLORS[stop])
+        else:
+            grad.setColorAt(0, QColor.fromRgb(int(ACTIVATION_LUT[0])))
+            grad.setColorAt(1, QColor.fromRgb(int(ACTIVATION_LUT[255])))
+        p.setPen(QPen(OUTLINE, 0.6))
+        p.setBrush(QBrush(grad))
+        p.drawRect(QRectF(x2, y + 13, 30, 9))
+        p.setPen(MUTED)
+        self._text(p, QRectF(x2 + 36, y + 10, 200, 16), "l",
+                   _fitting(metrics, self._legend_neurons(), self.width() - (x2 + 36) - 4))
+
+    # -- hover
+    def describe(self, pos: QPoint) -> tuple[str, tuple[int, int] | None]:
+        v = self._view
+        if v.network is None:
+            return "", None
+        self.neurons_drawn()  # layout up to date
+        px, py = pos.x(), pos.y()
+        if py < self.HEADER:  # the headers, whole (they may be shortened on screen)
+            return self._describe_header(px, py), None
+        for l, col in enumerate(self._columns):
+            half_w = 7 if col.strip else col.radius + 2
+            if abs(px - col.x) <= half_w:
+                j = int(np.argmin(np.abs(col.ys - py)))
+                if abs(col.ys[j] - py) <= max(col.cell / 2, col.radius + 2):
+                    return v.neuron_tooltip(l, j), (l, j)
+        best = None
+        for e in self._edges:
+            if not len(e["j"]):
+                continue
+            dx, dy = e["x1"] - e["x0"], e["y1"] - e["y0"]
+            t = np.clip(((px - e["x0"]) * dx + (py - e["y0"]) * dy) / (dx * dx + dy * dy), 0, 1)
+            d = np.hypot(e["x0"] + t * dx - px, e["y0"] + t * dy - py)
+            i = int(np.argmin(d))
+            if d[i] <= 3 and (best is None or d[i] < best[0]):
+                best = (d[i], e["layer"], int(e["j"][i]), int(e["k"][i]))
+        if best is not None:
+            return v.weight_tooltip(best[1], best[2], best[3]), None
+        return "", None
+
+    def _describe_header(self, px: int, py: int) -> str:
+        names, edges = self._header_texts()
+        if py < 16:
+            for (lo, hi), col, name in zip(self._name_spans(), self._columns, names):
+                if lo <= px <= hi:
+                    return f"{name[0].split(' · ')[0]}: {len(col.ys):,} neurons"
+            return ""
+        for e, text, name in zip(self._edges, edges, names[1:]):
+            if self._columns[e["layer"] - 1].x <= px <= self._columns[e["layer"]].x:
+                into = name[0].split(" · ")[0]
+                return (f"edges into {into}: {text[0]}; colour and width by value, "
+                        f"up to ±{e['limit']:.4g} (the largest in this layer)")
+        return ""
+
+    def neuron_position(self, l: int, j: int) -> QPoint:
+        self.neurons_drawn()
+        col = self._columns[l]
+        return QPoint(round(col.x), round(col.ys[j]))

@@ -1,0 +1,112 @@
+"""The diagram's edges, drawn cheaply: cached 1 px lines in a few pens, ``drawLines`` per pen.
+
+Each edge is drawn in one of ``EDGE_LEVELS`` strengths per sign of its weight (or last change), one
+pen each, fainter and thinner when weaker. Qt's fast path is a 1 px antialiased pen (a wider one
+costs ~8x, a translucent wider one ~50x), so a strong edge is 2 or 3 parallel 1 px lines (strands)
+rather than one wide line; in a dense fan (more than ``DENSE_EDGES`` edges) every edge is one
+translucent 1 px line; faint edges are drawn without antialiasing. A highlighted edge gets a black
+line either side (a halo). Geometry only changes on a resize, so ``_EdgeLines`` makes each line
+once and a frame only picks pens.
+
+The diagram (``gui.network_diagram``) chooses which edges are drawn (a layer's ``edge_count``
+strongest, plus its highlighted ones), their levels and strands, and draws them with
+``_draw_strands`` through its ``_EdgeLines``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QLineF
+from PySide6.QtGui import QColor, QPainter, QPen
+
+from digitlab.gui.images import diverging_rgb
+from digitlab.gui.network_view.palette import HIGHLIGHT
+
+Array = np.ndarray
+
+
+EDGE_LEVELS = 12  # edges are drawn in this many strengths per sign, one pen each
+DENSE_EDGES = 280  # a layer drawing more edges than this draws each as one translucent 1 px line
+STRAND_GAP = 0.85  # px between the parallel lines of a strong edge
+AA_FROM_LEVEL = 4  # edges of this strength and weaker are drawn without antialiasing
+
+
+# strands (parallel 1 px lines) per |level|: 1 for the weaker half, 2, then 3 for the strongest
+_STRANDS = np.array([1] + [1 + (l > EDGE_LEVELS * 0.45) + (l > EDGE_LEVELS * 0.8) for l in range(1, EDGE_LEVELS + 1)])
+
+
+def _edge_pens() -> dict[tuple[int, bool], QPen]:
+    """One 1 px pen per signed strength level, opaque and translucent: fainter when weaker."""
+    pens = {}
+    for level in range(-EDGE_LEVELS, EDGE_LEVELS + 1):
+        t = level / EDGE_LEVELS
+        r, g, b = diverging_rgb(np.array([0.15 * np.sign(t) + 0.85 * t]), 1.0)[0]
+        for dense in (False, True):
+            pens[(level, dense)] = QPen(QColor(int(r), int(g), int(b), 190 if dense else 255), 1.0)
+    return pens
+
+
+_EDGE_PENS = _edge_pens()
+_HALO_PEN = QPen(HIGHLIGHT, 1.0)
+
+
+# the offsets (px along an edge's normal) a line of an edge may be drawn at: its 1-3 strands
+# (STRAND_GAP apart, centred) and a highlight's halo either side of them; a line is named by its
+# offset key, the index in this table
+_OFFSETS = np.array([-(2 * STRAND_GAP / 2 + 1.1), -(STRAND_GAP / 2 + 1.1), -1.1, -STRAND_GAP, -STRAND_GAP / 2, 0.0,
+                     STRAND_GAP / 2, STRAND_GAP, 1.1, STRAND_GAP / 2 + 1.1, 2 * STRAND_GAP / 2 + 1.1])
+_CENTRE_KEY = 5  # offset 0; strand k of s is at key 5 + 2k - (s - 1) (half-gaps), a halo at 2 - (s-1) and 8 + (s-1)
+
+
+class _EdgeLines:
+    """The lines of one connection's edges, built once per layout: QLineF per (offset key, edge).
+
+    Geometry only changes on a resize, so each line object is made the first time it is drawn and
+    reused every frame after (building ~1,000 QLineF costs ~0.5 ms of the GUI thread; indexing
+    an object array of them costs ~0.01 ms). Rows are allocated per offset key on first use.
+    """
+
+    def __init__(self, x0: float, ys_in: Array, x1: float, ys_out: Array) -> None:
+        self.x0, self.x1, self.ys_in, self.ys_out = x0, x1, ys_in, ys_out
+        self.n_in = len(ys_in)
+        self.total = len(ys_in) * len(ys_out)
+        # (offset key, edge) -> QLineF, made on first use (~12 MB of references for a 512x256 layer)
+        self._objs = np.empty((len(_OFFSETS), self.total), dtype=object)
+        self._built = np.zeros((len(_OFFSETS), self.total), dtype=bool)
+
+    def lines(self, keys: Array, idx: Array) -> list[QLineF]:
+        """The lines of edges ``idx`` (flat indices j * n_in + k) at offset ``keys``, in that order."""
+        missing = ~self._built[keys, idx]
+        if missing.any():
+            for key in np.unique(keys[missing]).tolist():
+                new = np.unique(idx[missing & (keys == key)])
+                j, k = np.divmod(new, self.n_in)
+                y0, y1 = self.ys_in[k], self.ys_out[j]
+                dx, dy = self.x1 - self.x0, y1 - y0
+                length = np.hypot(dx, dy)
+                length[length == 0] = 1
+                off = _OFFSETS[key]
+                ox, oy = -dy / length * off, dx / length * off  # the normal (y0 - y1, x1 - x0) / length
+                coords = np.stack([self.x0 + ox, y0 + oy, self.x1 + ox, y1 + oy], axis=1)
+                self._objs[key, new] = [QLineF(*c) for c in coords.tolist()]
+                self._built[key, new] = True
+        return self._objs[keys, idx].tolist()
+
+
+def _draw_strands(p: QPainter, lines: _EdgeLines, idx: Array, level: Array, order: Array, strands: Array,
+                  dense: bool) -> None:
+    """Draw edges ``order`` (grouped by signed level) as ``strands`` parallel 1 px lines each."""
+    counts = strands[order]
+    rep = np.repeat(order, counts)
+    k = np.arange(len(rep)) - np.repeat(np.cumsum(counts) - counts, counts)  # strand number
+    drawn = lines.lines(_CENTRE_KEY + 2 * k - (strands[rep] - 1), idx[rep])
+    lv = level[rep]
+    start = 0
+    for end in [*(np.flatnonzero(np.diff(lv)) + 1).tolist(), len(rep)]:  # one pen per level
+        lvl = int(lv[start])
+        # faint edges are drawn without antialiasing (~2.5x cheaper; their steps hardly show)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, abs(lvl) > AA_FROM_LEVEL)
+        p.setPen(_EDGE_PENS[(lvl, dense)])
+        p.drawLines(drawn[start:end])
+        start = end
+    p.setRenderHint(QPainter.RenderHint.Antialiasing, True)

@@ -1,0 +1,75 @@
+"""The network view's input: the 28x28 example, 3x, with its label and the network's answer beside it.
+
+It sits above the tile grid, its title in a header as tall as the grid's. The image is scaled once
+when the input changes, not at every paint; when the panel is narrow the answer is elided (its
+tooltip tells it whole).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent
+from PySide6.QtWidgets import QWidget
+
+from digitlab.gui.images import gray_image
+from digitlab.gui.network_view.palette import TEXT
+from digitlab.gui.network_view.tiles import GRID_HEADER, SIDE
+
+if TYPE_CHECKING:
+    from digitlab.gui.network_view.view import NetworkView
+
+Array = np.ndarray
+
+
+class _InputImage(QWidget):
+    """The 28x28 input, 3x, with the label and the network's answer beside it (above the tiles)."""
+
+    SCALE = 3
+
+    def __init__(self, view: NetworkView) -> None:
+        super().__init__(view)
+        self._image: QImage | None = None
+        self._answer = ""
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)  # paintEvent covers every pixel
+        self.setFixedHeight(GRID_HEADER + SIDE * self.SCALE + 4)
+        self.setMinimumWidth(SIDE * self.SCALE + 70)  # the answer is elided narrower than it needs
+
+    def set_input(self, x: Array | None) -> None:
+        side = SIDE * self.SCALE  # scaled once here, not at every paint
+        self._image = None if x is None else gray_image(x.reshape(SIDE, SIDE)).scaled(
+            side, side, Qt.AspectRatioMode.IgnoreAspectRatio, Qt.TransformationMode.FastTransformation)
+        self.update()
+
+    def set_answer(self, output: Array | None, label: int | None) -> None:
+        lines = [f"label {label}" if label is not None else "no label"]
+        if output is not None:
+            guess = int(output.argmax())
+            lines.append(f"answer {guess} ({output[guess]:.2f})")
+        self._answer = "\n".join(lines)
+        self.setToolTip(self._answer)  # the whole text, should the panel be too narrow for it
+        self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        side = SIDE * self.SCALE
+        with QPainter(self) as p:
+            p.setClipRect(event.rect())
+            p.fillRect(event.rect(), self.palette().window())
+            p.setPen(TEXT)
+            p.drawText(QRect(0, 0, self.width(), 16), Qt.AlignmentFlag.AlignLeft, "input 28×28")
+            box = QRect(0, GRID_HEADER, side, side)
+            if self._image is None:
+                p.fillRect(box, QColor(30, 30, 30))
+                p.setPen(QColor(200, 200, 200))
+                p.drawText(box, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, "draw a digit")
+            else:
+                p.drawImage(box.topLeft(), self._image)
+            p.setPen(TEXT)
+            x = side + 8
+            metrics = p.fontMetrics()
+            for i, line in enumerate(self._answer.split("\n")):
+                text = metrics.elidedText(line, Qt.TextElideMode.ElideRight, self.width() - x)
+                p.drawText(QRect(x, GRID_HEADER + i * (metrics.height() + 2), self.width() - x, metrics.height()),
+                           Qt.AlignmentFlag.AlignLeft, text)

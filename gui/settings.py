@@ -1,0 +1,107 @@
+"""What the main window keeps between sessions, and where.
+
+``WindowSettings`` keeps the window's geometry and dock layout, the training panel's settings and
+the pen width in ``QSettings``, and the current network as ``last_model.npz`` in the user's data
+folder (``default_data_dir``), where ``open_sample_store`` also finds the user's samples. It holds
+no widgets: it reads and sets the window's panels. Reading the last network back is the window's
+business (``MainWindow._initial_network``); the model file format is ``model.store``'s.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from platformdirs import user_data_path
+from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtWidgets import QStatusBar
+
+from digitlab.model.config import TrainConfig
+from digitlab.model.samples import SampleStore
+from digitlab.model.store import save
+
+if TYPE_CHECKING:
+    from digitlab.gui.main_window import MainWindow
+
+LAST_MODEL_FILE = "last_model.npz"  # in the data folder: the network left at the last exit
+
+
+def default_data_dir() -> Path:
+    return user_data_path("digitlab", appauthor=False)
+
+
+def open_sample_store(folder: Path, status: QStatusBar) -> SampleStore:
+    """The user's samples; damaged files are skipped and said, an unusable folder is said too."""
+    try:
+        store = SampleStore(folder)
+    except OSError as e:
+        fallback = Path(tempfile.mkdtemp(prefix="digitlab-samples-"))
+        status.showMessage(f"Cannot use {folder} ({e.strerror or e}): samples go to {fallback} "
+                           "for this session only", 30_000)
+        return SampleStore(fallback)
+    if store.problems:
+        status.showMessage(f"Skipped {len(store.problems)} unreadable sample file(s): {store.problems[0]}", 15_000)
+    return store
+
+
+class WindowSettings:
+    """A main window's layout, training settings, pen width and last network, kept between runs."""
+
+    def __init__(self, window: MainWindow) -> None:
+        self.window = window
+        self.qsettings = QSettings("DigitLab", "Digit Lab")
+
+    @property
+    def last_model_path(self) -> Path:
+        return self.window.data_dir / LAST_MODEL_FILE
+
+    def restore(self) -> bool:
+        """Put back what ``save`` kept; True when the docks' layout was restored."""
+        w, s = self.window, self.qsettings
+        geometry = s.value("geometry")
+        if isinstance(geometry, QByteArray):
+            w.restoreGeometry(geometry)
+        else:
+            w.resize(1600, 1000)
+        state = s.value("windowState")
+        layout_restored = isinstance(state, QByteArray) and w.restoreState(state)
+        raw = s.value("config")
+        if isinstance(raw, str):
+            try:
+                w.training.set_config(TrainConfig.from_dict(json.loads(raw)).validate(),
+                                      preset=s.value("preset", "custom"))
+            except (ValueError, TypeError):
+                pass  # settings from another version: keep the defaults
+        width = s.value("penWidth")
+        if width is not None:
+            w.draw.pen_width.setValue(int(float(width)))
+        return layout_restored
+
+    def save(self) -> None:
+        w, s = self.window, self.qsettings
+        s.setValue("geometry", w.saveGeometry())
+        s.setValue("windowState", w.saveState())
+        try:
+            s.setValue("config", json.dumps(w.training.config().to_dict()))
+            s.setValue("preset", w.training.preset.currentText())
+        except ValueError:
+            pass
+        s.setValue("penWidth", w.canvas.pen_width)
+        s.sync()
+
+    def hyperparameters(self) -> dict | None:
+        """The training panel's settings, as saved with a model; None while they are invalid."""
+        try:
+            return self.window.training.config().to_dict()
+        except ValueError:
+            return None
+
+    def autosave_network(self) -> None:
+        """Keep the current network for the next start; a failure must not block closing."""
+        w = self.window
+        try:
+            save(w.network, self.last_model_path, hyperparameters=self.hyperparameters())
+        except (OSError, ValueError, TypeError) as e:
+            w.statusBar().showMessage(f"Could not keep the network: {e}", 10_000)

@@ -1,0 +1,1 @@
+"""Step through backprop: five stages of one step on one example, the mini-batch ledger, the check."""

@@ -1,0 +1,1 @@
+"""Training: the hyper-parameter panel, the live run (session, worker, snapshots) and the curves."""

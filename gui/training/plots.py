@@ -1,0 +1,424 @@
+"""Learning curves: cost, accuracy and per-layer gradient norms against samples seen.
+
+Three pyqtgraph plots sharing one x axis (samples seen, linked):
+
+- cost: every step's batch cost as a faint line, its exponential moving average over it, and the
+  train and test cost of each epoch as markers joined by lines;
+- accuracy: train and test accuracy of each epoch, in percent;
+- gradient norm per layer, ||dC/dw^l||, on a log axis, one line per weight layer ("layer 1" is the
+  first weight matrix, input side). With sigmoid neurons the input-side layers' gradients are
+  orders of magnitude smaller: the vanishing-gradient problem (Nielsen, chapter 5), visible here.
+  The lines are moving averages of log10 of the norms (geometric means), so layers stay legible
+  where their noise bands would overlap.
+
+The caller feeds whole arrays at display rate (``add_steps``/``add_epochs`` from a ~30 Hz timer,
+never once per step). Cost of a frame stays flat however long the run, per GUIDE.md's measurements:
+
+- the step data are held in bounded buffers and decimated to the view's width, a few thousand
+  points whatever the run's length, by ``gui.step_series`` (``StepSeries``, ``Decimator``; its
+  docstring has the halving, the block cache and their measurements); the curves get them through
+  ``setData`` on items built once;
+- axis ranges are fixed and grown in steps (x doubled when the data pass its end, y widened to
+  nice values), never auto-ranged; pens are 1 px, opaque and not antialiased, the grid included
+  (pyqtgraph's semi-transparent grid alone cost ~20 ms a paint here); the view repaints whole
+  (``FullViewportUpdate``), which keeps Qt's raster engine on its fast line path; epoch markers
+  are drawn while there are at most ``MAX_MARKERS`` epochs, lines only beyond.
+
+Panning or zooming a plot (mouse drag, wheel) stops that axis from following the data;
+double-click restores the automatic view.
+
+Left out: where the numbers come from (``gui.worker``'s snapshots) and any smoothing choice
+beyond a fixed span (``SMOOTH_SPAN`` steps).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QSize, Slot
+from PySide6.QtGui import QColor, QResizeEvent
+from PySide6.QtWidgets import QBoxLayout, QGraphicsView, QWidget
+
+from digitlab.gui.training.step_series import DEFAULT_MAX_POINTS, SMOOTH_SPAN, Decimator, StepSeries
+from digitlab.model.train import EpochRecord
+
+MAX_MARKERS = 60  # epochs drawn with markers; beyond, lines only
+INITIAL_X = 1_000  # samples seen: the x axis starts at [0, INITIAL_X] and doubles as needed
+
+# light theme, colour-blind-safe hues (Okabe-Ito), all opaque: semi-transparent lines are slow
+BACKGROUND = QColor(255, 255, 255)
+FOREGROUND = QColor(60, 60, 60)
+TEXT = QColor(40, 40, 40)
+GRID = QColor(232, 232, 232)
+RAW_COST = QColor(196, 214, 234)  # the faint per-step line
+SMOOTH_COST = QColor(0, 114, 178)
+TRAIN = QColor(230, 159, 0)
+TEST = QColor(0, 158, 115)
+
+
+class _CountAxis(pg.AxisItem):
+    """Samples seen as 0, 500, 20k, 1.5M, a label at most every ~64 px."""
+
+    def tickSpacing(self, minVal, maxVal, size):
+        dif = abs(maxVal - minVal)
+        if dif == 0 or size <= 0:
+            return []
+        target = dif / max(1.0, size / 64)  # the smallest major interval that leaves ~64 px a label
+        e = 10.0 ** math.floor(math.log10(target))
+        mantissa = next(m for m in (1, 2, 5, 10) if m * e >= target)
+        major = mantissa * e
+        return [(major, 0), (major / (4 if mantissa == 2 else 5), 0)]
+
+    def tickStrings(self, values, scale, spacing):
+        out = []
+        for v in values:
+            v = v * scale
+            if abs(v) >= 1e6:
+                out.append(f"{v / 1e6:g}M")
+            elif abs(v) >= 1e3:
+                out.append(f"{v / 1e3:g}k")
+            else:
+                out.append(f"{v:g}")
+        return out
+
+
+class _DecadeAxis(pg.AxisItem):
+    """A log axis labelled at powers of ten only: labels at 2x..9x crowd into each other."""
+
+    def logTickStrings(self, values, scale, spacing):
+        labels = super().logTickStrings(values, scale, spacing)
+        return [text if math.isclose(v, round(v), abs_tol=1e-6) else "" for v, text in zip(values, labels)]
+
+
+def _pen(colour: QColor, width: float = 1) -> pg.QtGui.QPen:
+    pen = pg.mkPen(colour, width=width)
+    pen.setCosmetic(True)
+    return pen
+
+
+def _nice_ceil(v: float) -> float:
+    """The smallest of 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8 times a power of ten that is >= v."""
+    if not v > 0 or not math.isfinite(v):
+        return 1.0
+    e = 10.0 ** math.floor(math.log10(v))
+    for m in (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10):
+        if m * e >= v * (1 - 1e-9):
+            return m * e
+    return 10 * e
+
+
+class TrainingPlots(QWidget):
+    """Cost, accuracy and per-layer gradient norms against samples seen (see the module docstring)."""
+
+    def __init__(self, parent: QWidget | None = None, *, max_points: int = DEFAULT_MAX_POINTS) -> None:
+        super().__init__(parent)
+        self.setObjectName("trainingPlots")
+        self.series = StepSeries(max_points)
+        self._decimator = Decimator(self.series)
+        self._updating = False  # True while we set ranges ourselves
+        self._follow_x = True
+        self._follow_y: dict[pg.ViewBox, bool] = {}
+        self._x_max = float(INITIAL_X)
+        self._horizontal: bool | None = None
+        # one view per plot: a view repaints whole (FullViewportUpdate), so the accuracy plot,
+        # which changes once an epoch, is not repainted with the step curves every frame
+        self.views: list[pg.PlotWidget] = []
+        self._layout = QBoxLayout(QBoxLayout.Direction.TopToBottom, self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.setSpacing(0)
+
+        self.cost_plot = self._make_plot("Cost", "cost", "costPlot")
+        self.accuracy_plot = self._make_plot("Accuracy", "accuracy %", "accuracyPlot")
+        self.grad_plot = self._make_plot("Gradient norms", "‖∂C/∂w‖", "gradientPlot", left=_DecadeAxis("left"))
+        self.grad_plot.getAxis("left").setLogMode(True)  # we plot log10 values; the axis labels 10^k
+        for p in (self.accuracy_plot, self.grad_plot):
+            p.setXLink(self.cost_plot)
+
+        cost_legend = self._legend(self.cost_plot, (-8, 6))
+        self.cost_curve = self._curve(self.cost_plot, cost_legend, RAW_COST, "batch cost")
+        self.smooth_curve = self._curve(self.cost_plot, cost_legend, SMOOTH_COST, f"moving average ({SMOOTH_SPAN} steps)")
+        self.train_cost_curve = self._epoch_curve(self.cost_plot, cost_legend, TRAIN, "o", "train, per epoch")
+        self.test_cost_curve = self._epoch_curve(self.cost_plot, cost_legend, TEST, "s", "test, per epoch")
+        acc_legend = self._legend(self.accuracy_plot, (-8, -8))
+        self.train_accuracy_curve = self._epoch_curve(self.accuracy_plot, acc_legend, TRAIN, "o", "train")
+        self.test_accuracy_curve = self._epoch_curve(self.accuracy_plot, acc_legend, TEST, "s", "test")
+        self._grad_legend = self._legend(self.grad_plot, (-8, 6))
+        self.grad_curves: list[pg.PlotCurveItem] = []  # one per layer, made when the layer count is known
+
+        self._legends = {self.cost_plot.vb: cost_legend, self.accuracy_plot.vb: acc_legend,
+                         self.grad_plot.vb: self._grad_legend}
+        for vb in self._legends:
+            vb.sigResized.connect(self._fit_legend)
+        self.cost_plot.vb.sigXRangeChanged.connect(self._on_view_changed)
+        self.cost_plot.vb.sigResized.connect(self._on_view_changed)
+        for view in self.views:
+            view.scene().sigMouseClicked.connect(self._on_click)
+            self._layout.addWidget(view, 1)
+        self._arrange(horizontal=False)
+        self.clear()
+
+    # ------------------------------------------------------------------ construction
+    def _make_plot(self, title: str, y_label: str, name: str, left: pg.AxisItem | None = None) -> pg.PlotItem:
+        axes = {"bottom": _CountAxis("bottom")} | ({"left": left} if left is not None else {})
+        plot = pg.PlotItem(axisItems=axes)
+        view = pg.PlotWidget(background=BACKGROUND, plotItem=plot)
+        view.setObjectName(name)
+        view.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.FullViewportUpdate)
+        view.setToolTip("Drag to pan, wheel to zoom (on an axis: that axis only); double-click to follow the data again")
+        view.setMinimumSize(120, 90)
+        plot.setContentsMargins(2, 2, 8, 2)
+        self.views.append(view)
+        plot.setTitle(title, color=TEXT, size="10pt", bold=True)
+        plot.layout.setRowFixedHeight(0, 20)
+        plot.setLabel("left", y_label, color=TEXT.name())
+        plot.setLabel("bottom", "samples seen", color=TEXT.name())
+        for name in ("left", "bottom"):
+            axis = plot.getAxis(name)
+            axis.setPen(_pen(FOREGROUND))
+            axis.setTextPen(_pen(TEXT))
+            # an opaque light grid: pyqtgraph's default (the tick pen made semi-transparent) costs
+            # ~7 ms a plot per paint here, opaque lines ~0.4 ms
+            axis.setTickPen(_pen(GRID))
+            axis.setStyle(tickAlpha=255, maxTickLevel=1)
+            axis.setZValue(-1000)  # below the view box, so the grid lies under the curves and legend
+        plot.getAxis("left").setWidth(52)  # the same for all three, so linked x axes line up
+        plot.showGrid(x=True, y=True, alpha=1.0)
+        plot.disableAutoRange()
+        plot.hideButtons()
+        plot.setMenuEnabled(False)
+        plot.setDownsampling(auto=True, mode="peak")  # for the few-point epoch items; step curves come decimated
+        plot.setClipToView(True)
+        # a bound method, not a lambda: a lambda holding self here crashes the interpreter at exit
+        plot.vb.sigRangeChangedManually.connect(self._on_manual_range)
+        self._follow_y[plot.vb] = True
+        return plot
+
+    def _legend(self, plot: pg.PlotItem, offset: tuple[int, int]) -> pg.LegendItem:
+        return plot.addLegend(offset=offset, labelTextColor=TEXT, labelTextSize="8pt",
+                              brush=pg.mkBrush(255, 255, 255, 220), pen=_pen(QColor(200, 200, 200)),
+                              verSpacing=-4)
+
+    def _curve(self, plot: pg.PlotItem, legend: pg.LegendItem, colour: QColor, name: str) -> pg.PlotCurveItem:
+        curve = pg.PlotCurveItem(pen=_pen(colour), antialias=False, connect="all", skipFiniteCheck=True)
+        plot.addItem(curve)
+        legend.addItem(curve, name)
+        return curve
+
+    def _epoch_curve(self, plot, legend, colour: QColor, symbol: str, name: str) -> pg.PlotDataItem:
+        item = pg.PlotDataItem(pen=_pen(colour), symbol=symbol, symbolSize=6, symbolPen=_pen(colour),
+                               symbolBrush=pg.mkBrush(colour), antialias=False, connect="finite")
+        item.marker = symbol  # shown while there are few epochs
+        # the legend draws its sample from the scatter's own style, set here before any data arrive
+        item.scatter.setSymbol(symbol)
+        item.scatter.setSize(6)
+        item.scatter.setPen(_pen(colour))
+        item.scatter.setBrush(pg.mkBrush(colour))
+        plot.addItem(item)
+        legend.addItem(item, name)
+        return item
+
+    def _make_grad_curves(self, n_layers: int) -> None:
+        for curve in self.grad_curves:
+            self.grad_plot.removeItem(curve)
+            self._grad_legend.removeItem(curve)
+        cmap = pg.colormap.get("viridis")
+        self.grad_curves = []
+        for l in range(n_layers):
+            colour = cmap.map(0.85 * l / max(1, n_layers - 1), mode="qcolor")
+            self.grad_curves.append(self._curve(self.grad_plot, self._grad_legend, colour, f"layer {l + 1}"))
+        self._fit_legend(self.grad_plot.vb)
+
+    def _arrange(self, horizontal: bool) -> None:
+        """Three plots side by side (a wide dock) or stacked (a tall one), in equal shares."""
+        if horizontal == self._horizontal:
+            return
+        self._horizontal = horizontal
+        self._layout.setDirection(QBoxLayout.Direction.LeftToRight if horizontal else QBoxLayout.Direction.TopToBottom)
+        plots = (self.cost_plot, self.accuracy_plot, self.grad_plot)
+        for i, p in enumerate(plots):
+            # stacked, the shared x axis is named once, at the bottom
+            p.getAxis("bottom").showLabel(horizontal or i == len(plots) - 1)
+
+    # ------------------------------------------------------------------ public
+    def add_steps(self, samples: np.ndarray, costs: np.ndarray, grad_norms: np.ndarray) -> None:
+        """Steps since the last call: samples seen (k,), batch costs (k,), gradient norms (k, n_layers)."""
+        if len(costs) == 0:
+            return
+        fresh = self.series.n_layers is None
+        self.series.append(samples, costs, grad_norms)
+        if fresh and self.series.n_layers is not None:
+            self._make_grad_curves(self.series.n_layers)
+        self._update_ranges()
+        self._refresh_steps()
+
+    def add_epochs(self, records: Sequence[EpochRecord]) -> None:
+        """Epochs completed since the last call (their train and test cost and accuracy)."""
+        if not records:
+            return
+
+        def number(v: float | None, scale: float = 1.0) -> float:
+            return math.nan if v is None else scale * v
+
+        rows = np.array([(r.samples_seen, number(r.train_cost), number(r.test_cost),
+                          number(r.train_accuracy, 100), number(r.test_accuracy, 100)) for r in records])
+        self._epoch_data = np.concatenate([self._epoch_data, rows])  # (epochs, 5)
+        with np.errstate(invalid="ignore"):
+            self._epoch_cost_max = float(np.nanmax([self._epoch_cost_max, *rows[:, 1:3].ravel()]))
+            self._epoch_accuracy_min = float(np.nanmin([self._epoch_accuracy_min, *rows[:, 3:5].ravel()]))
+        d = self._epoch_data
+        markers = len(d) <= MAX_MARKERS  # hundreds of markers are clutter, and ~4 ms of every paint
+        for item, col in self._epoch_items():
+            item.setData(d[:, 0], d[:, col], symbol=item.marker if markers else None)
+        self._update_ranges()
+
+    def _epoch_items(self):
+        return ((self.train_cost_curve, 1), (self.test_cost_curve, 2),
+                (self.train_accuracy_curve, 3), (self.test_accuracy_curve, 4))
+
+    def clear(self) -> None:
+        """Forget everything shown; the next ``add_steps`` may have another number of layers."""
+        self.series.clear()
+        self._epoch_data = np.empty((0, 5))  # samples seen, train/test cost, train/test accuracy %
+        self._epoch_cost_max = 0.0
+        self._epoch_accuracy_min = math.inf  # percent
+        for curve in (self.cost_curve, self.smooth_curve, *self.grad_curves):
+            curve.setData(np.empty(0), np.empty(0))
+        for item in (self.train_cost_curve, self.test_cost_curve, self.train_accuracy_curve, self.test_accuracy_curve):
+            item.setData(np.empty(0), np.empty(0))
+        for curve in self.grad_curves:
+            self.grad_plot.removeItem(curve)
+            self._grad_legend.removeItem(curve)
+        self.grad_curves = []
+        self._fit_legend(self.grad_plot.vb)
+        self.reset_view()
+
+    @Slot()
+    def reset_view(self) -> None:
+        """Follow the data again: x from 0 to the data's end (doubling steps), y fitted."""
+        self._follow_x = True
+        for vb in self._follow_y:
+            self._follow_y[vb] = True
+        self._x_max = float(INITIAL_X)
+        self._update_ranges(force=True)
+        self._refresh_steps()
+
+    @property
+    def n_step_points(self) -> int:
+        """Step points held (and drawn, before decimation); at most ``max_points``."""
+        return self.series.n
+
+    @property
+    def n_steps(self) -> int:
+        """Steps received since the last ``clear``."""
+        return self.series.n_steps
+
+    @property
+    def n_epoch_points(self) -> int:
+        return len(self._epoch_data)
+
+    @property
+    def step_stride(self) -> int:
+        """Steps per point: 1 until the buffers first fill, then 2, 4, ..."""
+        return self.series.stride
+
+    @property
+    def buffer_capacity(self) -> int:
+        """Rows allocated for step data; never more than ``max_points``."""
+        return self.series.capacity
+
+    @property
+    def max_points(self) -> int:
+        return self.series.max_points
+
+    def sizeHint(self) -> QSize:
+        return QSize(900, 260)
+
+    # ------------------------------------------------------------------ ranges and display
+    def _x_end(self) -> float:
+        ends = [self.series.x[-1]] if self.series.n else []
+        if len(self._epoch_data):
+            ends.append(float(self._epoch_data[-1, 0]))
+        return max(ends, default=0.0)
+
+    def _update_ranges(self, force: bool = False) -> None:
+        self._updating = True
+        try:
+            end = self._x_end()
+            grown = False
+            while end > self._x_max:
+                self._x_max *= 2
+                grown = True
+            if self._follow_x and (grown or force):
+                self.cost_plot.setXRange(0, self._x_max, padding=0)
+            self._set_y(self.cost_plot, 0.0, _nice_ceil(1.1 * max(self.series.cost_max, self._epoch_cost_max, 0)), force)
+            low = self._epoch_accuracy_min
+            self._set_y(self.accuracy_plot, 0.0 if low > 100 else max(0.0, 10 * math.floor((low - 2) / 10)), 100.0, force)
+            s = self.series
+            if s.n:
+                lo, hi = math.floor(s.log_min), math.ceil(s.log_max)
+                self._set_y(self.grad_plot, float(lo), float(max(hi, lo + 1)), force)
+            else:
+                self._set_y(self.grad_plot, -3.0, 0.0, force)
+        finally:
+            self._updating = False
+
+    def _set_y(self, plot: pg.PlotItem, lo: float, hi: float, force: bool) -> None:
+        if not self._follow_y[plot.vb]:
+            return
+        (cur_lo, cur_hi) = plot.vb.viewRange()[1]
+        pad = 0.02 * (hi - lo)
+        target = (lo - pad, hi + pad)
+        if force or not (math.isclose(cur_lo, target[0]) and math.isclose(cur_hi, target[1])):
+            plot.setYRange(*target, padding=0)
+
+    def _refresh_steps(self) -> None:
+        """Hand the step curves what the current view shows, decimated to its width."""
+        (x0, x1) = self.cost_plot.vb.viewRange()[0]
+        pixels = max(self.cost_plot.vb.width(), self.grad_plot.vb.width(), 100.0)
+        arrays = self._decimator.arrays(x0, x1, pixels)
+        if arrays is None:
+            return
+        (px, py), (mx, my) = arrays
+        self.cost_curve.setData(px, py)
+        self.smooth_curve.setData(mx, my[:, 0])
+        for l, curve in enumerate(self.grad_curves):
+            curve.setData(mx, my[:, 1 + l])
+
+    @Slot()
+    def _on_view_changed(self, *args) -> None:
+        if not self._updating:
+            self._refresh_steps()
+
+    @Slot(object)
+    def _on_manual_range(self, mask) -> None:
+        vb = self.sender()
+        if mask[0]:
+            self._follow_x = False
+        if len(mask) > 1 and mask[1] and vb in self._follow_y:
+            self._follow_y[vb] = False
+
+    @Slot(object)
+    def _fit_legend(self, vb: pg.ViewBox) -> None:
+        # a legend taller than half its plot would hide the curves: leave it out until there is room
+        legend = self._legends[vb]
+        size = legend.boundingRect()
+        fits = size.height() < 0.5 * vb.height() and size.width() < 0.7 * vb.width()
+        legend.setVisible(fits and bool(legend.items))
+
+    def _on_click(self, event) -> None:
+        if event.double():
+            self.reset_view()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        size = event.size()
+        # whichever arrangement gives each plot the larger short side
+        w, h = size.width(), size.height()
+        self._arrange(horizontal=min(w / 3, h) >= min(w, h / 3))
+
+
+# StepSeries, DEFAULT_MAX_POINTS and SMOOTH_SPAN are re-exported: callers and tests import them from here
+__all__ = ["TrainingPlots", "StepSeries", "DEFAULT_MAX_POINTS", "SMOOTH_SPAN"]

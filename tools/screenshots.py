@@ -1,0 +1,127 @@
+"""``python -m tools.screenshots``: render the README's screenshots offscreen, the way a user sees them.
+
+Builds the real window (a throwaway settings and data folder), draws digits with real mouse
+events, trains for real in the worker thread, and saves grabs to ``assets/screenshots/``:
+
+- ``main.png``: the 3Blue1Brown network after a short training, a drawn 3 being read, the
+  learning curves and the network view of its weights;
+- ``step_through.png``: the backprop step-through on the drawing, at the gradient stage;
+- ``samples.png``: your samples after a retraining, with the before/after report.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+_home = tempfile.mkdtemp(prefix="digitlab-shots-")
+os.environ["XDG_CONFIG_HOME"] = os.path.join(_home, "config")  # leave the user's settings alone
+os.environ["XDG_DATA_HOME"] = os.path.join(_home, "data")
+
+import numpy as np  # noqa: E402
+from PySide6.QtCore import QPoint, Qt  # noqa: E402
+from PySide6.QtTest import QTest  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from digitlab.assets import DEFAULT_MODEL  # noqa: E402
+
+OUT = Path(__file__).resolve().parent.parent / "assets" / "screenshots"
+THREE = [(0.3, 0.2), (0.6, 0.15), (0.7, 0.3), (0.45, 0.48), (0.72, 0.65), (0.6, 0.85), (0.3, 0.8)]
+EURO_ONE = [(0.3, 0.35), (0.55, 0.12), (0.55, 0.88)]
+
+
+def pump(app: QApplication, seconds: float = 0.05) -> None:
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        app.processEvents()
+        time.sleep(0.002)
+
+
+def draw(app: QApplication, canvas, points: list[tuple[float, float]]) -> None:
+    side = min(canvas.width(), canvas.height())
+    x0, y0 = (canvas.width() - side) / 2, (canvas.height() - side) / 2
+    pts = [QPoint(int(x0 + fx * side), int(y0 + fy * side)) for fx, fy in points]
+    QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, pts[0])
+    for a, b in zip(pts, pts[1:]):
+        for t in np.linspace(0, 1, 10)[1:]:
+            QTest.mouseMove(canvas, QPoint(int(a.x() + (b.x() - a.x()) * t), int(a.y() + (b.y() - a.y()) * t)))
+    QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, pts[-1])
+    pump(app)
+
+
+def wait_for_run(app: QApplication, window, timeout: float = 300) -> None:
+    end = time.perf_counter() + timeout
+    while window.run is not None and time.perf_counter() < end:
+        pump(app, 0.05)
+
+
+def main() -> int:
+    from digitlab.gui.app import create_window
+    from digitlab.model.blas import limit_blas_threads
+    from digitlab.model.config import PRESETS
+
+    limit_blas_threads(1)
+    app = QApplication.instance() or QApplication(sys.argv)
+    OUT.mkdir(parents=True, exist_ok=True)
+    window = create_window(data_dir=Path(_home) / "data" / "digitlab")
+    window.resize(1600, 1000)
+    window.show()
+    pump(app, 0.3)
+
+    # main: a 3b1b network trained for two epochs, then stepped once so the view shows changes
+    window.training.set_config(PRESETS["3b1b"].replace(epochs=2), preset="3b1b")
+    window.new_network()
+    window.toggle_training()
+    wait_for_run(app, window)
+    draw(app, window.canvas, THREE)
+    window.step_once()
+    pump(app, 0.5)
+    window.stop_training()
+    wait_for_run(app, window)
+    window.update_prediction()
+    pump(app, 0.3)
+    window.grab().save(str(OUT / "main.png"))
+
+    # step through one backprop step on the drawing, at the gradient stage
+    panel = window.step_through
+    window.docks["stepThrough"].raise_()
+    panel.set_example(window._last_result.vector, 3)
+    panel.start()
+    for _ in range(3):
+        panel.next_stage()
+    panel.check_maths()
+    pump(app, 0.3)
+    window.grab().save(str(OUT / "step_through.png"))
+    panel.finish()
+
+    # your samples: the shipped model, European ones corrected, retrained
+    window.open_model_file(DEFAULT_MODEL)
+    window.clear_canvas()
+    window.docks["curves"].raise_()
+    for dx in (-0.06, -0.03, 0.0, 0.03, 0.06):
+        draw(app, window.canvas, [(x + dx, y) for x, y in EURO_ONE])
+        window.teacher.label_drawing(1)
+    draw(app, window.canvas, THREE)
+    window.teacher.label_drawing(3)
+    window.docks["samples"].raise_()
+    window.samples.retrain_requested.emit(window.samples.retrain_config())
+    wait_for_run(app, window)
+    report, deadline = window.samples.report, time.perf_counter() + 60
+    while report.isHidden():  # the before/after report is measured off the GUI thread
+        if time.perf_counter() > deadline:
+            raise RuntimeError("the before/after report did not come")
+        pump(app, 0.05)
+    pump(app, 0.3)
+    window.grab().save(str(OUT / "samples.png"))
+    window.close()
+    for name in ("main", "step_through", "samples"):
+        print(OUT / f"{name}.png")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
