@@ -56,7 +56,7 @@ def first_paint_seconds(runs: int = 3) -> list[float]:
     times = []
     for _ in range(runs):
         t0 = time.perf_counter()
-        proc = subprocess.run([sys.executable, "-m", "gui.bench", "--first-paint-child"],
+        proc = subprocess.run([sys.executable, "-m", "benchmarks.gui", "--first-paint-child"],
                               capture_output=True, text=True, timeout=60)
         if "painted" not in proc.stdout:
             raise RuntimeError(f"the window did not paint: {proc.stderr[-2000:]}")
@@ -105,7 +105,7 @@ class _BarsPaintProbe:
                 if event.type() != QEvent.Type.Paint or probe._pending is None:
                     return False
                 before, t0 = probe._pending
-                if probe.window._last_result is before:
+                if probe.window.recognition.last_result is before:
                     return False  # a paint from elsewhere (a training frame): not this move's yet
                 type(obj).paintEvent(obj, event)
                 probe.latencies.append((time.perf_counter() - t0) * 1000)
@@ -131,7 +131,7 @@ class _BarsPaintProbe:
                 loop.quit()
                 return
             if self._pending is None:  # a move while the last one is still on its way just draws
-                self._pending = (self.window._last_result, time.perf_counter())
+                self._pending = (self.window.recognition.last_result, time.perf_counter())
             QTest.mouseMove(canvas, point)
 
         timer = QTimer(interval=self.MOVE_MS)
@@ -191,7 +191,7 @@ def windowed_run(preset: str, seconds: float, app, window, data, rounds: int = 2
         window.new_network()
     headless = _Headless(preset, data)
     window.toggle_training()
-    run = window.run
+    run = window.session._run  # the benchmark reads the worker it measures
     trainer = run.worker._trainer
     _run_event_loop(1.0)  # warm up
     lateness: list[float] = []
@@ -224,8 +224,8 @@ def windowed_run(preset: str, seconds: float, app, window, data, rounds: int = 2
         run.worker.resume()
         _run_event_loop(0.3)  # the first frame after the pause, at the paused rate, passes
     latency = _draw_zigzag_latency(window, app, 200)
-    window.stop_training()
-    while window.run is not None:
+    window.session.stop()
+    while window.session.active:
         app.processEvents()
     ratios = [w / h for w, h in zip(windowed_rates, headless_rates)]
     return {"samples_per_second": float(np.median(windowed_rates)),

@@ -55,7 +55,7 @@ def draw(app: QApplication, canvas, points: list[tuple[float, float]]) -> None:
 
 def wait_for_run(app: QApplication, window, timeout: float = 300) -> None:
     end = time.perf_counter() + timeout
-    while window.run is not None and time.perf_counter() < end:
+    while window.session.active and time.perf_counter() < end:
         pump(app, 0.05)
 
 
@@ -82,14 +82,14 @@ def main() -> int:
     pump(app, 0.5)
     window.stop_training()
     wait_for_run(app, window)
-    window.update_prediction()
+    window.recognition.update()
     pump(app, 0.3)
     window.grab().save(str(OUT / "main.png"))
 
     # step through one backprop step on the drawing, at the gradient stage
     panel = window.step_through
     window.docks["stepThrough"].raise_()
-    panel.set_example(window._last_result.vector, 3)
+    panel.set_example(window.recognition.input, 3)
     panel.start()
     for _ in range(3):
         panel.next_stage()
