@@ -126,6 +126,7 @@ def test_pause_and_resume(qtbot, window) -> None:
     assert train.text() == "Train"
 
 
+@pytest.mark.timing
 def test_closing_during_training_stops_the_worker_quickly(qtbot, window, capfd) -> None:
     window.training.set_config(window.training.config().replace(epochs=100), preset="custom")
     window.toggle_training()
@@ -338,3 +339,17 @@ def test_mnist_is_there_even_after_the_window_closed(qtbot, tmp_path) -> None:
     qtbot.addWidget(w)
     w.close()  # before the background load began
     assert len(w.mnist().test_x) == 10_000
+
+
+def test_a_window_s_saved_settings_stay_in_its_own_test(qtbot, window) -> None:
+    from PySide6.QtCore import QSettings
+
+    window.draw.pen_width.setValue(31)
+    window.close()  # saves the layout, the pen width, the training settings
+    assert QSettings("DigitLab", "Digit Lab").value("penWidth") is not None
+
+
+def test_the_next_test_starts_from_no_saved_settings(qtbot) -> None:
+    from PySide6.QtCore import QSettings
+
+    assert QSettings("DigitLab", "Digit Lab").allKeys() == []  # the previous test's are not here

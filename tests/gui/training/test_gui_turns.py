@@ -37,21 +37,24 @@ def test_a_trainer_with_short_steps_waits_for_the_pass_to_end() -> None:
     assert 0.09 < waited[0] < 1.0
 
 
+@pytest.mark.timing
 def test_the_wait_is_bounded_when_a_pass_never_ends() -> None:
     turns = GuiTurns(max_wait=0.05)
     turns.gui_busy()
     waited, thread = _yield_in_thread(turns, step_seconds=0.0001)
-    thread.join(2.0)
-    assert 0.04 < waited[0] < 1.0
+    thread.join(10.0)  # generous: a loaded machine may start the thread late, never wait forever
+    assert not thread.is_alive()
+    assert 0.045 <= waited[0] < 5.0
 
 
+@pytest.mark.timing
 def test_long_steps_and_an_idle_gui_never_wait() -> None:
     turns = GuiTurns(max_wait=2.0)
     t0 = time.perf_counter()
     turns.yield_to_gui(0.0001)  # idle GUI
     turns.gui_busy()
     turns.yield_to_gui(0.01)  # a step of BLAS work: runs beside the GUI
-    assert time.perf_counter() - t0 < 0.05
+    assert time.perf_counter() - t0 < 1.0  # generous: a wait would be max_wait, 2 s
     assert not turns.steps_aside(0.01) and turns.steps_aside(0.0001)
 
 
