@@ -185,6 +185,13 @@ class Diagram(HoverWidget):
         self.neurons_drawn()
         return tuple(len(e["j"]) for e in self._edges)
 
+    def drawn_edges(self) -> list[dict]:
+        """Per connection (weights layer l = 1..L-1), the edges drawn now as arrays: ``layer``; flat
+        ``idx`` = j * n_in + k, ``j``, ``k``; signed strength ``level``; ``hl`` (highlighted);
+        ``limit`` (the layer's largest |value|) and ``total`` (its edge count); ends ``x0 y0 x1 y1``."""
+        self.neurons_drawn()
+        return self._edges
+
     # -- painting
     def paintEvent(self, event: QPaintEvent) -> None:
         v = self._state
