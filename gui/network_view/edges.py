@@ -8,7 +8,7 @@ translucent 1 px line; faint edges are drawn without antialiasing. A highlighted
 line either side (a halo). Geometry only changes on a resize, so ``EdgeLines`` makes each line
 once and a frame only picks pens.
 
-The diagram (``gui.network_diagram``) chooses which edges are drawn (a layer's ``edge_count``
+The diagram (``network_view.diagram``) chooses which edges are drawn (a layer's ``edge_count``
 strongest, plus its highlighted ones), their levels and strands, and draws them with
 ``draw_strands`` through its ``EdgeLines``.
 """

@@ -5,9 +5,9 @@ once into a table of 251 ARGB words for -1..1 (index 125 is 0), so a whole array
 NumPy ``take`` of the indices ``diverging_index`` gives it; activations are a ramp of 256 greys.
 Highlights are black: outside the palette's and the grey ramp's hues, they read for everyone. The
 tile mosaic's table is the diverging one followed by a few fixed colours, so a mosaic is built as
-one byte a pixel and coloured at the end (``gui.network_tiles``).
+one byte a pixel and coloured at the end (``network_view.tiles``).
 
-The edges' pens, one per strength level, live with the edges (``gui.network_edges``).
+The edges' pens, one per strength level, live with the edges (``network_view.edges``).
 """
 
 from __future__ import annotations
