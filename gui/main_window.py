@@ -4,7 +4,7 @@ No maths here and no training machinery: slots read a panel's values and call on
 or one component's method. The canvas's image goes through ``model.preprocess`` to the network,
 whose outputs the views draw; training runs in a ``TrainingSession`` (``gui.training.session``)
 whose frames the window hands to the plots and views. The window owns the network the views show;
-while training, the session's worker trains its own copy and frames bring weight copies.
+while training, the trainer process trains its own copy and frames bring weight copies.
 
 Whole concepts live beside it: the actions and menus (``gui.actions``), the docks
 (``gui.window_layout``), what is kept between sessions (``gui.settings``), the "Teach it"
@@ -13,6 +13,7 @@ commands (``gui.teaching.teacher``), the background thread (``gui.background``).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
@@ -36,14 +37,14 @@ from digitlab.gui.teaching.teacher import Teacher
 from digitlab.gui.training.panel import TrainingPanel
 from digitlab.gui.training.plots import TrainingPlots
 from digitlab.gui.training.session import TrainingSession
-from digitlab.gui.training.worker import Snapshot
 from digitlab.gui.window_layout import WindowLayout
 from digitlab.model.config import TrainConfig
 from digitlab.model.data import MNIST, load_mnist
 from digitlab.model.network import Network
-from digitlab.model.train import Trainer
+from digitlab.model.train_process import Frame, RunRecipe, mnist_trainer
 
 MNIST_DELAY_MS = 300  # MNIST starts loading this long after the window is built (first paint first)
+WARM_UP_MS = 1000  # the trainer process starts this long after (it competes for the CPU with start-up)
 
 
 class MainWindow(QMainWindow):
@@ -59,7 +60,10 @@ class MainWindow(QMainWindow):
         self._mnist_loader = mnist_loader
         self._mnist_future: Future[MNIST] | None = None
         QTimer.singleShot(MNIST_DELAY_MS, self, self._load_mnist)
-        self.session = TrainingSession(self)
+        # the trainer process loads the shipped MNIST itself (and early) unless the window was given other data
+        self._shipped_mnist = mnist_loader is load_mnist
+        self.session = TrainingSession(self, preload_mnist=self._shipped_mnist)
+        QTimer.singleShot(WARM_UP_MS, self, self.session.warm_up)  # Train then starts at once
         self.model_path: Path | None = None
 
         self.actions = make_actions(self)
@@ -73,8 +77,7 @@ class MainWindow(QMainWindow):
         self.step_through = StepThroughPanel(self.network_view)
         self.store = open_sample_store(self.data_dir / "samples", self.statusBar())
         self.samples = SamplesPanel(self.store)  # reads them once the network is loaded, below
-        self.recognition = Recognition(self.canvas, self.preview, self.prediction, lambda: self.network,
-                                       self.session.gui_pass, parent=self)
+        self.recognition = Recognition(self.canvas, self.preview, self.prediction, lambda: self.network, parent=self)
         self.window_layout = WindowLayout(self, self.draw, self.preview, self.prediction, self.actions)
         self.docks = self.window_layout.add_docks(curves=self.plots, step_through=self.step_through,
                                             training=self.training, samples=self.samples, network=self.network_view)
@@ -206,23 +209,25 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("The layers, activation or cost changed: training a new network", 8000)
         return config.build_network()
 
-    def start_training(self, trainer: Trainer | None = None, start_paused: bool = False) -> bool:
-        """Start a run: the panel's config on MNIST, or a prepared trainer (e.g. a retrain)."""
+    def start_training(self, recipe: RunRecipe | None = None, start_paused: bool = False) -> bool:
+        """Start a run: the panel's config on MNIST, or a prepared recipe (e.g. a retrain)."""
         if self.session.active:
             return False
-        if trainer is None:
+        if recipe is None:
             try:
                 config = self.training.config()
             except ValueError as e:
                 self._error("Cannot train with these settings", str(e))
                 return False
-            data = self.mnist()
-            trainer = Trainer(self._network_for(config), config, data.train_x, data.train_y, data.test_x, data.test_y)
+            net = self._network_for(config)
+            recipe = RunRecipe(mnist_trainer, net, {"net": net, "config": config})
+        if not self._shipped_mnist:  # tests and scripts that gave the window their own data
+            recipe = dataclasses.replace(recipe, data=self.mnist())
         self.model_path = None  # training changes it: it is no longer the file's network
-        self.set_network(trainer.net.copy())  # the views show the run's starting point
+        self.set_network(recipe.network.copy())  # the views show the run's starting point
         self.session.set_record_changes(self.docks["network"].isVisible())
         self.samples.set_training(True)
-        return self.session.start(trainer, start_paused, self.training.steps_per_second())
+        return self.session.start(recipe, start_paused, self.training.steps_per_second())
 
     @Slot()
     def toggle_training(self) -> None:
@@ -253,15 +258,15 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Training paused while you step through backprop", 5000)
 
     @Slot(object)
-    def _on_steps(self, snap: Snapshot) -> None:
+    def _on_steps(self, snap: Frame) -> None:
         if len(snap.step_costs):
             self.plots.add_steps(snap.step_samples, snap.step_costs, snap.grad_norms)
-        if snap.weights is not None:  # copies made for us by the worker: the display network keeps them
+        if snap.weights is not None:  # copies: the display network keeps them
             self.network.weights, self.network.biases = list(snap.weights), list(snap.biases)
             self.recognition.refresh_outputs()  # watch the network learn your digit
 
     @Slot(object)
-    def _on_view_frame(self, snap: Snapshot) -> None:
+    def _on_view_frame(self, snap: Frame) -> None:
         if self.docks["network"].isVisible():  # the diagram repaints in the next pass (view_frame_done)
             self.network_view.diagram.setUpdatesEnabled(False)
             self.network_view.show_snapshot(snap)
@@ -305,7 +310,7 @@ class MainWindow(QMainWindow):
         self.window_layout.shown()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        network = self.session.shutdown(timeout_ms=2000)
+        network = self.session.shutdown(timeout=1.0)  # the trainer process ends within 1 s
         if network is not None:
             self.network = network
         self.window_settings.autosave_network(self.network)

@@ -1,7 +1,7 @@
 """``python -m tools.screenshots``: render the README's screenshots offscreen, the way a user sees them.
 
 Builds the real window (a throwaway settings and data folder), draws digits with real mouse
-events, trains for real in the worker thread, and saves grabs to ``assets/screenshots/``:
+events, trains for real in the trainer process, and saves grabs to ``assets/screenshots/``:
 
 - ``main.png``: the 3Blue1Brown network after a short training, a drawn 3 being read, the
   learning curves and the network view of its weights;

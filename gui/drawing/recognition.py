@@ -4,13 +4,12 @@
 shows what the network sees (the preview) and its answer (the bars) at once, and hands the input
 on to the slower views (network view, step-through) through ``input_changed`` at most ten times
 a second, in a pass of its own after the bars. It takes the widgets it feeds and a function that
-returns the current network; ``gui_pass`` brackets its work so a trainer steps aside meanwhile.
+returns the current network.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import AbstractContextManager
 
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
@@ -30,11 +29,10 @@ class Recognition(QObject):
     input_changed = Signal(object)  # the (784,) input, or None for an empty canvas
 
     def __init__(self, canvas: Canvas, preview: PreprocessView, prediction: PredictionView,
-                 network: Callable[[], Network], gui_pass: Callable[[], AbstractContextManager[None]],
-                 parent: QObject | None = None) -> None:
+                 network: Callable[[], Network], parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._canvas, self._preview, self._prediction = canvas, preview, prediction
-        self._network, self._gui_pass = network, gui_pass
+        self._network = network
         self._last: Preprocessed | None = None
         self._predict_timer = QTimer(self, singleShot=True, interval=0)
         self._predict_timer.timeout.connect(self.update)
@@ -56,16 +54,15 @@ class Recognition(QObject):
     @Slot()
     def update(self) -> None:
         """Preprocess the canvas and show what the network sees and answers."""
-        with self._gui_pass():
-            self._last = result = preprocess(self._canvas.to_array())
-            self._preview.show_result(result)
-            self._view_pending = True
-            if not self._view_timer.isActive():
-                self._view_timer.start(0)  # right after the bars have been painted
-            if result.empty:
-                self._prediction.clear()
-            else:
-                self.refresh_outputs()
+        self._last = result = preprocess(self._canvas.to_array())
+        self._preview.show_result(result)
+        self._view_pending = True
+        if not self._view_timer.isActive():
+            self._view_timer.start(0)  # right after the bars have been painted
+        if result.empty:
+            self._prediction.clear()
+        else:
+            self.refresh_outputs()
 
     def refresh_outputs(self) -> None:
         """The bars again, for a network that changed (e.g. while it learns): no preprocessing."""
@@ -77,6 +74,5 @@ class Recognition(QObject):
     def _on_view_timer(self) -> None:
         if self._view_pending:
             self._view_pending = False
-            with self._gui_pass():
-                self.input_changed.emit(self.input)
+            self.input_changed.emit(self.input)
             self._view_timer.start(VIEW_INPUT_MS)

@@ -210,7 +210,7 @@ class NetworkView(QWidget):
         self._state.show_step(weight_changes, bias_changes)
 
     def show_snapshot(self, snap: Any) -> bool:
-        """Per-frame entry point: a ``gui.worker.Snapshot``. Returns whether anything was new.
+        """Per-frame entry point: a ``model.train_process.Frame``. Returns whether anything was new.
 
         Uses the snapshot's weights when present and, when the trainer records changes, either the
         last step's changes or (option "accumulated since last frame") the sum since the last one.

@@ -30,7 +30,7 @@ from digitlab.model.retrain import (
     make_scratch_trainer,
 )
 from digitlab.model.samples import Sample
-from digitlab.model.train import Trainer
+from digitlab.model.train_process import RunRecipe
 
 
 class Teacher(QObject):
@@ -42,7 +42,7 @@ class Teacher(QObject):
     plots_reset = Signal()  # a retraining or a new training starts on clean curves
 
     def __init__(self, canvas: Canvas, samples: SamplesPanel, network: Callable[[], Network],
-                 mnist: Callable[[], MNIST], start_training: Callable[[Trainer], bool],
+                 mnist: Callable[[], MNIST], start_training: Callable[[RunRecipe], bool],
                  is_busy: Callable[[str], bool], background: BackgroundJobs, config: Callable[[], object],
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -103,13 +103,15 @@ class Teacher(QObject):
         x, y, ids = arrays
         before = self._network().copy()
         try:
-            trainer = make_retrainer(before, x, y, self._mnist(), config)
+            config = config.validate()
         except ValueError as e:
             self.error.emit("Cannot retrain", str(e))
             return
         self._retraining = (before, x, y, ids)
         self.plots_reset.emit()
-        if not self._start_training(trainer):
+        # the trainer process mixes the samples with replayed MNIST and fine-tunes a copy
+        recipe = RunRecipe(make_retrainer, before, {"net": before, "samples_x": x, "samples_y": y, "config": config})
+        if not self._start_training(recipe):
             self._retraining = None
 
     @Slot()
@@ -130,12 +132,13 @@ class Teacher(QObject):
             return
         x, y, _ = arrays
         try:
-            trainer = make_scratch_trainer(self._config(), x, y, self._mnist())
+            config = self._config()
         except ValueError as e:
             self.error.emit("Cannot train with these settings", str(e))
             return
         self.plots_reset.emit()
-        self._start_training(trainer)
+        self._start_training(RunRecipe(make_scratch_trainer, config.build_network(),
+                                       {"config": config, "samples_x": x, "samples_y": y}))
 
     def run_ended(self) -> None:
         """After any run: when it was a retraining, show what it changed and offer to undo it."""

@@ -2,7 +2,7 @@
 
 Every control has a tooltip saying what it does to learning. The panel holds no network and
 runs nothing: it builds a ``TrainConfig`` (``config()``), shows one (``set_config``) and emits
-the user's commands as signals; the main window connects them to the worker.
+the user's commands as signals; the main window connects them to the training session.
 """
 
 from __future__ import annotations
