@@ -80,7 +80,7 @@ def main() -> int:
     draw(app, window.canvas, THREE)
     window.step_once()
     pump(app, 0.5)
-    window.stop_training()
+    window.session.stop()
     wait_for_run(app, window)
     window.recognition.update()
     pump(app, 0.3)
@@ -100,7 +100,7 @@ def main() -> int:
 
     # your samples: the shipped model, European ones corrected, retrained
     window.open_model_file(DEFAULT_MODEL)
-    window.clear_canvas()
+    window.canvas.clear()
     window.docks["curves"].raise_()
     for dx in (-0.06, -0.03, 0.0, 0.03, 0.06):
         draw(app, window.canvas, [(x + dx, y) for x, y in EURO_ONE])
