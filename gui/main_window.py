@@ -42,6 +42,7 @@ from digitlab.gui.actions import build_menus, make_actions
 from digitlab.gui.drawing.draw_panel import DrawPanel
 from digitlab.gui.drawing.prediction_view import PredictionView
 from digitlab.gui.drawing.preview import PreprocessView
+from digitlab.gui.evaluation.evaluation_panel import EvaluationPanel
 from digitlab.gui.network_view.view import NetworkView
 from digitlab.gui.settings import WindowSettings, default_data_dir, open_sample_store
 from digitlab.gui.step_through.panel import StepThroughPanel
@@ -52,8 +53,9 @@ from digitlab.gui.training.plots import TrainingPlots
 from digitlab.gui.training.worker import Snapshot, TrainingRun
 from digitlab.model.config import PRESETS, TrainConfig
 from digitlab.model.data import MNIST, load_mnist
+from digitlab.model.evaluation import Evaluation, format_per_digit
 from digitlab.model.network import Network
-from digitlab.model.preprocess import Preprocessed, preprocess
+from digitlab.model.preprocess import Preprocessed, as_input, preprocess
 from digitlab.model.store import ModelFileError, load_with_info, save
 from digitlab.model.train import EpochRecord, Trainer
 
@@ -98,6 +100,7 @@ class MainWindow(QMainWindow):
         self.plots = TrainingPlots()
         self.network_view = NetworkView()
         self.step_through = StepThroughPanel(self.network_view)
+        self.evaluation = EvaluationPanel()
         self.store = open_sample_store(self.data_dir / "samples", self.statusBar())
         self.samples = SamplesPanel(self.store)  # reads them once the network is loaded, below
         self.teacher = Teacher(self)
@@ -131,6 +134,7 @@ class MainWindow(QMainWindow):
         self.samples.sample_activated.connect(self.teacher.show_sample)
         self.network_view.accumulate_changed.connect(self._on_accumulate)
         self.docks["network"].visibilityChanged.connect(self._on_network_view_visible)
+        self._connect_evaluation()
         self.step_through.active_changed.connect(self._on_step_through)
         self.training.learning_rate.valueChanged.connect(self.step_through.set_learning_rate)
         self.step_through.set_learning_rate(self.training.learning_rate.value())
@@ -142,6 +146,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.network_label)
         self.network = self._initial_network(model_path)
         self.network_view.set_network(self.network)
+        self.evaluation.set_network(self.network)
         self.samples.set_predict(lambda x: self.network.predict(x))
         self._describe_network()
         if self.window_settings.restore():
@@ -173,6 +178,9 @@ class MainWindow(QMainWindow):
         self._add_dock("stepThrough", "Step through backprop", self.step_through,
                        Qt.DockWidgetArea.BottomDockWidgetArea, scroll=True)
         self.tabifyDockWidget(self.docks["curves"], self.docks["stepThrough"])
+        self._add_dock("evaluation", "Where it goes wrong", self.evaluation, Qt.DockWidgetArea.BottomDockWidgetArea,
+                       scroll=True)
+        self.tabifyDockWidget(self.docks["stepThrough"], self.docks["evaluation"])
         self._add_dock("training", "Training", self.training, Qt.DockWidgetArea.LeftDockWidgetArea, scroll=True)
         self._add_dock("samples", "Your samples", self.samples, Qt.DockWidgetArea.LeftDockWidgetArea)
         self._add_dock("network", "Network", self.network_view, Qt.DockWidgetArea.RightDockWidgetArea)
@@ -297,6 +305,7 @@ class MainWindow(QMainWindow):
     def set_network(self, net: Network) -> None:
         self.network = net
         self.network_view.set_network(net)
+        self.evaluation.set_network(net)
         self._describe_network()
         self.samples.refresh()  # which of your samples it reads right
         if self._last_result is not None and not self._last_result.empty:
@@ -470,6 +479,7 @@ class MainWindow(QMainWindow):
             if future.exception() is None:
                 data = future.result()
                 self.step_through.set_data(data.test_x, data.test_y)
+                self.evaluation.set_data(data)
             else:
                 self.statusBar().showMessage(f"Could not load MNIST: {future.exception()}", 15_000)
 
@@ -528,6 +538,7 @@ class MainWindow(QMainWindow):
         if epochs:
             with self._gui_pass():
                 self.plots.add_epochs(epochs)
+            self.evaluation.set_network(self.network)  # the matrix follows the run epoch by epoch
 
     @Slot()
     def _show_view_snapshot(self) -> None:
@@ -590,6 +601,8 @@ class MainWindow(QMainWindow):
         self.window_settings.autosave_network()
         elapsed = time.perf_counter() - self._run_started
         self.statusBar().showMessage(f"{message} after {_duration(elapsed)}", 10_000)
+        self._run_message = f"{message} after {_duration(elapsed)}"  # + per-digit accuracy when measured
+        self.evaluation.evaluate_test()
         self.teacher.run_ended()  # after the run's message: a retraining's says more
         self._update_run_controls()
 
@@ -602,6 +615,58 @@ class MainWindow(QMainWindow):
         self.actions["stop"].setEnabled(running)
         for key in ("new_network", "open"):
             self.actions[key].setEnabled(not running)
+
+    # ------------------------------------------------------------------ where it goes wrong
+    def show_input(self, x: np.ndarray, label: int | None = None) -> None:
+        """Make ``x`` (784 values in MNIST's form, e.g. an MNIST image) the input, as if drawn:
+        the canvas clears; what the network sees, the bars, the network view and the step-through
+        show ``x`` itself (with ``label``, the nudges too) until the next drawing."""
+        result = as_input(x)
+        self.canvas.clear()
+        self._predict_timer.stop()  # the cleared canvas must not replace it
+        self._view_input_pending = False
+        self._last_result = result  # training goes on updating the bars for it
+        self.preview.show_result(result)
+        self._show_outputs(result)
+        self.network_view.set_input(result.vector, label)
+        self.step_through.set_example(result.vector, label)
+
+    def _connect_evaluation(self) -> None:
+        self.evaluation.example_chosen.connect(self.show_input)
+        self.evaluation.keep_requested.connect(self._keep_example)
+        self.evaluation.test_evaluated.connect(self._on_test_evaluated)
+        self.network_view.neuron_clicked.connect(self._show_neuron_images)
+        self.samples.samples_changed.connect(self._give_samples)
+        self._run_message = ""
+        self._give_samples()
+
+    @Slot()
+    def _give_samples(self) -> None:
+        self.evaluation.set_samples(*self.store.arrays())
+
+    @Slot(object, int)
+    def _keep_example(self, image: np.ndarray, label: int) -> None:
+        predicted = int(self.network.predict(image.reshape(-1))[0])
+        try:
+            self.samples.add_sample(label, image, (), predicted)
+        except OSError as e:
+            self._error("Could not keep the sample", str(e))
+            return
+        verdict = "read right" if predicted == label else f"it reads {predicted}"
+        self.statusBar().showMessage(f"Kept as your sample of {label} ({verdict}); {len(self.store.all())} samples", 5000)
+
+    @Slot(int, int)
+    def _show_neuron_images(self, layer: int, j: int) -> None:
+        if not self.step_through.active:  # stepping through, the bottom docks stay as they are
+            self.docks["evaluation"].raise_()
+        self.evaluation.show_neuron(layer, j)
+
+    @Slot(object)
+    def _on_test_evaluated(self, ev: Evaluation) -> None:
+        if self._run_message:  # the end of a run: its per-digit accuracy on MNIST test
+            self.statusBar().showMessage(f"{self._run_message}: {ev.accuracy:.2%} on MNIST test; per digit "
+                                         f"{format_per_digit(ev.per_digit)}", 15_000)
+            self._run_message = ""
 
     # ------------------------------------------------------------------ keys, errors, closing
     def keyPressEvent(self, event: QKeyEvent) -> None:
@@ -637,6 +702,7 @@ class MainWindow(QMainWindow):
         for timer in (self._mnist_timer, self._data_timer, self.teacher.report_timer):
             timer.stop()
         self._loader.shutdown(wait=False)
+        self.evaluation.shutdown()
         super().closeEvent(event)
 
 

@@ -129,7 +129,7 @@ def evaluate(net: Network, x: Array, y: Array, chunk: int = CHUNK) -> Evaluation
 
 
 @dataclass(frozen=True)
-class NeuronImages:
+class NeuronTopImages:
     """The examples that excite one neuron most, most excited first."""
 
     layer: int  # indexes net.weights: 0 is the first hidden layer
@@ -139,7 +139,7 @@ class NeuronImages:
 
 
 def neuron_top_images(net: Network, x: Array, layer: int, neuron: int, k: int = 16,
-                      chunk: int = CHUNK) -> NeuronImages:
+                      chunk: int = CHUNK) -> NeuronTopImages:
     """The ``k`` rows of ``x`` with the largest activation of neuron ``neuron`` of layer ``layer``.
 
     ``layer`` indexes ``net.weights`` (0: the first hidden layer; the last: the outputs). Ties keep
@@ -169,4 +169,10 @@ def neuron_top_images(net: Network, x: Array, layer: int, neuron: int, k: int = 
         values[i : i + len(column)] = column
     k = min(k, len(x))
     order = np.argsort(-values, kind="stable")[:k]
-    return NeuronImages(layer=layer, neuron=neuron, indices=order, activations=values[order])
+    return NeuronTopImages(layer=layer, neuron=neuron, indices=order, activations=values[order])
+
+
+def format_per_digit(accuracy: Array) -> str:
+    """Per-digit accuracy as one line of text: "0 99.6 · 1 99.7 · ... (%)"; a dash for a digit not seen."""
+    parts = [f"{d} {'-' if np.isnan(a) else f'{a * 100:.1f}'}" for d, a in enumerate(np.asarray(accuracy, dtype=float))]
+    return " \u00b7 ".join(parts) + " (%)"

@@ -99,6 +99,7 @@ class NetworkView(QWidget):
     mode_changed = Signal(str)  # "weights" | "changes"
     accumulate_changed = Signal(bool)  # the "accumulated since last frame" option was toggled
     hovered = Signal(str)  # a description of what is under the mouse ("" when nothing)
+    neuron_clicked = Signal(int, int)  # (layer, j) of a neuron clicked in the tiles or the diagram
 
     def __init__(self, net: Network | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)

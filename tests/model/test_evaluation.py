@@ -9,6 +9,7 @@ from digitlab.model.data import MNIST
 from digitlab.model.evaluation import (
     confusion_matrix,
     evaluate,
+    format_per_digit,
     neuron_top_images,
     per_answer_precision,
     per_digit_accuracy,
@@ -130,3 +131,10 @@ def test_fewer_images_than_asked_gives_them_all(mnist: MNIST) -> None:
     net = Network([784, 8, 10], seed=0)
     top = neuron_top_images(net, mnist.test_x[:5], 0, 1, k=16)
     assert sorted(top.indices.tolist()) == [0, 1, 2, 3, 4]
+
+
+def test_per_digit_text_names_every_digit() -> None:
+    acc = np.array([0.996, 1.0, 0.5, np.nan, 0, 0, 0, 0, 0, 0.25])
+    text = format_per_digit(acc)
+    assert text.startswith("0 99.6 \u00b7 1 100.0 \u00b7 2 50.0 \u00b7 3 - \u00b7 4 0.0")
+    assert "9 25.0" in text
