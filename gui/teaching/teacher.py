@@ -66,6 +66,9 @@ class Teacher(QObject):
 
     @Slot(object)
     def show_sample(self, sample: Sample) -> None:
+        if not sample.strokes:  # kept from MNIST's errors: an image, not a drawing
+            self.window.show_input(sample.vector, sample.label)
+            return
         self.window.canvas.set_strokes(sample.strokes)
 
     def _sample_arrays(self) -> tuple[np.ndarray, np.ndarray, list[str]] | None:

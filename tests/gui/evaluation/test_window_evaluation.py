@@ -86,6 +86,14 @@ def test_keep_as_a_sample_adds_it_with_its_true_label(qtbot, window, small_mnist
                      Qt.MouseButton.LeftButton)
     qtbot.waitUntil(window.evaluation.matrix.has_counts, timeout=10_000)
     assert window.evaluation.matrix.counts()[t, p] == 1
+    # it has no strokes: opening it from the gallery shows its image as the input
+    window.show_input(small_mnist.test_x[999], None)
+    gallery = window.samples.gallery
+    gallery.setCurrentIndex(gallery.model().index(0, 0))
+    gallery.setFocus()
+    qtbot.keyClick(gallery, Qt.Key.Key_Return)
+    assert np.array_equal(window.preview.shown_input, samples[0].image)
+    assert window.network_view.input[1] == t
 
 
 def test_clicking_a_tile_shows_what_the_neuron_looks_for(qtbot, window) -> None:
