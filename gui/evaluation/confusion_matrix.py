@@ -346,7 +346,7 @@ class _MatrixGrid(QWidget):
             p.setFont(small)
             p.setPen(grey)
             p.drawText(QRect(0, o.y() + H + 3, o.x() - 2, ch), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                       "right %" if short else "right")
+                       "right")
             if self._owner.selected is not None:
                 p.setPen(QPen(SELECTED, 3))
                 p.setBrush(Qt.BrushStyle.NoBrush)

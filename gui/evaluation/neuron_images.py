@@ -116,7 +116,7 @@ class NeuronImages(QWidget):
             height = self.height() - top
             x0 = 0
             if self._tile is not None:  # the weight tile, as large as the images' column allows
-                side = max(SIDE * 2, min(SIDE * 5, (height - 3 * line - 4) // SIDE * SIDE, self.width() // 3 // SIDE * SIDE))
+                side = int(max(SIDE * 2, min(SIDE * 5, height - 3 * line - 4, self.width() * 0.36)))
                 p.drawImage(QRect(0, top, side, side), self._tile)
                 p.setPen(QPen(pal.color(QPalette.ColorRole.Mid), 1))
                 p.setBrush(Qt.BrushStyle.NoBrush)
