@@ -28,6 +28,7 @@ from digitlab.gui.drawing.draw_panel import DrawPanel
 from digitlab.gui.drawing.prediction_view import PredictionView
 from digitlab.gui.drawing.preview import PreprocessView
 from digitlab.gui.drawing.recognition import Recognition
+from digitlab.gui.evaluation.evaluation_panel import EvaluationPanel
 from digitlab.gui.model_files import ModelFiles
 from digitlab.gui.network_view.view import NetworkView
 from digitlab.gui.settings import WindowSettings, default_data_dir, open_sample_store
@@ -40,6 +41,7 @@ from digitlab.gui.training.session import TrainingSession
 from digitlab.gui.window_layout import WindowLayout
 from digitlab.model.config import TrainConfig
 from digitlab.model.data import MNIST, load_mnist
+from digitlab.model.evaluation import Evaluation, format_per_digit
 from digitlab.model.network import Network
 from digitlab.model.train_process import Frame, RunRecipe, mnist_trainer
 
@@ -75,11 +77,12 @@ class MainWindow(QMainWindow):
         self.plots = TrainingPlots()
         self.network_view = NetworkView()
         self.step_through = StepThroughPanel(self.network_view)
+        self.evaluation = EvaluationPanel()
         self.store = open_sample_store(self.data_dir / "samples", self.statusBar())
         self.samples = SamplesPanel(self.store)  # reads them once the network is loaded, below
         self.recognition = Recognition(self.canvas, self.preview, self.prediction, lambda: self.network, parent=self)
         self.window_layout = WindowLayout(self, self.draw, self.preview, self.prediction, self.actions)
-        self.docks = self.window_layout.add_docks(curves=self.plots, step_through=self.step_through,
+        self.docks = self.window_layout.add_docks(curves=self.plots, step_through=self.step_through, evaluation=self.evaluation,
                                             training=self.training, samples=self.samples, network=self.network_view)
         self.view_menu = build_menus(self.menuBar(), self.actions, self.docks)
         self.window_settings = WindowSettings(self, self.training, self.draw, self.data_dir)
@@ -92,6 +95,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.network_label)
         self.network, self.model_path = self.files.initial(model_path, self.window_settings.last_model_path)
         self.network_view.set_network(self.network)
+        self.evaluation.set_network(self.network)
         self.samples.set_predict(lambda x: self.network.predict(x))
         self._describe_network()
         self.window_layout.restored(self.window_settings.restore())
@@ -132,6 +136,8 @@ class MainWindow(QMainWindow):
         self.samples.undo_retrain_requested.connect(t.undo_retrain)
         self.samples.train_from_scratch_requested.connect(t.train_from_scratch)
         self.samples.sample_activated.connect(t.show_sample)
+        t.input_requested.connect(self.recognition.show_input)
+        self._connect_evaluation()
 
     def _describe_network(self) -> None:
         net, where = self.network, f" - {self.model_path.name}" if self.model_path else ""
@@ -139,10 +145,10 @@ class MainWindow(QMainWindow):
                                    f"{net.cost_fn.output_name} outputs{where}")
 
     # ------------------------------------------------------------------ drawing
-    @Slot(object)
-    def _on_input(self, x) -> None:
-        self.network_view.set_input(x, None)
-        self.step_through.set_example(x, None)
+    @Slot(object, object)
+    def _on_input(self, x, label) -> None:
+        self.network_view.set_input(x, label)
+        self.step_through.set_example(x, label)
 
     @Slot(bool)
     def toggle_eraser(self, on: bool) -> None:
@@ -152,6 +158,7 @@ class MainWindow(QMainWindow):
     def set_network(self, net: Network) -> None:
         self.network = net
         self.network_view.set_network(net)
+        self.evaluation.set_network(net)
         self._describe_network()
         self.samples.refresh()  # which of your samples it reads right
         self.recognition.refresh_outputs()
@@ -190,9 +197,13 @@ class MainWindow(QMainWindow):
     def _load_mnist(self) -> Future[MNIST]:
         if self._mnist_future is None:
             self._mnist_future = self.background.submit(
-                self._mnist_loader, on_result=lambda d: self.step_through.set_data(d.test_x, d.test_y),
+                self._mnist_loader, on_result=self._on_mnist_loaded,
                 on_error=lambda e: self.statusBar().showMessage(f"Could not load MNIST: {e}", 15_000))
         return self._mnist_future
+
+    def _on_mnist_loaded(self, data: MNIST) -> None:
+        self.step_through.set_data(data.test_x, data.test_y)
+        self.evaluation.set_data(data)
 
     def _busy(self, what: str) -> bool:
         if self.session.active:
@@ -278,6 +289,8 @@ class MainWindow(QMainWindow):
         if (problem := self.window_settings.autosave_network(self.network)) is not None:
             self.statusBar().showMessage(problem, 10_000)
         self.statusBar().showMessage(message, 10_000)
+        self._run_message = message  # + MNIST test accuracy per digit, once measured
+        self.evaluation.evaluate_test()
         self.teacher.run_ended()  # after the run's message: a retraining's says more
 
     @Slot()
@@ -287,6 +300,31 @@ class MainWindow(QMainWindow):
         self.actions["stop"].setEnabled(running)
         for key in ("new_network", "open"):
             self.actions[key].setEnabled(not running)
+
+    # ------------------------------------------------------------------ where it goes wrong
+    def _connect_evaluation(self) -> None:
+        self._run_message = ""
+        ev = self.evaluation
+        ev.example_chosen.connect(self.recognition.show_input)
+        ev.keep_requested.connect(self.teacher.keep_image)
+        ev.test_evaluated.connect(self._on_test_evaluated)
+        self.network_view.neuron_clicked.connect(self._show_neuron_images)
+        self.session.epochs_arrived.connect(lambda _: ev.set_network(self.network))  # epoch by epoch
+        self.samples.samples_changed.connect(lambda: ev.set_samples(*self.store.arrays()))
+        ev.set_samples(*self.store.arrays())
+
+    @Slot(int, int)
+    def _show_neuron_images(self, layer: int, j: int) -> None:
+        if not self.step_through.active:  # stepping through, the bottom docks stay as they are
+            self.docks["evaluation"].raise_()
+        self.evaluation.show_neuron(layer, j)
+
+    @Slot(object)
+    def _on_test_evaluated(self, ev: Evaluation) -> None:
+        if self._run_message:  # the end of a run: its per-digit accuracy on MNIST test
+            self.statusBar().showMessage(f"{self._run_message}: {ev.accuracy:.2%} on MNIST test; per digit "
+                                         f"{format_per_digit(ev.per_digit)}", 15_000)
+            self._run_message = ""
 
     # ------------------------------------------------------------------ keys, errors, closing
     def keyPressEvent(self, event: QKeyEvent) -> None:
@@ -316,5 +354,6 @@ class MainWindow(QMainWindow):
         self.window_settings.autosave_network(self.network)
         self.window_settings.save()
         self.background.shutdown()
+        self.evaluation.shutdown()
         super().closeEvent(event)
 

@@ -37,6 +37,7 @@ import numpy as np
 from digitlab.model.augment import Distortion, random_affine
 from digitlab.model.config import SCHEDULES, TrainConfig, check_choice, check_positive
 from digitlab.model.data import MNIST
+from digitlab.model.evaluation import confusion_matrix, per_digit_accuracy
 from digitlab.model.network import Network
 from digitlab.model.optimizers import OPTIMIZERS
 from digitlab.model.train import Trainer
@@ -211,6 +212,9 @@ class RetrainReport:
     flipped_right: tuple[int, ...]  # read wrong before, right after
     flipped_wrong: tuple[int, ...]  # read right before, wrong after
     sample_ids: tuple[str, ...] = field(default=())  # the samples' ids, when given
+    # per digit, the share of MNIST's test images of that digit read right; None without MNIST
+    mnist_per_digit_before: tuple[float, ...] | None = None
+    mnist_per_digit_after: tuple[float, ...] | None = None
 
     @property
     def flipped_right_ids(self) -> tuple[str, ...]:
@@ -236,10 +240,14 @@ def evaluate_before_after(
     before = net_before.predict(x) if len(x) else np.zeros(0, dtype=np.int64)
     after = net_after.predict(x) if len(x) else np.zeros(0, dtype=np.int64)
     right_before, right_after = before == y, after == y
-    mnist_before = mnist_after = None
+    mnist_before = mnist_after = digits_before = digits_after = None
     if mnist is not None:
-        mnist_before = net_before.evaluate(mnist.test_x, mnist.test_y)[1]
-        mnist_after = net_after.evaluate(mnist.test_x, mnist.test_y)[1]
+        counts_before = confusion_matrix(mnist.test_y, net_before.predict(mnist.test_x))
+        counts_after = confusion_matrix(mnist.test_y, net_after.predict(mnist.test_x))
+        mnist_before = float(np.trace(counts_before) / max(len(mnist.test_y), 1))
+        mnist_after = float(np.trace(counts_after) / max(len(mnist.test_y), 1))
+        digits_before = tuple(float(a) for a in per_digit_accuracy(counts_before))
+        digits_after = tuple(float(a) for a in per_digit_accuracy(counts_after))
     return RetrainReport(
         n_samples=len(x),
         samples_accuracy_before=float(right_before.mean()) if len(x) else 0.0,
@@ -252,4 +260,6 @@ def evaluate_before_after(
         flipped_right=tuple(int(i) for i in np.flatnonzero(~right_before & right_after)),
         flipped_wrong=tuple(int(i) for i in np.flatnonzero(right_before & ~right_after)),
         sample_ids=tuple(ids),
+        mnist_per_digit_before=digits_before,
+        mnist_per_digit_after=digits_after,
     )

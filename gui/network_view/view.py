@@ -104,6 +104,7 @@ class NetworkView(QWidget):
     mode_changed = Signal(str)  # "weights" | "changes"
     accumulate_changed = Signal(bool)  # the "accumulated since last frame" option was toggled
     hovered = Signal(str)  # a description of what is under the mouse ("" when nothing)
+    neuron_clicked = Signal(int, int)  # (layer, j) of a neuron clicked in the tiles or the diagram
 
     def __init__(self, net: Network | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -159,6 +160,8 @@ class NetworkView(QWidget):
         self.diagram = Diagram(self._state, self)
         self.tile_grid.hovered.connect(self.set_hover)
         self.diagram.hovered.connect(self.set_hover)
+        self.tile_grid.clicked.connect(self.neuron_clicked)
+        self.diagram.clicked.connect(self.neuron_clicked)
         tiles = QWidget(objectName="tilePane")
         column = QVBoxLayout(tiles)
         column.setContentsMargins(0, 0, 0, 0)

@@ -40,6 +40,7 @@ class Teacher(QObject):
     error = Signal(str, str)  # title, text: something the user must read
     network_replaced = Signal(object)  # a Network: undo retrain brought the previous one back
     plots_reset = Signal()  # a retraining or a new training starts on clean curves
+    input_requested = Signal(object, int)  # (784,) and its label: a sample kept from MNIST, shown as input
 
     def __init__(self, canvas: Canvas, samples: SamplesPanel, network: Callable[[], Network],
                  mnist: Callable[[], MNIST], start_training: Callable[[RunRecipe], bool],
@@ -85,7 +86,22 @@ class Teacher(QObject):
 
     @Slot(object)
     def show_sample(self, sample: Sample) -> None:
+        if not sample.strokes:  # kept from MNIST's errors: an image, not a drawing
+            self.input_requested.emit(sample.vector, sample.label)
+            return
         self._canvas.set_strokes(sample.strokes)
+
+    @Slot(object, int)
+    def keep_image(self, image: np.ndarray, label: int) -> None:
+        """Keep an image that was not drawn (an MNIST example) as a sample of ``label``."""
+        predicted = int(self._network().predict(image.reshape(-1))[0])
+        try:
+            self._samples.add_sample(label, image, (), predicted)
+        except OSError as e:
+            self.error.emit("Could not keep the sample", str(e))
+            return
+        verdict = "read right" if predicted == label else f"it reads {predicted}"
+        self._say(f"Kept as your sample of {label} ({verdict}); {len(self._samples.store.all())} samples")
 
     def _sample_arrays(self) -> tuple[np.ndarray, np.ndarray, list[str]] | None:
         samples = self._samples.store.all()
