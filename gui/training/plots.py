@@ -60,16 +60,33 @@ TEST = QColor(0, 158, 115)
 
 
 class _CountAxis(pg.AxisItem):
-    """Samples seen as 0, 500, 20k, 1.5M, a label at most every ~64 px."""
+    """Samples seen as 0, 500, 20k, 1.5M, a label at most every ~64 px, and always two or more.
+
+    pyqtgraph hides a label that would stick out past either end of the axis, and the view's x
+    range runs exactly from 0 to a doubling end (256k, 512k, ...): with the plainest spacing the
+    ticks fall on those ends or so near them that, on a narrow plot, no label was left (0 to 512k
+    at 136 px drew none). So the interval shrinks, one nice step at a time, until two ticks lie
+    clear of both ends.
+    """
+
+    LABEL_PX = 64  # the spacing aimed at
+    EDGE_PX = 18  # a tick nearer an end than this has its label hidden
 
     def tickSpacing(self, minVal, maxVal, size):
         dif = abs(maxVal - minVal)
         if dif == 0 or size <= 0:
             return []
-        target = dif / max(1.0, size / 64)  # the smallest major interval that leaves ~64 px a label
+        lo, hi = min(minVal, maxVal), max(minVal, maxVal)
+        target = dif / max(1.0, size / self.LABEL_PX)  # the smallest major interval that leaves ~64 px a label
         e = 10.0 ** math.floor(math.log10(target))
-        mantissa = next(m for m in (1, 2, 5, 10) if m * e >= target)
-        major = mantissa * e
+        nice = [m * e * f for f in (0.1, 1) for m in (1, 2, 5)] + [10 * e]
+        candidates = [major for major in nice if major >= target * (1 - 1e-9)] or [nice[-1]]
+        pad = dif * self.EDGE_PX / size
+        for major in [*candidates[:1], *reversed([m for m in nice if m < candidates[0]])]:
+            first = math.ceil((lo + pad) / major) * major
+            if first + major <= hi - pad or major * 4 < target:  # two clear ticks, or as tight as sensible
+                break
+        mantissa = round(major / 10.0 ** math.floor(math.log10(major) + 1e-9))
         return [(major, 0), (major / (4 if mantissa == 2 else 5), 0)]
 
     def tickStrings(self, values, scale, spacing):
