@@ -17,7 +17,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 
 from digitlab.assets import DEFAULT_MODEL
@@ -34,6 +34,7 @@ class HistoryKeeper(QObject):
     changed = Signal()  # entries or the current one changed: lists follow
     network_chosen = Signal(object, str)  # a Network to make current, and how it came back
     message = Signal(str, int)  # a status line, ms
+    error = Signal(str, str)  # title, text: something the user must read
 
     def __init__(self, folder: Path, is_busy: Callable[[str], bool] = lambda what: False,
                  parent: QObject | None = None) -> None:
@@ -46,6 +47,7 @@ class HistoryKeeper(QObject):
             fallback = Path(tempfile.mkdtemp(prefix="digitlab-history-"))
             self.problem = f"Cannot keep the network history in {folder} ({e}): using {fallback} for this session"
             self.history = NetworkHistory(fallback)
+            QTimer.singleShot(0, self, lambda: self.message.emit(self.problem, 30_000))  # once connected
         self.undo_action = QAction("&Undo network change", self)
         self.undo_action.setObjectName("undoNetwork")
         self.undo_action.setShortcut(QKeySequence("Ctrl+Shift+Z"))

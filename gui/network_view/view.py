@@ -203,9 +203,15 @@ class NetworkView(QWidget):
         return QSize(MIN_WIDTH, 380)
 
     # --------------------------------------------------------------------------- data in
-    def set_network(self, net: Network) -> None:
-        """Show ``net`` (copied: the view never reads an array someone else is writing)."""
+    def set_network(self, net: Network, keep_changes: bool = False) -> None:
+        """Show ``net`` (copied: the view never reads an array someone else is writing).
+
+        ``keep_changes``: the last step's changes stay shown when the shape is the same (a run's end).
+        """
         same_shape = self._net is not None and self._net.layer_sizes == net.layer_sizes
+        if keep_changes and same_shape:
+            self.set_weights([w.copy() for w in net.weights], [b.copy() for b in net.biases])
+            return
         self._net = net.copy()
         self._changes_w = self._changes_b = None
         self._hl_w = tuple(np.zeros(w.shape, dtype=bool) for w in self._net.weights)

@@ -30,7 +30,6 @@ from digitlab.model.retrain import (
     make_scratch_trainer,
 )
 from digitlab.model.samples import Sample
-from digitlab.model.train import Trainer
 
 
 class Teacher(QObject):
@@ -39,10 +38,9 @@ class Teacher(QObject):
     message = Signal(str, int)  # a status line and how long to show it (ms; 0: until replaced)
     error = Signal(str, str)  # title, text: something the user must read
     network_replaced = Signal(object)  # a Network: undo retrain brought the previous one back
-    plots_reset = Signal()  # a retraining or a new training starts on clean curves
 
     def __init__(self, canvas: Canvas, samples: SamplesPanel, network: Callable[[], Network],
-                 mnist: Callable[[], MNIST], start_training: Callable[[Trainer], bool],
+                 mnist: Callable[[], MNIST], start_training: Callable[..., bool],
                  is_busy: Callable[[str], bool], background: BackgroundJobs, config: Callable[[], object],
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -87,6 +85,11 @@ class Teacher(QObject):
     def show_sample(self, sample: Sample) -> None:
         self._canvas.set_strokes(sample.strokes)
 
+    def sample_arrays(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """Your samples' images (n, 784) and labels (n,), or None when there are none (said by no one)."""
+        samples = self._samples.store.all()
+        return self._samples.store.arrays(samples) if samples else None
+
     def _sample_arrays(self) -> tuple[np.ndarray, np.ndarray, list[str]] | None:
         samples = self._samples.store.all()
         if not samples:
@@ -108,8 +111,7 @@ class Teacher(QObject):
             self.error.emit("Cannot retrain", str(e))
             return
         self._retraining = (before, x, y, ids)
-        self.plots_reset.emit()
-        if not self._start_training(trainer):
+        if not self._start_training(trainer, how=f"retrained on {len(x)} of your samples"):
             self._retraining = None
 
     @Slot()
@@ -134,8 +136,7 @@ class Teacher(QObject):
         except ValueError as e:
             self.error.emit("Cannot train with these settings", str(e))
             return
-        self.plots_reset.emit()
-        self._start_training(trainer)
+        self._start_training(trainer, how=f"trained from scratch on MNIST and your {len(x)} samples")
 
     def run_ended(self) -> None:
         """After any run: when it was a retraining, show what it changed and offer to undo it."""
