@@ -8,7 +8,9 @@ while training, the session's worker trains its own copy and frames bring weight
 
 Whole concepts live beside it: the actions and menus (``gui.actions``), the docks
 (``gui.window_layout``), what is kept between sessions (``gui.settings``), the "Teach it"
-commands (``gui.teaching.teacher``), the background thread (``gui.background``).
+commands (``gui.teaching.teacher``), the background thread (``gui.background``). Every network
+that becomes current goes through ``replace_network`` (or a run's end) into the network history
+(``gui.history``), so nothing is replaced without a way back.
 """
 
 from __future__ import annotations
@@ -21,14 +23,13 @@ from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtGui import QCloseEvent, QKeyEvent, QShowEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox
 
-from digitlab.assets import DEFAULT_MODEL
 from digitlab.gui.actions import build_menus, make_actions
 from digitlab.gui.background import BackgroundJobs
 from digitlab.gui.drawing.draw_panel import DrawPanel
 from digitlab.gui.drawing.prediction_view import PredictionView
 from digitlab.gui.drawing.preview import PreprocessView
 from digitlab.gui.drawing.recognition import Recognition
-from digitlab.gui.history.keeper import HistoryKeeper
+from digitlab.gui.history.keeper import HistoryKeeper, how_loaded
 from digitlab.gui.history.panel import HistoryPanel, add_history_dock
 from digitlab.gui.model_files import ModelFiles
 from digitlab.gui.network_view.view import NetworkView
@@ -95,7 +96,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.network_label)
         self.network, self.model_path = self.files.initial(model_path, self.window_settings.last_model_path)
         self._run_how = "trained"
-        self.history.record(self.network, _how_loaded(self.model_path, self.window_settings.last_model_path))
+        self.history.record(self.network, how_loaded(self.model_path, self.window_settings.last_model_path))
         self.network_view.set_network(self.network)
         self.samples.set_predict(lambda x: self.network.predict(x))
         self._describe_network()
@@ -128,10 +129,11 @@ class MainWindow(QMainWindow):
         for component in (self.files, self.teacher, self.history):
             component.message.connect(self.statusBar().showMessage)
             component.error.connect(self._error)
-        self.files.opened.connect(self._on_opened)
+        self.files.opened.connect(lambda net, path: self.replace_network(net, f"opened {path.name}", path))
         t = self.teacher
         t.network_replaced.connect(lambda net: self.replace_network(net, "undo retrain"))
-        self.history.network_chosen.connect(self._on_history_chosen)
+        self.history.network_chosen.connect(lambda net, message: (self.replace_network(net, None),
+                                                                  self.statusBar().showMessage(message, 8000)))
         self.prediction.label_clicked.connect(t.label_drawing)
         self.samples.retrain_requested.connect(t.retrain)
         self.samples.undo_retrain_requested.connect(t.undo_retrain)
@@ -170,11 +172,6 @@ class MainWindow(QMainWindow):
         self.plots.start_run(None)  # the curves belong to the current network: the last run's stay for comparison
         self.training.show_progress(0.0, "not started", "")
 
-    @Slot(object, str)
-    def _on_history_chosen(self, net: Network, message: str) -> None:
-        self.replace_network(net, None)
-        self.statusBar().showMessage(message, 8000)
-
     @Slot()
     def new_network(self) -> None:
         if self._busy("make a new network"):
@@ -193,10 +190,6 @@ class MainWindow(QMainWindow):
 
     def save_model_file(self, path: str | Path) -> bool:
         return self.files.save(self.network, path)
-
-    @Slot(object, object)
-    def _on_opened(self, net: Network, path: Path) -> None:
-        self.replace_network(net, f"opened {path.name}", path)
 
     # ------------------------------------------------------------------ training
     def mnist(self) -> MNIST:
@@ -329,11 +322,3 @@ class MainWindow(QMainWindow):
         self.background.shutdown()
         super().closeEvent(event)
 
-
-
-def _how_loaded(path: Path | None, last_model: Path) -> str:
-    """How the network the window starts with was made, for the history."""
-    if path is None:
-        return "new network, random weights"
-    return "as left at the last exit" if path == last_model else "the shipped model" if path == DEFAULT_MODEL \
-        else f"opened {path.name}"

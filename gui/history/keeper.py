@@ -23,9 +23,26 @@ from PySide6.QtGui import QAction, QKeySequence
 from digitlab.assets import DEFAULT_MODEL
 from digitlab.model.history import HistoryEntry, NetworkHistory
 from digitlab.model.network import Network
-from digitlab.model.store import ModelFileError, load_with_info
+from digitlab.model.store import ModelFileError, load, load_with_info
 
 SHIPPED = "the shipped model"
+
+
+def shipped_accuracy() -> float | None:
+    """The shipped model's MNIST test accuracy, as its file records it."""
+    try:
+        accuracy = load_with_info(DEFAULT_MODEL)[1].metadata.get("test_accuracy")
+    except ModelFileError:
+        return None
+    return accuracy if isinstance(accuracy, float) else None
+
+
+def how_loaded(path: Path | None, last_model: Path) -> str:
+    """How the network a window starts with was made, for the history."""
+    if path is None:
+        return "new network, random weights"
+    return "as left at the last exit" if path == last_model else SHIPPED if path == DEFAULT_MODEL \
+        else f"opened {path.name}"
 
 
 class HistoryKeeper(QObject):
@@ -66,6 +83,8 @@ class HistoryKeeper(QObject):
 
     def record(self, net: Network, how: str, accuracy: float | None = None) -> HistoryEntry | None:
         """``net`` is current now, made ``how``; kept on disk (a failure is said, not raised)."""
+        if how == SHIPPED and accuracy is None:
+            accuracy = shipped_accuracy()
         try:
             entry = self.history.record(net, how, accuracy)
         except (OSError, ValueError) as e:
@@ -111,12 +130,11 @@ class HistoryKeeper(QObject):
         if self._is_busy("restore the shipped model"):
             return
         try:
-            net, info = load_with_info(DEFAULT_MODEL)
+            net = load(DEFAULT_MODEL)
         except ModelFileError as e:
             self.message.emit(f"Could not read the shipped model: {e}", 10_000)
             return
-        accuracy = info.metadata.get("test_accuracy")
-        self.record(net, SHIPPED, accuracy if isinstance(accuracy, float) else None)
+        self.record(net, SHIPPED)
         self.network_chosen.emit(net, "Restored the shipped model")
 
     def _update_undo(self) -> None:

@@ -67,7 +67,7 @@ RAW_COST = QColor(196, 214, 234)  # the faint per-step line
 SMOOTH_COST = QColor(0, 114, 178)
 TRAIN = QColor(230, 159, 0)
 TEST = QColor(0, 158, 115)
-EARLIER = QColor(175, 175, 175)  # an earlier run's cost, drawn dimmed behind the current one
+EARLIER = QColor(150, 150, 150)  # an earlier run's cost, drawn dimmed behind the current one
 MAX_RUNS = 10  # earlier runs kept for comparison
 
 
@@ -196,9 +196,10 @@ class TrainingPlots(QWidget):
 
         cost_legend = self._legend(self.cost_plot, (-8, 6))
         self.compare_curve = self._curve(self.cost_plot, cost_legend, EARLIER, "earlier run")
-        self.compare_curve.setZValue(-10)  # behind this run's curves
+        self.compare_curve.setZValue(1)  # over this run's faint batch costs, under its moving average and epochs
         self.cost_curve = self._curve(self.cost_plot, cost_legend, RAW_COST, "batch cost")
         self.smooth_curve = self._curve(self.cost_plot, cost_legend, SMOOTH_COST, f"moving average ({SMOOTH_SPAN} steps)")
+        self.smooth_curve.setZValue(2)
         self.train_cost_curve = self._epoch_curve(self.cost_plot, cost_legend, TRAIN, "o", "train, per epoch")
         self.test_cost_curve = self._epoch_curve(self.cost_plot, cost_legend, TEST, "s", "test, per epoch")
         acc_legend = self._legend(self.accuracy_plot, (-8, -8))
@@ -276,6 +277,7 @@ class TrainingPlots(QWidget):
         item = pg.PlotDataItem(pen=_pen(colour), symbol=symbol, symbolSize=6, symbolPen=_pen(colour),
                                symbolBrush=pg.mkBrush(colour), antialias=False, connect="finite")
         item.marker = symbol  # shown while there are few epochs
+        item.setZValue(3)  # over the step curves and an earlier run's
         # the legend draws its sample from the scatter's own style, set here before any data arrive
         item.scatter.setSymbol(symbol)
         item.scatter.setSize(6)
