@@ -125,11 +125,19 @@ class _CountAxis(pg.AxisItem):
 
 
 class _DecadeAxis(pg.AxisItem):
-    """A log axis labelled at powers of ten only: labels at 2x..9x crowd into each other."""
+    """A log axis labelled at powers of ten only (labels at 2x..9x crowd into each other), and at 2x
+    and 5x as well when fewer than two decades lie clear of the ends (pyqtgraph hides a label that
+    sticks out past an end: a range from 0.01 to 1 showed only "0.1")."""
 
     def logTickStrings(self, values, scale, spacing):
         labels = super().logTickStrings(values, scale, spacing)
-        return [text if math.isclose(v, round(v), abs_tol=1e-6) else "" for v, text in zip(values, labels)]
+        decades = [math.isclose(v, round(v), abs_tol=1e-6) for v in values]
+        lo, hi = sorted(self.range)
+        margin = 0.06 * (hi - lo)
+        few = sum(d and lo + margin < v < hi - margin for v, d in zip(values, decades)) < 2
+        keep = [d or (few and any(math.isclose(v - math.floor(v), math.log10(m), abs_tol=1e-3) for m in (2, 5)))
+                for v, d in zip(values, decades)]
+        return [text if k else "" for k, text in zip(keep, labels)]
 
 
 def _pen(colour: QColor, width: float = 1) -> pg.QtGui.QPen:

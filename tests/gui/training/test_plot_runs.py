@@ -111,3 +111,14 @@ def test_right_click_exports_the_plot_as_png_and_its_curves_as_csv(plots, tmp_pa
     assert {"batch cost", "test, per epoch"} <= curves
     test_rows = [r for r in rows if r[0] == "test, per epoch"]
     assert test_rows == [["test, per epoch", "3000", "0.35"]]
+
+
+def test_the_gradient_axis_has_labels_when_it_spans_few_decades(qtbot, plots):
+    plots.resize(600, 340)  # three plots side by side, each ~250 px tall
+    qtbot.wait(10)
+    samples, costs, _ = steps(1, 200)
+    # three layers from 0.3 down to 0.01: the axis runs from 0.01 to 1, where only "0.1" was labelled
+    norms = np.geomspace(0.3, 0.05, 200)[:, None] * np.array([1, 0.3, 0.2])
+    plots.add_steps(samples, costs, norms.astype(np.float32))
+    labels = [t for t in _labels(plots.grad_plot.getAxis("left")) if t]
+    assert len(labels) >= 2 and all("x" not in t for t in labels)
