@@ -180,7 +180,9 @@ class TrainingPlots(QWidget):
         controls.setContentsMargins(6, 2, 6, 2)
         self.compare_box = QComboBox(objectName="compareRun")
         self.compare_box.setToolTip("An earlier run's cost, drawn in grey behind this run's, to compare")
-        self.compare_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        # a run's label can be long: a box sized to it would widen the dock, and the window with it
+        self.compare_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.compare_box.setMinimumContentsLength(28)
         self.log_cost = QCheckBox("log cost axis", objectName="logCost")
         self.log_cost.setToolTip("Cost on a log scale: late, small improvements become visible")
         controls.addWidget(QLabel("Compare with"))
