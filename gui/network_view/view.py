@@ -194,8 +194,15 @@ class NetworkView(QWidget):
         return QSize(MIN_WIDTH, 380)
 
     # --------------------------------------------------------------------------- data in
-    def set_network(self, net: Network) -> None:
-        """Show ``net`` (copied: the view never reads an array someone else is writing)."""
+    def set_network(self, net: Network, keep_changes: bool = False) -> None:
+        """Show ``net`` (copied: the view never reads an array someone else is writing).
+
+        ``keep_changes``: the last step's changes stay shown when the shape is the same (a run's end).
+        """
+        net_now = self._state.network
+        if keep_changes and net_now is not None and net_now.layer_sizes == net.layer_sizes:
+            self.set_weights([w.copy() for w in net.weights], [b.copy() for b in net.biases])
+            return
         self._last_step_shown = None
         self._state.set_network(net)
         self.tile_scroll.refit()

@@ -31,12 +31,14 @@ class RetrainReportFrame(QFrame):
         self.text.setTextFormat(Qt.TextFormat.RichText)
         self.flipped_right = QLabel(objectName="flippedRight")
         self.flipped_wrong = QLabel(objectName="flippedWrong")
-        for label in (self.text, self.flipped_right, self.flipped_wrong):  # never widen the panel
+        self.explanation = QLabel(objectName="retrainExplanation", wordWrap=True)  # why it could not help
+        for label in (self.text, self.flipped_right, self.flipped_wrong, self.explanation):  # never widen the panel
             label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         grid = QGridLayout(self)
         grid.addWidget(self.text, 0, 0, 1, 2)
         grid.addWidget(self.flipped_right, 1, 0, 1, 2)
         grid.addWidget(self.flipped_wrong, 2, 0, 1, 2)
+        grid.addWidget(self.explanation, 3, 0, 1, 2)
         self.hide()
 
     def show_report(self, report: RetrainReport, store: SampleStore) -> None:
@@ -62,6 +64,8 @@ class RetrainReportFrame(QFrame):
                       RIGHT, store)
         _show_flipped(self.flipped_wrong, "Now read wrong", report.flipped_wrong_ids, len(report.flipped_wrong),
                       WRONG, store)
+        self.explanation.setText(report.explanation)
+        self.explanation.setVisible(bool(report.explanation))
         self.show()
 
 
