@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QMainWindow, QStatusBar
 
 from digitlab.gui.drawing.draw_panel import DrawPanel
 from digitlab.gui.training.panel import TrainingPanel
+from digitlab.gui.window_layout import fit_to_screen
 from digitlab.model.config import TrainConfig
 from digitlab.model.network import Network
 from digitlab.model.samples import SampleStore
@@ -70,7 +71,7 @@ class WindowSettings:
         if isinstance(geometry, QByteArray):
             w.restoreGeometry(geometry)
         else:
-            w.resize(1600, 1000)
+            fit_to_screen(w)
         state = s.value("windowState")
         layout_restored = isinstance(state, QByteArray) and w.restoreState(state)
         raw = s.value("config")

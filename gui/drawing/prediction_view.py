@@ -79,7 +79,7 @@ class PredictionView(QWidget):
             b.clicked.connect(self._on_label_button)  # a bound method: lambdas holding self leak
             buttons.addWidget(b)
             self.buttons.append(b)
-        keep = QLabel("Keep this drawing as a sample of:", objectName="labelCaption")
+        keep = QLabel("Keep this drawing as a sample of:", objectName="labelCaption", wordWrap=True)
         keep.setForegroundRole(QPalette.ColorRole.PlaceholderText)
 
         header = QHBoxLayout()

@@ -1,0 +1,172 @@
+"""Find text the window cuts off: labels, buttons, tabs and group titles narrower than their text.
+
+``clipped_texts(window)`` walks every visible ``QLabel``, ``QAbstractButton``, ``QGroupBox`` title
+and ``QTabBar`` tab and returns a line for each whose text does not fit the room it has: a
+one-line text wider than its contents rectangle, a word-wrapped one taller than it, or a widget
+cut off by a parent (outside a scroll area's viewport horizontally, or outside the window). Used by
+the layout tests and by ``tools.screenshots``; run from the repository, not installed.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtGui import QFontMetrics, QTextDocument
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractScrollArea,
+    QCheckBox,
+    QGroupBox,
+    QLabel,
+    QPushButton,
+    QRadioButton,
+    QStyle,
+    QStyleOptionGroupBox,
+    QTabBar,
+    QToolButton,
+    QWidget,
+)
+
+SLACK = 1  # px: rounding between a font's advance and the layout's integer sizes
+
+
+def _plain(text: str) -> str:
+    return text.replace("&&", "\0").replace("&", "").replace("\0", "&")
+
+
+def _label_problem(label: QLabel) -> str | None:
+    text = label.text()
+    if not text.strip() or label.pixmap() is not None and not label.pixmap().isNull():
+        return None
+    room = label.contentsRect().adjusted(label.margin(), label.margin(), -label.margin(), -label.margin())
+    fm = label.fontMetrics()
+    rich = label.textFormat() == Qt.TextFormat.RichText or (
+        label.textFormat() == Qt.TextFormat.AutoText and text.lstrip().startswith("<") and ">" in text)
+    if rich:
+        doc = QTextDocument()
+        doc.setDefaultFont(label.font())
+        doc.setDocumentMargin(0)
+        doc.setHtml(text)
+        if label.wordWrap():
+            doc.setTextWidth(room.width())
+        size = doc.size()
+        need_w, need_h = (0 if label.wordWrap() else size.width()), size.height()
+        if need_w > room.width() + SLACK + 2 or need_h > room.height() + SLACK + 2:
+            return f"needs {size.width():.0f}x{size.height():.0f}, has {room.width()}x{room.height()}"
+        return None
+    if label.wordWrap():
+        box = fm.boundingRect(QRect(0, 0, max(1, room.width()), 100_000),
+                              int(Qt.TextFlag.TextWordWrap) | int(label.alignment()), text)
+        if box.height() > room.height() + SLACK or box.width() > room.width() + SLACK:
+            return f"wraps to {box.width()}x{box.height()}, has {room.width()}x{room.height()}"
+        return None
+    lines = text.split("\n")
+    need_w = max(fm.horizontalAdvance(line) for line in lines)
+    need_h = fm.height() * len(lines)
+    if need_w > room.width() + SLACK or need_h > room.height() + SLACK + 2:
+        return f"needs {need_w}x{need_h}, has {room.width()}x{room.height()}"
+    return None
+
+
+def _button_problem(button: QAbstractButton) -> str | None:
+    text = _plain(button.text())
+    if not text.strip():
+        return None
+    if isinstance(button, (QCheckBox, QRadioButton, QToolButton)):
+        need = button.sizeHint().width()  # indicator or icon + text: no style minimum in these hints
+        if button.width() + SLACK < need:
+            return f"needs {need} px, has {button.width()}"
+        return None
+    fm = QFontMetrics(button.font())
+    need = fm.horizontalAdvance(text)
+    if not button.icon().isNull():
+        need += button.iconSize().width() + 4
+    room = button.width() - 4 if isinstance(button, QPushButton) else button.contentsRect().width()  # the frame
+    if need > room + SLACK:
+        return f"needs {need} px of text, has {room}"
+    return None
+
+
+def _group_problem(box: QGroupBox) -> str | None:
+    if not box.title():
+        return None
+    opt = QStyleOptionGroupBox()
+    box.initStyleOption(opt)
+    title = box.style().subControlRect(QStyle.ComplexControl.CC_GroupBox, opt, QStyle.SubControl.SC_GroupBoxLabel, box)
+    need = box.fontMetrics().horizontalAdvance(_plain(box.title()))
+    if title.width() + SLACK < need or title.right() > box.width():
+        return f"title needs {need} px, has {title.width()}"
+    return None
+
+
+def _tab_problems(bar: QTabBar) -> list[str]:
+    out = []
+    for i in range(bar.count()):
+        text = _plain(bar.tabText(i))
+        need = bar.fontMetrics().horizontalAdvance(text)
+        if bar.tabRect(i).width() < need + 4:
+            out.append(f"tab {text!r} needs {need} px, has {bar.tabRect(i).width()}")
+    return out
+
+
+def _cut_by_parent(widget: QWidget, window: QWidget) -> str | None:
+    """Whether a parent cuts the widget off: None when it is whole, or wholly out of sight (a
+    background tab, a row scrolled away), or cut only at the top or bottom by a scroll area."""
+    rect = QRect(widget.mapTo(window, QPoint(0, 0)), widget.size())
+    shown = rect.intersected(window.rect())
+    scrolled = False
+    parent = widget.parentWidget()
+    while parent is not None and parent is not window and not shown.isEmpty():
+        area = QRect(parent.mapTo(window, QPoint(0, 0)), parent.size())
+        shown = shown.intersected(area)
+        scrolled = scrolled or isinstance(parent, QAbstractScrollArea)
+        parent = parent.parentWidget()
+    if shown.isEmpty() or shown == rect:
+        return None
+    if shown.width() + SLACK < rect.width():
+        return f"cut at the side: {shown.width()} of {rect.width()} px shown"
+    if not scrolled and shown.height() + SLACK < rect.height():
+        return f"cut at the top or bottom: {shown.height()} of {rect.height()} px shown"
+    return None
+
+
+def _out_of_sight(widget: QWidget, window: QWidget) -> bool:
+    rect = QRect(widget.mapTo(window, QPoint(0, 0)), widget.size())
+    parent = widget.parentWidget()
+    while parent is not None and parent is not window:
+        rect = rect.intersected(QRect(parent.mapTo(window, QPoint(0, 0)), parent.size()))
+        parent = parent.parentWidget()
+    return rect.intersected(window.rect()).isEmpty()
+
+
+def _name(widget: QWidget, text: str) -> str:
+    return f"{type(widget).__name__}({widget.objectName() or '-'}) {text[:50]!r}"
+
+
+def clipped_texts(window: QWidget) -> list[str]:
+    """One line per visible text the window cuts off (empty when every text fits)."""
+    problems: list[str] = []
+    for w in window.findChildren(QWidget):
+        if not w.isVisible() or w.width() <= 0:
+            continue
+        if isinstance(w, QLabel):
+            problem, text = _label_problem(w), w.text()
+        elif isinstance(w, QAbstractButton):
+            problem, text = _button_problem(w), w.text()
+        elif isinstance(w, QGroupBox):
+            problem, text = _group_problem(w), w.title()
+        elif isinstance(w, QTabBar):
+            problems.extend(_name(w, p) for p in _tab_problems(w))
+            continue
+        else:
+            continue
+        if text.strip():
+            cut = _cut_by_parent(w, window)
+            if cut is None and _out_of_sight(w, window):
+                continue  # a background tab, a row scrolled away: nothing of it on screen
+            problem = problem or cut
+        if problem is not None:
+            problems.append(f"{_name(w, text)}: {problem}")
+    return problems
+
+
+__all__ = ["clipped_texts"]
