@@ -173,6 +173,8 @@ class TrainingPlots(QWidget):
         self.views.append(view)
         plot.setTitle(title, color=TEXT, size="10pt", bold=True)
         plot.layout.setRowFixedHeight(0, 20)
+        plot.layout.removeItem(plot.titleLabel)  # the title centred over the whole plot, axis included:
+        plot.layout.addItem(plot.titleLabel, 0, 0, 1, 3)  # over the view box alone it is cut in a narrow dock
         plot.setLabel("left", y_label, color=TEXT.name())
         plot.setLabel("bottom", "samples seen", color=TEXT.name())
         for name in ("left", "bottom"):
