@@ -17,12 +17,13 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, Slot
-from PySide6.QtGui import QCloseEvent, QKeyEvent, QShowEvent
+from PySide6.QtCore import QTimer, Slot
+from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox
 
 from digitlab.gui.actions import build_menus, make_actions
 from digitlab.gui.background import BackgroundJobs
+from digitlab.gui.drawing.canvas_keys import OWN_KEYS, CanvasKeys
 from digitlab.gui.drawing.draw_panel import DrawPanel
 from digitlab.gui.drawing.prediction_view import PredictionView
 from digitlab.gui.drawing.preview import PreprocessView
@@ -83,6 +84,8 @@ class MainWindow(QMainWindow):
         self.files = ModelFiles(self, self.training, self.data_dir, self.window_settings.hyperparameters)
         self.teacher = Teacher(self.canvas, self.samples, lambda: self.network, self.mnist, self.start_training,
                                self._busy, self.background, self.training.config, parent=self)
+        self.samples.gallery.setProperty(OWN_KEYS, True)  # there digits relabel samples, Delete deletes them
+        self.canvas_keys = CanvasKeys(self, self.actions, self.teacher.label_drawing)  # wherever the focus is
         self._connect()
 
         self.network_label = QLabel(objectName="networkLabel")
@@ -283,16 +286,7 @@ class MainWindow(QMainWindow):
         for key in ("new_network", "open"):
             self.actions[key].setEnabled(not running)
 
-    # ------------------------------------------------------------------ keys, errors, closing
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        # digit keys reach here from the canvas, which ignores them: they label the drawing
-        key = event.key()
-        if Qt.Key.Key_0 <= key <= Qt.Key.Key_9 and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
-            self.teacher.label_drawing(int(key - Qt.Key.Key_0))
-            event.accept()
-            return
-        super().keyPressEvent(event)
-
+    # ------------------------------------------------------------------ errors, closing
     @Slot(str, str)
     def _error(self, title: str, message: str) -> None:
         self.statusBar().showMessage(f"{title}: {message.splitlines()[0]}", 10_000)
