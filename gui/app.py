@@ -57,6 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     sys.excepthook = _report_unexpected
     window = create_window(model_path=args.model)
     window.show()
+    window.help.first_run()  # the guided tour, once per user
     return app.exec()
 
 

@@ -22,12 +22,16 @@ from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox
 
 from digitlab.gui.actions import build_menus, make_actions
+from digitlab.gui.appearance.commands import Appearance
+from digitlab.gui.appearance.theme import LIGHT_ONLY
+from digitlab.gui.appearance.zoom import NO_ZOOM
 from digitlab.gui.background import BackgroundJobs
 from digitlab.gui.drawing.canvas_keys import OWN_KEYS, CanvasKeys
 from digitlab.gui.drawing.draw_panel import DrawPanel
 from digitlab.gui.drawing.prediction_view import PredictionView
 from digitlab.gui.drawing.preview import PreprocessView
 from digitlab.gui.drawing.recognition import Recognition
+from digitlab.gui.help.menu import HelpMenu
 from digitlab.gui.model_files import ModelFiles
 from digitlab.gui.network_view.view import NetworkView
 from digitlab.gui.settings import WindowSettings, default_data_dir, open_sample_store
@@ -80,6 +84,12 @@ class MainWindow(QMainWindow):
         self.docks = self.window_layout.add_docks(curves=self.plots, step_through=self.step_through,
                                             training=self.training, samples=self.samples, network=self.network_view)
         self.view_menu = build_menus(self.menuBar(), self.actions, self.docks)
+        self.network_view.setProperty(NO_ZOOM, True)  # its layout is measured in pixels, not in lines of text
+        self.network_view.setProperty(LIGHT_ONLY, True)  # its colours are made for its white ground
+        self.appearance = Appearance(self, self.view_menu, self.canvas, self.plots, self.window_layout.reset)
+        self.help = HelpMenu(self, self.menuBar(), self.actions | self.appearance.actions, {
+            "canvas": self.canvas, "preview": self.preview, "answer": self.prediction, "curves": self.docks["curves"],
+            "step_through": self.docks["stepThrough"], "samples": self.docks["samples"]})
         self.window_settings = WindowSettings(self, self.training, self.draw, self.data_dir)
         self.files = ModelFiles(self, self.training, self.data_dir, self.window_settings.hyperparameters)
         self.teacher = Teacher(self.canvas, self.samples, lambda: self.network, self.mnist, self.start_training,

@@ -28,6 +28,11 @@ from digitlab.model.store import save
 LAST_MODEL_FILE = "last_model.npz"  # in the data folder: the network left at the last exit
 
 
+def app_settings() -> QSettings:
+    """Digit Lab's ``QSettings`` (the layout, the zoom level, the theme, whether the tour was seen)."""
+    return QSettings("DigitLab", "Digit Lab")
+
+
 def default_data_dir() -> Path:
     return user_data_path("digitlab", appauthor=False)
 
@@ -58,7 +63,7 @@ class WindowSettings:
         self._training = training
         self._draw = draw
         self.data_dir = data_dir
-        self.qsettings = QSettings("DigitLab", "Digit Lab")
+        self.qsettings = app_settings()
 
     @property
     def last_model_path(self) -> Path:

@@ -20,7 +20,7 @@ Left out: running the network (the window calls ``show_outputs`` with its activa
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal, Slot
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent, QPalette, QPen, QPolygonF
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from digitlab.gui.appearance.contrast import quiet_text, readable
 from digitlab.gui.images import diverging_color
 
 N_OUT = 10
@@ -149,6 +150,18 @@ class PredictionView(QWidget):
                 raise ValueError(f"need {N_OUT} nudges, got shape {np.shape(nudges)}")
             self.bars.nudges = n.copy()
         self.bars.update()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # a new zoom level: the guess's fixed sizes follow its font
+            QTimer.singleShot(0, self, self._refit)
+
+    @Slot()
+    def _refit(self) -> None:
+        self.detail.setFixedHeight(self.prediction.fontMetrics().height())
+        if self._outputs is not None:
+            metrics = self.prediction.fontMetrics()
+            self.prediction.setFixedSize(metrics.horizontalAdvance(self.prediction.text()) + 2, metrics.height())
 
     def clear(self) -> None:
         """Nothing drawn: no bars, no guess, no nudges; the label buttons are disabled."""
@@ -287,8 +300,8 @@ class _Bars(QWidget):
         column, top, bottom = self._geometry()
         text = self.palette().color(QPalette.ColorRole.WindowText)
         track = _blend(self.palette().color(QPalette.ColorRole.Window), text, 0.07)  # opaque: fast fills
-        muted = QColor(text)
-        muted.setAlpha(150)
+        muted = quiet_text(self.palette())  # secondary, but >= 4.5:1 on the window
+        winner_text = readable(WINNER, self.palette().color(QPalette.ColorRole.Window))
         small = QFont(self.font())
         small.setPointSizeF(self.font().pointSizeF() * 0.85)
         bold = QFont(self.font())
@@ -308,7 +321,7 @@ class _Bars(QWidget):
                 painter.fillRect(QRectF(bar_left, top, width, bottom - top).toRect(), track)  # the 0..1 scale
                 winner = d == best
                 painter.setFont(bold if winner else self.font())
-                painter.setPen(WINNER if winner else text)
+                painter.setPen(winner_text if winner else text)
                 painter.drawText(QRectF(left, bottom + 2, column, line), Qt.AlignmentFlag.AlignCenter, str(d))
                 if values is None:
                     continue
