@@ -10,7 +10,7 @@ the layout tests and by ``tools.screenshots``; run from the repository, not inst
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QRect, Qt
-from PySide6.QtGui import QFontMetrics, QTextDocument
+from PySide6.QtGui import QColor, QFontMetrics, QPalette, QTextDocument
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractScrollArea,
@@ -169,4 +169,44 @@ def clipped_texts(window: QWidget) -> list[str]:
     return problems
 
 
-__all__ = ["clipped_texts"]
+
+
+def _ground(widget: QWidget) -> QColor:
+    """The colour behind a widget: its own when it fills its background, else its nearest filled parent's."""
+    w = widget
+    while w is not None:
+        if w.autoFillBackground() or w.isWindow():
+            return w.palette().color(w.backgroundRole())
+        w = w.parentWidget()
+    return widget.palette().color(QPalette.ColorRole.Window)
+
+
+def low_contrast_texts(window: QWidget, ratio: float = 4.5) -> list[str]:
+    """One line per visible, enabled label or button whose text colour is under ``ratio`` against its ground
+    (WCAG 2.1 contrast; disabled controls are exempt, as WCAG exempts inactive components)."""
+    from digitlab.gui.appearance.contrast import contrast_ratio, over
+
+    problems = []
+    for w in window.findChildren(QWidget):
+        if not w.isVisible() or not w.isEnabled() or _out_of_sight(w, window):
+            continue
+        if isinstance(w, QLabel):
+            if not w.text().strip() or (w.pixmap() is not None and not w.pixmap().isNull()):
+                continue
+            text, ground = w.palette().color(w.foregroundRole()), _ground(w)
+        elif isinstance(w, QPushButton | QToolButton):
+            if not w.text().strip():
+                continue
+            text, ground = w.palette().color(QPalette.ColorRole.ButtonText), w.palette().color(QPalette.ColorRole.Button)
+        elif isinstance(w, QCheckBox | QRadioButton | QGroupBox):
+            text, ground = w.palette().color(QPalette.ColorRole.WindowText), _ground(w)
+        else:
+            continue
+        r = contrast_ratio(over(text, ground), ground)
+        if r < ratio:
+            label = w.text() if hasattr(w, "text") else w.title()
+            problems.append(f"{_name(w, label)}: {text.name()} on {ground.name()} is {r:.2f}:1")
+    return problems
+
+
+__all__ = ["clipped_texts", "low_contrast_texts"]

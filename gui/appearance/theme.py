@@ -90,4 +90,5 @@ def apply_theme(app: QApplication, theme: str, window: QWidget | None = None) ->
         for widget in window.findChildren(QWidget):
             if widget.property(LIGHT_ONLY):
                 widget.setPalette(light if dark else QPalette())
+                widget.setAutoFillBackground(dark)  # its own light ground, not the dark window behind it
     return dark

@@ -76,6 +76,7 @@ class HelpMenu(QObject):
             action = QAction(text, self, objectName=f"help_{key}")
             if shortcut:
                 action.setShortcut(QKeySequence(shortcut))
+            action.setStatusTip(text.replace("&", ""))
             action.triggered.connect(slot)
             menu.addAction(action)
             self.menu_actions[key] = action
@@ -105,7 +106,7 @@ class HelpMenu(QObject):
 
     @Slot()
     def show_shortcuts(self) -> TextDialog:
-        return self._dialog("shortcuts", "Keyboard shortcuts", shortcuts_html(self._actions))
+        return self._dialog("shortcuts", "Keyboard shortcuts", shortcuts_html(self._actions | self.menu_actions))
 
     @Slot()
     def show_glossary(self) -> TextDialog:
