@@ -50,8 +50,13 @@ def apply_zoom(app: QApplication, window: QWidget, level: float) -> None:
         font.setPixelSize(max(6, round(font.pixelSize() * level)))
     app.setFont(font)
     fixed = [w for w in window.findChildren(QWidget) if w.property(NO_ZOOM)]
-    for widget in fixed:  # its own size, whatever the application's
-        widget.setFont(base_font(app))
+    own_size = base_font(app)
+    if own_size.pointSizeF() > 0:  # an explicit size: painters on pixmaps resolve the rest from the app font
+        own_size.setPointSizeF(own_size.pointSizeF())
+    own_size.setFamilies(own_size.families())
+    for widget in fixed:  # its own size, whatever the application's; set on each child too, since a
+        for part in [widget, *widget.findChildren(QWidget)]:  # child's painter on a pixmap resolves an
+            part.setFont(own_size)  # inherited size from the application font
     for widget in [window, *window.findChildren(QWidget)]:
         if any(f is widget or f.isAncestorOf(widget) for f in fixed):
             continue

@@ -4,7 +4,8 @@ Above the bars a large label gives the guess and its confidence in words that ar
 output layer. For a softmax output layer (the cross-entropy cost) the ten outputs sum to 1 and the
 figure is a probability: "7, 93%" (never "100%" unless it is 1: "> 99.9%"). For sigmoid outputs
 (the quadratic cost) each is an independent activation in [0, 1] and they need not sum to 1, so the
-figure is the activation itself, "7 (activation 0.93)", and the tooltips say so. The winning bar is
+figure is the activation itself, "7 (0.93)", the line beside it says "activation, not a probability"
+and the tooltips say so. The winning bar is
 drawn in its own colour, every bar carries its value above and its digit below.
 
 ``show_nudges`` adds, beside each bar, an arrow from the output to where the cost wants it
@@ -125,8 +126,12 @@ class PredictionView(QWidget):
         if self.prediction.width() != width or self.prediction.minimumWidth() != width:
             self.prediction.setFixedSize(width, self.prediction.fontMetrics().height())
         runner_up = f"{second}, {_percent(a[second])}" if normalised else f"{second} ({_activation(a[second])})"
-        lead = "probability" if normalised else "not a probability"
-        self.detail.set_forms((f"{lead}; next: {runner_up}", f"next: {runner_up}", runner_up))
+        if normalised:
+            forms = (f"probability; next: {runner_up}", f"next: {runner_up}", runner_up)
+        else:
+            forms = (f"activation, not a probability; next: {runner_up}", f"activation; next: {runner_up}",
+                     f"next: {runner_up}", runner_up)
+        self.detail.set_forms(forms)
         detail_tip = (f"The runner-up: {second}, with the next highest output ({a[second]:.4f})"
                       + ("" if normalised else "; sigmoid outputs are activations in [0, 1] that need not sum to 1"))
         if self.detail.toolTip() != detail_tip:
@@ -330,7 +335,7 @@ class _Bars(QWidget):
                 painter.setFont(small)
                 painter.setPen(text if winner else muted)
                 if narrow is None:
-                    narrow = painter.fontMetrics().horizontalAdvance("0.00") > column + SPACING
+                    narrow = painter.fontMetrics().horizontalAdvance("0.00") + SPACING > column  # room between them
                 label = f"{values[d]:.2f}"
                 if narrow and label.startswith("0."):
                     label = label[1:]
@@ -396,8 +401,8 @@ def _activation(value: float) -> str:
 
 
 def _confidence(digit: int, value: float, normalised: bool) -> str:
-    """The guess in words true for the output layer: "7, 93%" (softmax) or "7 (activation 0.93)"."""
-    return f"{digit}, {_percent(value)}" if normalised else f"{digit} (activation {_activation(value)})"
+    """The guess in words true for the output layer: "7, 93%" (softmax) or "7 (0.93)", an activation."""
+    return f"{digit}, {_percent(value)}" if normalised else f"{digit} ({_activation(value)})"
 
 
 __all__ = ["PredictionView", "N_OUT"]

@@ -35,7 +35,7 @@ class _InputImage(QWidget):
         self._answer = ""
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)  # paintEvent covers every pixel
         self.setFixedHeight(GRID_HEADER + SIDE * self.SCALE + 4)
-        self.setMinimumWidth(SIDE * self.SCALE + 70)  # the answer is elided narrower than it needs
+        self.setMinimumWidth(SIDE * self.SCALE + 10 + self.fontMetrics().horizontalAdvance("answer 8 (0.99)"))  # never elided
 
     def set_input(self, x: Array | None) -> None:
         side = SIDE * self.SCALE  # scaled once here, not at every paint

@@ -42,8 +42,8 @@ def test_sigmoid_outputs_are_called_activations_not_probabilities(view):
     outputs = np.full(10, 0.3)
     outputs[4] = 0.61  # the ten do not sum to 1
     view.show_outputs(outputs, normalised=False)
-    assert label(view).text() == "4 (activation 0.61)"  # not "61%": the ten do not sum to 100%
-    assert view.detail.text() == "not a probability; next: 0 (0.30)"
+    assert label(view).text() == "4 (0.61)"  # not "61%": the ten do not sum to 100%
+    assert view.detail.text() == "activation, not a probability; next: 0 (0.30)"
     tip = label(view).toolTip()
     assert "activation" in tip and "Not a probability" in tip
 
@@ -167,7 +167,7 @@ def test_a_tiny_runner_up_is_not_rounded_to_zero(view):
     sigmoid = np.full(10, 0.001)
     sigmoid[3] = 0.9991
     view.show_outputs(sigmoid, normalised=False)
-    assert label(view).text() == "3 (activation > 0.99)"
+    assert label(view).text() == "3 (> 0.99)"
     assert view.detail.text().endswith("next: 0 (< 0.01)")
 
 
