@@ -10,7 +10,7 @@ the layout tests and by ``tools.screenshots``; run from the repository, not inst
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QRect, Qt
-from PySide6.QtGui import QColor, QFontMetrics, QPalette, QTextDocument
+from PySide6.QtGui import QColor, QFontMetrics, QPalette
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractScrollArea,
@@ -41,17 +41,11 @@ def _label_problem(label: QLabel) -> str | None:
     fm = label.fontMetrics()
     rich = label.textFormat() == Qt.TextFormat.RichText or (
         label.textFormat() == Qt.TextFormat.AutoText and text.lstrip().startswith("<") and ">" in text)
-    if rich:
-        doc = QTextDocument()
-        doc.setDefaultFont(label.font())
-        doc.setDocumentMargin(0)
-        doc.setHtml(text)
-        if label.wordWrap():
-            doc.setTextWidth(room.width())
-        size = doc.size()
-        need_w, need_h = (0 if label.wordWrap() else size.width()), size.height()
-        if need_w > room.width() + SLACK + 2 or need_h > room.height() + SLACK + 2:
-            return f"needs {size.width():.0f}x{size.height():.0f}, has {room.width()}x{room.height()}"
+    if rich:  # Qt's own measure of its document: what the label needs at its width
+        need_h = label.heightForWidth(label.width()) if label.wordWrap() else label.sizeHint().height()
+        need_w = 0 if label.wordWrap() else label.sizeHint().width()
+        if need_w > label.width() + SLACK or need_h > label.height() + SLACK:
+            return f"needs {need_w}x{need_h}, has {label.width()}x{label.height()}"
         return None
     if label.wordWrap():
         box = fm.boundingRect(QRect(0, 0, max(1, room.width()), 100_000),

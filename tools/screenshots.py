@@ -170,7 +170,7 @@ def main() -> int:
         panel.next_stage()
     panel.check_maths()
     pump(app, 0.3)
-    window.grab().save(str(OUT / "step_through.png"))
+    shoot(app, window, "step_through")
     panel.finish()
 
     # your samples: the shipped model, European ones corrected, retrained
@@ -191,7 +191,7 @@ def main() -> int:
             raise RuntimeError("the before/after report did not come")
         pump(app, 0.05)
     pump(app, 0.3)
-    window.grab().save(str(OUT / "samples.png"))
+    shoot(app, window, "samples")
     window.close()
     for name in ("main", "step_through", "samples"):
         print(OUT / f"{name}.png")
