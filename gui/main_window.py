@@ -98,7 +98,8 @@ class MainWindow(QMainWindow):
         self.canvas_keys = CanvasKeys(self, self.actions, self.teacher.label_drawing)  # wherever the focus is
         self._connect()
 
-        self.network_label = QLabel(objectName="networkLabel")
+        self.network_label = QLabel(objectName="networkLabel", toolTip="The network shown: neurons per layer "
+                                    "(input to output), the hidden layers' activation, the output layer's kind, its file")
         self.statusBar().addPermanentWidget(self.network_label)
         self.network, self.model_path = self.files.initial(model_path, self.window_settings.last_model_path)
         self.network_view.set_network(self.network)

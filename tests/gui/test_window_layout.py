@@ -127,3 +127,37 @@ def test_the_check_sees_a_cut_label_and_a_cut_button(qtbot) -> None:
     qtbot.waitExposed(top)
     found = clipped_texts(top)
     assert len(found) == 3, found
+
+
+def test_at_150_percent_scaling_a_1920x1080_screen_shows_everything(tmp_path) -> None:
+    """A child process with QT_SCALE_FACTOR=1.5: 1280 x 720 logical pixels, 1920 x 1080 on the screen."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = f"""
+import sys
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from digitlab.gui.app import create_window
+from tools.layout_check import clipped_texts
+w = create_window(data_dir={str(tmp_path)!r})
+w.show()
+w.resize(1280, 720)
+for _ in range(20):
+    app.processEvents()
+w.window_layout.share_space()
+for _ in range(20):
+    app.processEvents()
+image = w.grab()
+print(w.devicePixelRatioF(), image.width(), image.height(), w.width(), w.height())
+print(clipped_texts(w))
+"""
+    env = dict(os.environ, QT_SCALE_FACTOR="1.5", QT_QPA_PLATFORM="offscreen")
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=root, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    sizes, clipped = out.stdout.strip().splitlines()[-2:]
+    assert sizes.split() == ["1.5", "1920", "1080", "1280", "720"]
+    assert clipped == "[]"
