@@ -18,17 +18,22 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, Slot
-from PySide6.QtGui import QCloseEvent, QKeyEvent, QShowEvent
+from PySide6.QtCore import QTimer, Slot
+from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox
 
 from digitlab.gui.actions import build_menus, make_actions
+from digitlab.gui.appearance.commands import Appearance
+from digitlab.gui.appearance.theme import LIGHT_ONLY
+from digitlab.gui.appearance.zoom import NO_ZOOM
 from digitlab.gui.background import BackgroundJobs
+from digitlab.gui.drawing.canvas_keys import OWN_KEYS, CanvasKeys
 from digitlab.gui.drawing.draw_panel import DrawPanel
 from digitlab.gui.drawing.prediction_view import PredictionView
 from digitlab.gui.drawing.preview import PreprocessView
 from digitlab.gui.drawing.recognition import Recognition
 from digitlab.gui.evaluation.evaluation_panel import EvaluationPanel
+from digitlab.gui.help.menu import HelpMenu
 from digitlab.gui.history.keeper import HistoryKeeper, how_loaded
 from digitlab.gui.history.panel import HistoryPanel, add_history_dock
 from digitlab.gui.model_files import ModelFiles
@@ -90,13 +95,22 @@ class MainWindow(QMainWindow):
         self.history = HistoryKeeper(self.data_dir / "history", self._busy, parent=self)
         self.docks["history"] = add_history_dock(self, HistoryPanel(self.history), self.docks["stepThrough"],
                                                  self.view_menu)
+        self.network_view.setProperty(NO_ZOOM, True)  # its layout is measured in pixels, not in lines of text
+        self.network_view.setProperty(LIGHT_ONLY, True)  # its colours are made for its white ground
+        self.appearance = Appearance(self, self.view_menu, self.canvas, self.plots, self.window_layout.reset)
+        self.help = HelpMenu(self, self.menuBar(), self.actions | self.appearance.actions, {
+            "canvas": self.canvas, "preview": self.preview, "answer": self.prediction, "curves": self.docks["curves"],
+            "step_through": self.docks["stepThrough"], "samples": self.docks["samples"]})
         self.window_settings = WindowSettings(self, self.training, self.draw, self.data_dir)
         self.files = ModelFiles(self, self.training, self.data_dir, self.window_settings.hyperparameters)
         self.teacher = Teacher(self.canvas, self.samples, lambda: self.network, self.mnist, self.start_training,
                                self._busy, self.background, self.training.config, parent=self)
+        self.samples.gallery.setProperty(OWN_KEYS, True)  # there digits relabel samples, Delete deletes them
+        self.canvas_keys = CanvasKeys(self, self.actions, self.teacher.label_drawing)  # wherever the focus is
         self._connect()
 
-        self.network_label = QLabel(objectName="networkLabel")
+        self.network_label = QLabel(objectName="networkLabel", toolTip="The network shown: neurons per layer "
+                                    "(input to output), the hidden layers' activation, the output layer's kind, its file")
         self.statusBar().addPermanentWidget(self.network_label)
         self.network, self.model_path = self.files.initial(model_path, self.window_settings.last_model_path)
         self._run_how = "trained"
@@ -334,16 +348,7 @@ class MainWindow(QMainWindow):
                                          f"{format_per_digit(ev.per_digit)}", 15_000)
             self._run_message = ""
 
-    # ------------------------------------------------------------------ keys, errors, closing
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        # digit keys reach here from the canvas, which ignores them: they label the drawing
-        key = event.key()
-        if Qt.Key.Key_0 <= key <= Qt.Key.Key_9 and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
-            self.teacher.label_drawing(int(key - Qt.Key.Key_0))
-            event.accept()
-            return
-        super().keyPressEvent(event)
-
+    # ------------------------------------------------------------------ errors, closing
     @Slot(str, str)
     def _error(self, title: str, message: str) -> None:
         self.statusBar().showMessage(f"{title}: {message.splitlines()[0]}", 10_000)

@@ -146,6 +146,9 @@ class TrainingPanel(QWidget):
         self.progress.setTextVisible(True)
         self.status = QLabel(objectName="trainingStatus")
         self.status.setWordWrap(True)
+        self.status.setToolTip("The run so far: the epoch (a pass over the 60,000 training images), the step "
+                               "(one mini-batch, one gradient descent step) and the cost C of the last mini-batch")
+        self.progress.setToolTip("How much of the run is done: steps taken of all the epochs' steps")
         layout.addWidget(self.progress)
         layout.addWidget(self.status)
         layout.addStretch(1)
