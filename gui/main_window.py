@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from concurrent.futures import Future
 from pathlib import Path
 
 from PySide6.QtCore import QTimer, Slot
@@ -36,6 +35,7 @@ from digitlab.gui.evaluation.evaluation_panel import EvaluationPanel
 from digitlab.gui.help.menu import HelpMenu
 from digitlab.gui.history.keeper import HistoryKeeper, how_loaded
 from digitlab.gui.history.panel import HistoryPanel, add_history_dock
+from digitlab.gui.mnist_source import MnistSource
 from digitlab.gui.model_files import ModelFiles
 from digitlab.gui.network_view.view import NetworkView
 from digitlab.gui.settings import WindowSettings, default_data_dir, open_sample_store
@@ -52,7 +52,6 @@ from digitlab.model.evaluation import Evaluation, format_per_digit
 from digitlab.model.network import Network
 from digitlab.model.train_process import Frame, RunRecipe
 
-MNIST_DELAY_MS = 300  # MNIST starts loading this long after the window is built (first paint first)
 WARM_UP_MS = 1000  # the trainer process starts this long after (it competes for the CPU with start-up)
 
 
@@ -66,12 +65,9 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Digit Lab")
         self.data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
         self.background = BackgroundJobs(self)
-        self._mnist_loader = mnist_loader
-        self._mnist_future: Future[MNIST] | None = None
-        QTimer.singleShot(MNIST_DELAY_MS, self, self._load_mnist)
+        self.data = MnistSource(self.background, mnist_loader, parent=self)
         # the trainer process loads the shipped MNIST itself (and early) unless the window was given other data
-        self._shipped_mnist = mnist_loader is load_mnist
-        self.session = TrainingSession(self, preload_mnist=self._shipped_mnist)
+        self.session = TrainingSession(self, preload_mnist=self.data.shipped)
         QTimer.singleShot(WARM_UP_MS, self, self.session.warm_up)  # Train then starts at once
         self.model_path: Path | None = None
 
@@ -130,6 +126,8 @@ class MainWindow(QMainWindow):
                           "quit": self.close}.items():
             self.actions[key].triggered.connect(slot)
         self.recognition.input_changed.connect(self._on_input)
+        self.data.loaded.connect(self._on_mnist_loaded)
+        self.data.failed.connect(lambda text: self.statusBar().showMessage(text, 15_000))
         s = self.session
         s.steps_arrived.connect(self._on_steps)
         s.epochs_arrived.connect(self.plots.add_epochs)
@@ -216,15 +214,9 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ training
     def mnist(self) -> MNIST:
         """MNIST, waiting for the background load if it has not finished."""
-        return self._load_mnist().result()
+        return self.data.get()
 
-    def _load_mnist(self) -> Future[MNIST]:
-        if self._mnist_future is None:
-            self._mnist_future = self.background.submit(
-                self._mnist_loader, on_result=self._on_mnist_loaded,
-                on_error=lambda e: self.statusBar().showMessage(f"Could not load MNIST: {e}", 15_000))
-        return self._mnist_future
-
+    @Slot(object)
     def _on_mnist_loaded(self, data: MNIST) -> None:
         self.step_through.set_data(data.test_x, data.test_y)
         self.evaluation.set_data(data)
@@ -247,7 +239,7 @@ class MainWindow(QMainWindow):
                 return False
             samples = self.teacher.sample_arrays() if self.training.keep_samples.isChecked() else None
             recipe, how = make_recipe(config, self.network, samples)
-        if not self._shipped_mnist:  # tests and scripts that gave the window their own data
+        if not self.data.shipped:  # tests and scripts that gave the window their own data
             recipe = dataclasses.replace(recipe, data=self.mnist())
         self._run_how = how  # the network it makes goes into the history as made so
         self.model_path = None  # training changes it: it is no longer the file's network
