@@ -22,7 +22,11 @@ NumPy, one pass, no per-segment compositing) and both renderings are read by eac
 Not used here, on purpose: the Hershey vector fonts and UCI's optdigits and pendigits, which are
 kept back as an outside check, so nothing is tuned on them.
 
-    python -m benchmarks.drawn [--old PATH] [--new PATH] [--seed 0] [--scale 1.0] [--json]
+With ``--teach`` it also checks teaching: for a few forms (a flagged 1, a curled 6, ...) 60 fresh
+drawings are made; 5 that the model misreads are taught to it as in the window (``model.retrain``,
+its default settings), then 4 other misread ones are read again (the goal: at least 3 right).
+
+    python -m benchmarks.drawn [--old PATH] [--new PATH] [--seed 0] [--scale 1.0] [--teach] [--json]
 """
 
 from __future__ import annotations
@@ -178,6 +182,47 @@ def evaluate(models: dict, data: DrawnSet, canvas_x: np.ndarray, ideal_x: np.nda
     return out
 
 
+# forms a person might teach the network: (digit, form in drawn_shapes.FORMS)
+TEACH_FORMS = ((1, "flag"), (6, "curled"), (7, "crossed"), (4, "open tall"))
+
+
+def teach(net, mnist, digit: int, form: str, seed: int = 1) -> dict:
+    """The teaching goal: 5 misread drawings of a form taught (``model.retrain`` as the window does),
+    then 4 unseen drawings of that form, also misread before, read again; and all 60 drawn."""
+    from benchmarks import drawn_shapes
+    from digitlab.model.retrain import RetrainConfig, make_retrainer
+
+    rng = np.random.default_rng([seed, digit])
+    strokes = [drawn_shapes.draw(drawn_shapes.FORMS[digit][form], rng, canvas=CANVAS) for _ in range(60)]
+    x = vectors(render_canvas(strokes))
+    wrong = np.flatnonzero(net.predict(x) != digit)
+    out = {"digit": digit, "form": form, "read_before": 1 - len(wrong) / len(x)}
+    if len(wrong) < 9:
+        return out  # too few misread drawings to teach 5 and test 4
+    taught, unseen = wrong[:5], wrong[5:9]
+    trainer = make_retrainer(net, x[taught], np.full(5, digit, np.uint8), mnist, RetrainConfig())
+    for _ in trainer.steps():
+        pass
+    after = trainer.net
+    rest = np.setdiff1d(np.arange(len(x)), taught)
+    out.update(unseen_right_after=int((after.predict(x[unseen]) == digit).sum()),
+               rest_read_after=float((after.predict(x[rest]) == digit).mean()),
+               mnist_before=net.evaluate(mnist.test_x, mnist.test_y)[1],
+               mnist_after=after.evaluate(mnist.test_x, mnist.test_y)[1])
+    return out
+
+
+def _print_teaching(name: str, rows: list[dict]) -> None:
+    for r in rows:
+        head = f"{name}: teach the {r['form']} {r['digit']} (read {100 * r['read_before']:.0f}% before)"
+        if "unseen_right_after" not in r:
+            print(f"{head}: fewer than 9 misread, nothing to teach")
+            continue
+        print(f"{head}: 5 taught, {r['unseen_right_after']} of 4 unseen misread ones right after"
+              f" (goal >= 3); the 55 not taught {100 * r['rest_read_after']:.0f}%;"
+              f" MNIST {100 * r['mnist_before']:.2f}% -> {100 * r['mnist_after']:.2f}%")
+
+
 def _table(title: str, rows: list[str], results: dict, key: str, counts: dict) -> None:
     names = list(results)
     print(f"\n{title:<16}{'n':>6}" + "".join(f"{n:>10}" for n in names) + ("    change" if len(names) == 2 else ""))
@@ -196,6 +241,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=0, help="seed of the drawings")
     p.add_argument("--scale", type=float, default=1.0, help="drawings per style and digit, times this")
     p.add_argument("--no-ideal", action="store_true", help="skip the ideal rendering (faster)")
+    p.add_argument("--teach", action="store_true", help="also check teaching: 5 drawings of a misread form, retrain")
     p.add_argument("--save", type=Path, help="save the preprocessed drawings (x, y, style) to this .npz")
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = p.parse_args(argv)
@@ -226,11 +272,17 @@ def main(argv: list[str] | None = None) -> int:
         np.savez_compressed(args.save, x=canvas_x, y=data.labels, style=data.styles)
     results = evaluate(models, data, canvas_x, ideal_x)
     timing = {name: time_reading(net, images[0]) for name, net in models.items()}
+    teaching = {}
+    if args.teach:
+        from digitlab.model.data import load_mnist
+
+        mnist = load_mnist()
+        teaching = {name: [teach(net, mnist, d, f, args.seed + 1) for d, f in TEACH_FORMS] for name, net in models.items()}
     wall = time.perf_counter() - started
 
     if args.json:
         print(json.dumps({"n": len(data.labels), "results": results, "ms_per_drawing": timing, "seconds": wall,
-                          "skipped": data.skipped}, indent=2))
+                          "skipped": data.skipped, "teaching": teaching}, indent=2))
         return 0
     styles = list(dict.fromkeys(data.styles.tolist()))
     style_n = {s: int((data.styles == s).sum()) for s in styles}
@@ -248,6 +300,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n{name}: commonest misreadings (true->read, count): "
               + ", ".join(f"{c} {k}" for c, k in r["confusions"]))
         print(f"{name}: one drawing read (preprocess + forward) in {timing[name]:.3f} ms (median)")
+    for name, rows in teaching.items():
+        print()
+        _print_teaching(name, rows)
     print(f"\nwhole run {wall:.1f} s")
     return 0
 

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from digitlab.model.activations import ACTIVATIONS
+from digitlab.model.augment import Distortion
 from digitlab.model.costs import COSTS
 from digitlab.model.network import Network
 from digitlab.model.optimizers import OPTIMIZERS
@@ -48,6 +49,13 @@ class TrainConfig:
     schedule: str = "constant"  # constant | cosine (to 2% of the rate) | step (x0.1 at 50% and 75%)
     augment: bool = False  # random small rotation, scale, shear and shift of every training image
     seed: int = 0
+    # what augment draws from (model.augment.Distortion): the affine ranges, then stroke width and
+    # elastic distortion, both off by default
+    rotation_deg: float = 12.0  # uniform in [-x, x] degrees
+    shear: float = 0.15  # uniform in [-x, x]
+    stroke_width: float = 0.0  # up to this fraction of a 1 px thickening or thinning
+    elastic_alpha: float = 0.0  # px; 0 turns elastic distortion off
+    elastic_sigma: float = 4.0  # px, the displacement field's smoothness
 
     def validate(self) -> TrainConfig:
         """Raise ``ValueError`` naming the first invalid field; return self when all are valid."""
@@ -69,7 +77,17 @@ class TrainConfig:
             raise ValueError(f"epochs must be a positive integer, got {self.epochs}")
         if not (np.isfinite(self.l2) and self.l2 >= 0):
             raise ValueError(f"l2 must be zero or a positive number, got {self.l2}")
+        for name in ("rotation_deg", "shear", "stroke_width", "elastic_alpha"):
+            value = getattr(self, name)
+            if not (np.isfinite(value) and value >= 0):
+                raise ValueError(f"{name} must be zero or a positive number, got {value}")
+        check_positive("elastic_sigma", self.elastic_sigma)
         return self
+
+    def distortion(self) -> Distortion:
+        """The ranges ``augment`` draws each training image's distortion from."""
+        return Distortion(rotation_deg=self.rotation_deg, shear=self.shear, stroke_width=self.stroke_width,
+                          elastic_alpha=self.elastic_alpha, elastic_sigma=self.elastic_sigma)
 
     def build_network(self) -> Network:
         """A fresh network of this shape, its weights drawn from ``seed``."""
