@@ -69,21 +69,24 @@ class DrawnSet:
     labels: np.ndarray  # (n,) uint8
     styles: np.ndarray  # (n,) str
     skipped: list[str]
+    forms: np.ndarray  # (n,) str: the form's name ("flag", "curled") or the font family
 
 
 def build_set(seed: int = 0, scale: float = 1.0) -> DrawnSet:
     """All drawings, from seeded generators (one per style, so styles do not shift each other)."""
     from benchmarks import drawn_fonts, drawn_shapes
 
-    strokes, labels, styles, skipped = [], [], [], []
+    strokes, labels, styles, skipped, forms = [], [], [], [], []
     seeds = np.random.SeedSequence(seed).spawn(len(SHAPE_STYLES) + len(drawn_fonts.FONT_STYLES))
-    for (style, (n, kwargs, forms)), ss in zip(SHAPE_STYLES.items(), seeds):
+    for (style, (n, kwargs, which)), ss in zip(SHAPE_STYLES.items(), seeds):
         rng = np.random.default_rng(ss)
         for digit in range(10):
             names = {"common": drawn_shapes.COMMON[digit], "continental": drawn_shapes.CONTINENTAL[digit],
-                     "both": drawn_shapes.COMMON[digit] + drawn_shapes.CONTINENTAL[digit]}[forms]
+                     "both": drawn_shapes.COMMON[digit] + drawn_shapes.CONTINENTAL[digit]}[which]
             for _ in range(max(1, round(n * scale))):
-                form = drawn_shapes.FORMS[digit][names[rng.integers(len(names))]]
+                name = names[rng.integers(len(names))]
+                form = drawn_shapes.FORMS[digit][name]
+                forms.append(name)
                 kw = dict(kwargs)
                 if style == "slanted":  # either way
                     sign = rng.choice([-1, 1])
@@ -106,9 +109,10 @@ def build_set(seed: int = 0, scale: float = 1.0) -> DrawnSet:
                     bold = style in ("sans fonts", "serif fonts") and k % 2 == 1
                     paths = drawn_fonts.skeleton_paths(family, digit, bold)
                     strokes.append(drawn_fonts.draw(paths, rng, canvas=CANVAS))
+                    forms.append(family.split(" [")[0] + (" bold" if bold else ""))
                     labels.append(digit)
                     styles.append(style)
-    return DrawnSet(strokes, np.asarray(labels, dtype=np.uint8), np.asarray(styles), skipped)
+    return DrawnSet(strokes, np.asarray(labels, dtype=np.uint8), np.asarray(styles), skipped, np.asarray(forms))
 
 
 def render_canvas(strokes_list: list[list[dict]]) -> list[np.ndarray]:
@@ -173,6 +177,8 @@ def evaluate(models: dict, data: DrawnSet, canvas_x: np.ndarray, ideal_x: np.nda
             "styles": per_group(pred, data.labels, data.styles),
             "digits": per_group(pred, data.labels, data.labels.astype(str)),
             "confusions": Counter(f"{t}->{p}" for t, p in zip(data.labels, pred) if t != p).most_common(8),
+            # the digit-and-form pairs misread most often: "6 curled" means the curled 6s
+            "weakest_forms": Counter(f"{t} {f}" for t, p, f in zip(data.labels, pred, data.forms) if t != p).most_common(6),
         }
         if ideal_x is not None:
             ideal = net.predict(ideal_x)
@@ -269,7 +275,7 @@ def main(argv: list[str] | None = None) -> int:
     canvas_x = vectors(images)
     ideal_x = None if args.no_ideal else vectors([render_ideal(s) for s in data.strokes])
     if args.save:
-        np.savez_compressed(args.save, x=canvas_x, y=data.labels, style=data.styles)
+        np.savez_compressed(args.save, x=canvas_x, y=data.labels, style=data.styles, form=data.forms)
     results = evaluate(models, data, canvas_x, ideal_x)
     timing = {name: time_reading(net, images[0]) for name, net in models.items()}
     teaching = {}
@@ -299,6 +305,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, r in results.items():
         print(f"\n{name}: commonest misreadings (true->read, count): "
               + ", ".join(f"{c} {k}" for c, k in r["confusions"]))
+        print(f"{name}: most misread forms (digit form, count): " + ", ".join(f"{k} {c}" for k, c in r["weakest_forms"]))
         print(f"{name}: one drawing read (preprocess + forward) in {timing[name]:.3f} ms (median)")
     for name, rows in teaching.items():
         print()

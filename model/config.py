@@ -56,6 +56,7 @@ class TrainConfig:
     stroke_width: float = 0.0  # up to this fraction of a 1 px thickening or thinning
     elastic_alpha: float = 0.0  # px; 0 turns elastic distortion off
     elastic_sigma: float = 4.0  # px, the displacement field's smoothness
+    flag_ones: float = 0.0  # share of the ones given a European flag (model.augment.flag_ones)
 
     def validate(self) -> TrainConfig:
         """Raise ``ValueError`` naming the first invalid field; return self when all are valid."""
@@ -77,6 +78,8 @@ class TrainConfig:
             raise ValueError(f"epochs must be a positive integer, got {self.epochs}")
         if not (np.isfinite(self.l2) and self.l2 >= 0):
             raise ValueError(f"l2 must be zero or a positive number, got {self.l2}")
+        if not 0 <= self.flag_ones <= 1:
+            raise ValueError(f"flag_ones must be in [0, 1], got {self.flag_ones}")
         for name in ("rotation_deg", "shear", "stroke_width", "elastic_alpha"):
             value = getattr(self, name)
             if not (np.isfinite(value) and value >= 0):

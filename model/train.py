@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from digitlab.model.augment import distort
+from digitlab.model.augment import distort, flag_ones
 from digitlab.model.config import TrainConfig
 from digitlab.model.network import Network
 from digitlab.model.optimizers import Optimizer
@@ -145,6 +145,8 @@ class Trainer:
         x = np.take(self.train_x, idx, axis=0)  # np.take is a faster gather than x[idx]
         y = np.take(self.train_y, idx)
         if self.config.augment:
+            if self.config.flag_ones:
+                x = flag_ones(x, y, self._augment_rng, self.config.flag_ones)
             x = distort(x, self._augment_rng, self._distortion)
         # overflow is detected below and reported as TrainingDivergedError, not as NumPy warnings
         with np.errstate(over="ignore", invalid="ignore"):
