@@ -20,7 +20,8 @@ off, so it equals ``random_affine`` until asked for more):
 
 ``flag_ones`` is the one label-aware distortion: it gives a share of the ones a flag, the short
 up-stroke many Europeans start a 1 with, which MNIST's (mostly American) writers rarely drew and
-which a network trained on MNIST reads as a 7.
+which a network trained on MNIST reads as a 7. ``curl_sixes`` likewise curls the top of a share
+of the sixes to the right, as many people start a 6.
 """
 
 from __future__ import annotations
@@ -165,13 +166,25 @@ def flag_ones(images: np.ndarray, labels: np.ndarray, rng: np.random.Generator, 
     The flag is an anti-aliased straight stroke from the top of the stem, down to the left: 4-9 px
     long, 15-45 degrees below the horizontal, 1.0-1.8 px wide (a different one per image).
     """
+    return _top_strokes(images, labels, rng, share, digit=1, direction=-1.0, angles=(15, 45))
+
+
+def curl_sixes(images: np.ndarray, labels: np.ndarray, rng: np.random.Generator, share: float) -> np.ndarray:
+    """A copy of ``images`` (n, 784) where each 6 has, with probability ``share``, a curled top:
+    a stroke like ``flag_ones``'s but to the right, 20-60 degrees below the horizontal."""
+    return _top_strokes(images, labels, rng, share, digit=6, direction=1.0, angles=(20, 60))
+
+
+def _top_strokes(images: np.ndarray, labels: np.ndarray, rng: np.random.Generator, share: float, *,
+                 digit: int, direction: float, angles: tuple[float, float]) -> np.ndarray:
+    """A stroke from the top of each chosen ``digit``, sideways (direction -1 left, +1 right) and down."""
     out = np.array(images, dtype=np.float32, copy=True)
-    idx = np.flatnonzero((np.asarray(labels) == 1) & (rng.random(len(out)) < share))
+    idx = np.flatnonzero((np.asarray(labels) == digit) & (rng.random(len(out)) < share))
     k = len(idx)
     if k == 0:
         return out
     length = rng.uniform(4, 9, k)
-    angle = np.deg2rad(rng.uniform(15, 45, k))
+    angle = np.deg2rad(rng.uniform(*angles, k))
     width = rng.uniform(1.0, 1.8, k)
     a = out[idx].reshape(k, SIDE, SIDE)
     ink = a > 0.3
@@ -179,11 +192,11 @@ def flag_ones(images: np.ndarray, labels: np.ndarray, rng: np.random.Generator, 
     row = ink[np.arange(k), top]  # (k, 28)
     x0 = (row @ np.arange(SIDE)) / np.maximum(row.sum(axis=1), 1)
     y0 = top.astype(np.float64)
-    dx, dy = -length * np.cos(angle), length * np.sin(angle)
+    dx, dy = direction * length * np.cos(angle), length * np.sin(angle)
     # distance from every pixel to the segment (x0, y0) -> (x0 + dx, y0 + dy), per image
     px, py = _xx[None] - x0[:, None, None], _yy[None] - y0[:, None, None]
     t = np.clip((px * dx[:, None, None] + py * dy[:, None, None]) / (length ** 2)[:, None, None], 0, 1)
     dist = np.hypot(px - t * dx[:, None, None], py - t * dy[:, None, None])
-    flag = np.clip(width[:, None, None] - dist, 0, 1).astype(np.float32)
-    out[idx] = np.maximum(a, flag).reshape(k, SIDE * SIDE)
+    stroke = np.clip(width[:, None, None] - dist, 0, 1).astype(np.float32)
+    out[idx] = np.maximum(a, stroke).reshape(k, SIDE * SIDE)
     return out

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from digitlab.model.augment import distort, flag_ones
+from digitlab.model.augment import curl_sixes, distort, flag_ones
 from digitlab.model.config import TrainConfig
 from digitlab.model.network import Network
 from digitlab.model.optimizers import Optimizer
@@ -147,6 +147,8 @@ class Trainer:
         if self.config.augment:
             if self.config.flag_ones:
                 x = flag_ones(x, y, self._augment_rng, self.config.flag_ones)
+            if self.config.curl_sixes:
+                x = curl_sixes(x, y, self._augment_rng, self.config.curl_sixes)
             x = distort(x, self._augment_rng, self._distortion)
         # overflow is detected below and reported as TrainingDivergedError, not as NumPy warnings
         with np.errstate(over="ignore", invalid="ignore"):

@@ -94,7 +94,7 @@ class TrainingPanel(QWidget):
                                     "three quarters). Lowering it late settles into a better minimum.")
         self.augment = QCheckBox("distort training images", objectName="augment")
         self.augment.setToolTip("Randomly rotate, scale, shear and shift every training image a little (the "
-                                "accurate preset also thickens or thins its strokes and bends it elastically), so "
+                                "accurate preset also gives some ones a European flag and some sixes a curled top), so "
                                 "the network learns digits as people draw them, not only as MNIST has them.")
         self.seed = QSpinBox(objectName="seed", minimum=0, maximum=2**31 - 1)
         self.seed.setToolTip("Random seed for the initial weights, the shuffling and the distortions: the "
