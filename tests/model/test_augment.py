@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from digitlab.model.augment import Distortion, curl_sixes, distort, elastic_field, flag_ones, random_affine, stroke_width
-from digitlab.model.config import PRESETS
+from digitlab.model.config import PRESETS, TrainConfig
+from digitlab.model.train import Trainer
 
 
 def _ink_box_side(images: np.ndarray) -> np.ndarray:
@@ -114,3 +116,18 @@ def test_curl_sixes_adds_a_stroke_to_the_right_at_the_top_of_the_sixes_only(mnis
     top_cols = np.array([np.flatnonzero(img.reshape(28, 28)[t] > 0.3).mean() for img, t in zip(x[sixes], top)])
     assert ((added @ cols) / mass > top_cols).mean() > 0.9  # to the right of where the 6 starts
     assert ((added @ rows) / mass < (x[sixes] @ rows) / x[sixes].sum(axis=1)).mean() > 0.9  # in its upper part
+
+
+@pytest.mark.parametrize("field, value", [("flag_ones", 1.5), ("curl_sixes", -0.1), ("elastic_alpha", -1.0),
+                                          ("stroke_width", float("nan")), ("elastic_sigma", 0.0)])
+def test_a_bad_distortion_range_is_refused_naming_its_field(field: str, value: float) -> None:
+    with pytest.raises(ValueError, match=field):
+        TrainConfig(**{field: value}).validate()
+
+
+def test_a_trainer_with_the_accurate_recipe_learns(mnist) -> None:
+    config = PRESETS["accurate"].replace(layer_sizes=(784, 32, 10), epochs=3, batch_size=32)
+    net = config.build_network()
+    records = list(Trainer(net, config, mnist.train_x[:4000], mnist.train_y[:4000], mnist.test_x[:500],
+                           mnist.test_y[:500]).steps())
+    assert records[-1].test_accuracy > 0.8
