@@ -93,7 +93,8 @@ class TrainingPanel(QWidget):
                                     "constant, cosine (smoothly down to 2%), or step (x0.1 at half and "
                                     "three quarters). Lowering it late settles into a better minimum.")
         self.augment = QCheckBox("distort training images", objectName="augment")
-        self.augment.setToolTip("Randomly rotate, scale, shear and shift every training image a little, so "
+        self.augment.setToolTip("Randomly rotate, scale, shear and shift every training image a little (the "
+                                "accurate preset also gives some ones a European flag and some sixes a curled top), so "
                                 "the network learns digits as people draw them, not only as MNIST has them.")
         self.seed = QSpinBox(objectName="seed", minimum=0, maximum=2**31 - 1)
         self.seed.setToolTip("Random seed for the initial weights, the shuffling and the distortions: the "
@@ -187,7 +188,8 @@ class TrainingPanel(QWidget):
             sizes = tuple(int(s) for s in text.split("-") if s)
         except ValueError:
             raise ValueError(f"layer sizes must be numbers separated by '-', e.g. 784-16-16-10, got {self.layers.text()!r}") from None
-        return TrainConfig(
+        # fields the panel does not show (the distortions' ranges) come from the config last shown
+        return self._shown.replace(
             layer_sizes=sizes,
             activation=self.activation.currentData(),
             cost=self.cost.currentData(),
@@ -202,6 +204,7 @@ class TrainingPanel(QWidget):
         ).validate()
 
     def set_config(self, config: TrainConfig, preset: str | None = None) -> None:
+        self._shown = config
         self._loading = True
         try:
             self.layers.setText("-".join(map(str, config.layer_sizes)))
