@@ -39,7 +39,8 @@ naming the file and the problem; nothing else escapes. Saving refuses (``ValueEr
 Saving is atomic (``model.npz_io.write_atomically``): the archive goes to a hidden temporary file in
 the destination folder, is flushed and fsynced, then renamed over the destination with
 ``os.replace``. A crash or error mid-write leaves the previous file untouched and no temporary file
-behind.
+behind; the temporary files a ``kill -9`` left beside the same file name are deleted by the next
+save (once older than ``model.npz_io.STALE_TEMP_SECONDS``).
 
 Left out: compression (weights barely compress); optimizer state (momentum, Adam moments), so
 training a loaded network starts its optimizer afresh; other frameworks' files.
@@ -59,7 +60,14 @@ from digitlab.assets import DEFAULT_MODEL
 from digitlab.model.activations import ACTIVATIONS
 from digitlab.model.costs import COSTS
 from digitlab.model.network import Network
-from digitlab.model.npz_io import NpzArchive, NpzFileError, open_npz, write_atomically
+from digitlab.model.npz_io import (
+    NpzArchive,
+    NpzFileError,
+    open_npz,
+    remove_stale_temps,
+    temp_pattern,
+    write_atomically,
+)
 
 FORMAT_VERSION = 1
 KNOWN_VERSIONS = (1,)
@@ -228,6 +236,8 @@ def save(
     """
     arrays = _network_arrays(net)
     arrays["info"] = _encode_info(hyperparameters, history, metadata)
+    folder, name = os.path.split(os.path.abspath(path))
+    remove_stale_temps(folder, temp_pattern(name))  # left by an earlier save that was killed
     write_atomically(path, lambda f: np.savez(f, **arrays))
 
 

@@ -524,3 +524,78 @@ def test_mutated_arrays_in_a_sound_archive_give_a_network_or_model_file_error(
         for name, member in members.items():
             z.writestr(name, member)
     load_or_refuse(path)
+
+
+# ------------------------------------------------------------------- issue #10: sizes and leftovers
+
+
+def test_a_write_error_names_the_file_not_the_hidden_temporary(
+    tmp_path: Path, net: Network, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # case 1: the message named ".x.npz.<hex>.tmp" (an unwritable folder; faked: the tests may run as root)
+    real_open = os.open
+
+    def refusing_open(path, flags, *args):
+        if str(path).endswith(".tmp"):
+            raise PermissionError(13, "Permission denied", path)
+        return real_open(path, flags, *args)
+
+    monkeypatch.setattr(os, "open", refusing_open)
+    with pytest.raises(PermissionError) as caught:
+        save(net, tmp_path / "x.npz")
+    assert caught.value.filename == str(tmp_path / "x.npz")
+    assert ".tmp" not in str(caught.value)
+
+
+def test_disk_full_names_the_file_and_leaves_nothing(tmp_path: Path, net: Network, monkeypatch) -> None:
+    monkeypatch.setattr(np, "savez", _half_write_then(OSError(28, "No space left on device")))
+    with pytest.raises(OSError, match="No space left on device") as caught:
+        save(net, tmp_path / "x.npz")
+    assert caught.value.filename == str(tmp_path / "x.npz")
+    assert os.listdir(tmp_path) == []
+
+
+def test_save_removes_the_temporaries_a_killed_save_left(tmp_path: Path, net: Network) -> None:
+    # case 7: kill -9 during a save left .x.npz.<hex>.tmp files that nothing removed
+    old = tmp_path / ".x.npz.0123456789ab.tmp"
+    young = tmp_path / ".x.npz.ba9876543210.tmp"  # may be another process's save under way
+    other = tmp_path / ".y.npz.0123456789ab.tmp"  # another file's: not this save's business
+    for p in (old, young, other):
+        p.write_bytes(b"PK\x03\x04 half")
+    stale = os.path.getmtime(old) - 3600
+    os.utime(old, (stale, stale))
+    os.utime(other, (stale, stale))
+    save(net, tmp_path / "x.npz")
+    assert sorted(os.listdir(tmp_path)) == sorted(["x.npz", young.name, other.name])
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
+def test_a_save_killed_mid_write_leaves_the_old_file_whole(saved: Path, tmp_path: Path) -> None:
+    import signal
+    import subprocess
+
+    before = saved.read_bytes()
+    script = (
+        "import sys, numpy as np\n"
+        "from digitlab.model.network import Network\n"
+        "from digitlab.model import store\n"
+        "real = np.savez\n"
+        "def slow(f, **arrays):\n"
+        "    f.write(b'PK\\x03\\x04 half'); f.flush(); print('writing', flush=True); import time; time.sleep(60)\n"
+        "np.savez = slow\n"
+        "store.save(Network([784, 10], seed=1), sys.argv[1])\n"
+    )
+    with subprocess.Popen([sys.executable, "-c", script, str(saved)], stdout=subprocess.PIPE, text=True) as proc:
+        try:
+            assert proc.stdout.readline().strip() == "writing"
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(timeout=30)
+        finally:
+            proc.kill()
+    assert saved.read_bytes() == before  # the old file, whole
+    leftovers = [n for n in os.listdir(saved.parent) if n.endswith(".tmp")]
+    assert len(leftovers) == 1  # the killed write's: removed by the next save once stale
+    t = os.path.getmtime(saved.parent / leftovers[0]) - 3600
+    os.utime(saved.parent / leftovers[0], (t, t))
+    save(load(saved), saved)
+    assert os.listdir(saved.parent) == ["model.npz"]
