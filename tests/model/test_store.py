@@ -529,6 +529,51 @@ def test_mutated_arrays_in_a_sound_archive_give_a_network_or_model_file_error(
 # ------------------------------------------------------------------- issue #10: sizes and leftovers
 
 
+def _deflated_zeros_model(path: Path, sizes: tuple[int, ...]) -> Path:
+    """A small file (compressed zeros) declaring a network of ``sizes``: case 6 of issue #10."""
+    arrays = {
+        "format_version": np.array(1, dtype=np.int64), "layer_sizes": np.array(sizes, dtype=np.int64),
+        "activation": np.array("relu"), "cost": np.array("cross_entropy"),
+        "info": _info(json.dumps({"hyperparameters": {}, "history": [], "metadata": {}})),
+    }
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for key, a in arrays.items():
+            zf.writestr(f"{key}.npy", npy_bytes(a))
+        for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+            for key, shape in ((f"weights_{i}", (n_out, n_in)), (f"biases_{i}", (n_out,))):
+                with zf.open(f"{key}.npy", "w", force_zip64=True) as f:  # streamed: never in memory whole
+                    f.write(npy_header_only("<f4", shape))
+                    left = int(np.prod(shape)) * 4
+                    zeros = bytes(2**22)
+                    while left:
+                        f.write(zeros[: min(left, len(zeros))])
+                        left -= min(left, len(zeros))
+    return path
+
+
+def test_a_small_file_declaring_a_huge_network_is_refused_before_allocating(tmp_path: Path) -> None:
+    # case 6: 784-250000-10 of deflated zeros (under 1 MB) loaded into 3.1 GB and was autosaved
+    path = _deflated_zeros_model(tmp_path / "crafted.npz", (784, 250_000, 10))
+    assert path.stat().st_size < 1_000_000
+    tracemalloc.start()
+    try:
+        with pytest.raises(ModelFileError, match="250,000 neurons is wider than") as caught:
+            load(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 5 * 2**20
+    assert str(path) in str(caught.value)
+
+
+def test_save_refuses_a_network_wider_than_can_be_drawn(tmp_path: Path) -> None:
+    wide = Network((1, 1), seed=0)  # built small, then given a shape no file may hold (as _assemble does)
+    wide.layer_sizes = (784, 5000, 10)
+    with pytest.raises(ValueError, match="5,000 neurons is wider than"):
+        save(wide, tmp_path / "wide.npz")
+    assert os.listdir(tmp_path) == []
+
+
 def test_a_write_error_names_the_file_not_the_hidden_temporary(
     tmp_path: Path, net: Network, monkeypatch: pytest.MonkeyPatch
 ) -> None:
