@@ -247,6 +247,12 @@ class TrainingPlots(QWidget):
         """Steps since the last call: samples seen (k,), batch costs (k,), gradient norms (k, n_layers)."""
         if len(costs) == 0:
             return
+        n_layers = np.asarray(grad_norms).reshape(len(costs), -1).shape[1]
+        new_run = n_layers != self.series.n_layers or float(samples[0]) < self._last_sample
+        if self.series.n_layers is not None and new_run:
+            # another network, or samples seen starting over: a new run, whoever forgot to clear()
+            self.clear()
+        self._last_sample = float(samples[-1])
         fresh = self.series.n_layers is None
         self.series.append(samples, costs, grad_norms)
         if fresh and self.series.n_layers is not None:
@@ -279,8 +285,12 @@ class TrainingPlots(QWidget):
                 (self.train_accuracy_curve, 3), (self.test_accuracy_curve, 4))
 
     def clear(self) -> None:
-        """Forget everything shown; the next ``add_steps`` may have another number of layers."""
+        """Forget everything shown; the next ``add_steps`` may have another number of layers.
+
+        Steps of another number of layers, or whose samples seen start below the last ones, are a
+        new run: ``add_steps`` clears by itself before showing them."""
         self.series.clear()
+        self._last_sample = -math.inf
         self._epoch_data = np.empty((0, 5))  # samples seen, train/test cost, train/test accuracy %
         self._epoch_cost_max = 0.0
         self._epoch_accuracy_min = math.inf  # percent

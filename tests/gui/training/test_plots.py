@@ -179,3 +179,20 @@ def test_cached_and_direct_decimation_agree(monkeypatch):
     for a, b in zip(cached, direct):
         for u, v in zip(a, b):
             np.testing.assert_allclose(u, v, rtol=1e-6)
+
+
+def test_a_run_with_another_number_of_layers_starts_clean(plots):
+    # case 11: without a clear() between runs every frame raised "got norms of 2 layers after 3"
+    plots.add_steps(*steps(1, 100, n_layers=3))
+    plots.add_epochs([epoch(1)])
+    plots.add_steps(*steps(1, 10, n_layers=2))
+    assert len(plots.grad_curves) == 2
+    assert plots.n_steps == 10 and plots.n_epoch_points == 0
+    plots.add_steps(*steps(11, 10, n_layers=2))  # the same run goes on
+    assert plots.n_steps == 20
+
+
+def test_a_run_starting_over_with_the_same_layers_starts_clean(plots):
+    plots.add_steps(*steps(1, 100))
+    plots.add_steps(*steps(1, 5))  # samples seen start again from the beginning: another run
+    assert plots.n_steps == 5
