@@ -4,7 +4,9 @@
 - recognition latency: from a mouse move on the canvas to the prediction bars repainted, idle
   and while training;
 - event-loop lateness while training with every view live (a 5 ms timer's delay, p50/p99/max);
-- training speed with the window open as a fraction of the same training headless.
+- training speed with the window open (the trainer in its own process) as a fraction of the same
+  training headless; frames per second handed out, and paints of the curves and network view;
+- Train click to the first step shown, and Stop to the trainer idle.
 
 Runs offscreen by default (``QT_QPA_PLATFORM=offscreen``); ``--json`` prints machine-readable
 figures. Ratios from one run are what to compare: absolute times on a shared machine drift.
@@ -56,7 +58,7 @@ def first_paint_seconds(runs: int = 3) -> list[float]:
     times = []
     for _ in range(runs):
         t0 = time.perf_counter()
-        proc = subprocess.run([sys.executable, "-m", "gui.bench", "--first-paint-child"],
+        proc = subprocess.run([sys.executable, "-m", "benchmarks.gui", "--first-paint-child"],
                               capture_output=True, text=True, timeout=60)
         if "painted" not in proc.stdout:
             raise RuntimeError(f"the window did not paint: {proc.stderr[-2000:]}")
@@ -105,7 +107,7 @@ class _BarsPaintProbe:
                 if event.type() != QEvent.Type.Paint or probe._pending is None:
                     return False
                 before, t0 = probe._pending
-                if probe.window._last_result is before:
+                if probe.window.recognition.last_result is before:
                     return False  # a paint from elsewhere (a training frame): not this move's yet
                 type(obj).paintEvent(obj, event)
                 probe.latencies.append((time.perf_counter() - t0) * 1000)
@@ -131,7 +133,7 @@ class _BarsPaintProbe:
                 loop.quit()
                 return
             if self._pending is None:  # a move while the last one is still on its way just draws
-                self._pending = (self.window._last_result, time.perf_counter())
+                self._pending = (self.window.recognition.last_result, time.perf_counter())
             QTest.mouseMove(canvas, point)
 
         timer = QTimer(interval=self.MOVE_MS)
@@ -174,25 +176,54 @@ class _Headless:
         return (self.trainer.samples_seen - start_samples) / (time.perf_counter() - t0)
 
 
-def windowed_run(preset: str, seconds: float, app, window, data, rounds: int = 20) -> dict:
-    """Train in the window with every view live; measure loop lateness and samples/s.
+def windowed_run(preset: str, seconds: float, app, window, data, rounds: int = 10) -> dict:
+    """Train in the window with every view live; measure frames, loop lateness and samples/s.
 
-    The window's chunks alternate with chunks of the same training headless (the window's run
-    paused meanwhile), so both see the same machine: this VM's speed drifts by 10-30% from one
-    second to the next, which a headless measurement taken once, before, would count as the
-    window's cost. Many short rounds and the median of their ratios keep one slow second from
-    deciding the figure.
+    The window's rounds alternate with rounds of the same training headless in this process (the
+    window's run paused meanwhile), so both see the same machine: this VM's speed drifts by 10-30%
+    from one second to the next. The trainer's samples/s in the window are read from the frames it
+    sends (the samples seen by its last step) over each round.
     """
-    from PySide6.QtCore import QElapsedTimer, Qt, QTimer
+    from PySide6.QtCore import QElapsedTimer, QEvent, QObject, Qt, QTimer
 
     window.training.set_config(PRESETS[preset].replace(epochs=1000), preset=preset)
     window.training.speed.setValue(window.training.speed.maximum())
     if window.network.layer_sizes != PRESETS[preset].layer_sizes:
         window.new_network()
     headless = _Headless(preset, data)
+    session = window.session
+    session.warm_up()
+    _run_event_loop(1.5)  # the trainer process is up and has loaded MNIST
+    seen = {"samples": 0, "frames": 0, "first": None}
+
+    def on_frame(frame) -> None:
+        if frame.last_step is not None:
+            seen["samples"] = frame.last_step.samples_seen
+            if seen["first"] is None:
+                seen["first"] = time.perf_counter()
+        seen["frames"] += 1
+
+    session.steps_arrived.connect(on_frame)
+    paints = {"diagram": 0, "curves": 0}
+
+    class PaintCounter(QObject):
+        def __init__(self, key: str) -> None:
+            super().__init__()
+            self.key = key
+
+        def eventFilter(self, obj, event):
+            if event.type() == QEvent.Type.Paint:
+                paints[self.key] += 1
+            return False
+
+    counters = [PaintCounter("diagram"), PaintCounter("curves")]
+    window.network_view.diagram.installEventFilter(counters[0])
+    window.plots.views[0].viewport().installEventFilter(counters[1])
+    t_click = time.perf_counter()
     window.toggle_training()
-    run = window.run
-    trainer = run.worker._trainer
+    while seen["first"] is None and time.perf_counter() - t_click < 10:
+        _run_event_loop(0.005)
+    first_step_s = (seen["first"] or float("nan")) - t_click
     _run_event_loop(1.0)  # warm up
     lateness: list[float] = []
     interval = 5
@@ -209,29 +240,45 @@ def windowed_run(preset: str, seconds: float, app, window, data, rounds: int = 2
     timer = QTimer(interval=interval)
     timer.setTimerType(Qt.TimerType.PreciseTimer)
     timer.timeout.connect(tick)
-    windowed_rates, headless_rates = [], []
+    windowed_rates, headless_rates, fps_curves, fps_view, fps_frames = [], [], [], [], []
     chunk = seconds / rounds
     for _ in range(rounds):
         last[0] = 0
         timer.start()
-        start_samples, t0 = trainer.samples_seen, time.perf_counter()
+        s0, f0, p0, t0 = seen["samples"], seen["frames"], dict(paints), time.perf_counter()
         _run_event_loop(chunk)  # a real event loop, idle in poll() between events
-        windowed_rates.append((trainer.samples_seen - start_samples) / (time.perf_counter() - t0))
+        elapsed = time.perf_counter() - t0
+        windowed_rates.append((seen["samples"] - s0) / elapsed)
+        fps_frames.append((seen["frames"] - f0) / elapsed)
+        fps_view.append((paints["diagram"] - p0["diagram"]) / elapsed)
+        fps_curves.append((paints["curves"] - p0["curves"]) / elapsed)
         timer.stop()
-        run.worker.pause()
-        _run_event_loop(0.05)  # the worker finishes its step and waits
+        session.pause()
+        _run_event_loop(0.1)  # the trainer finishes its step and waits
         headless_rates.append(headless.rate(chunk))
-        run.worker.resume()
-        _run_event_loop(0.3)  # the first frame after the pause, at the paused rate, passes
+        session.resume()
+        _run_event_loop(0.2)
     latency = _draw_zigzag_latency(window, app, 200)
-    window.stop_training()
-    while window.run is not None:
-        app.processEvents()
+    t_stop = time.perf_counter()
+    ended = []
+    session.ended.connect(lambda *a: ended.append(time.perf_counter()))
+    session.stop()
+    while not ended:
+        _run_event_loop(0.002)
+    stop_s = ended[0] - t_stop
+    session.steps_arrived.disconnect(on_frame)
+    window.network_view.diagram.removeEventFilter(counters[0])
+    window.plots.views[0].viewport().removeEventFilter(counters[1])
     ratios = [w / h for w, h in zip(windowed_rates, headless_rates)]
     return {"samples_per_second": float(np.median(windowed_rates)),
             "headless_samples_per_second": float(np.median(headless_rates)),
             "fraction_of_headless": float(np.median(ratios)),
             "fraction_of_headless_rounds": [round(r, 3) for r in ratios],
+            "frames_per_second": float(np.median(fps_frames)),
+            "curves_paints_per_second": float(np.median(fps_curves)),
+            "network_view_paints_per_second": float(np.median(fps_view)),
+            "train_click_to_first_step_s": round(first_step_s, 3),
+            "stop_to_idle_s": round(stop_s, 3),
             "event_loop_lateness": _stats(lateness),
             "recognition_latency_training": _stats(latency)}
 
@@ -243,7 +290,7 @@ def _quartiles(values: list[float]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m benchmarks.gui", description=__doc__.split("\n\n")[0])
-    p.add_argument("--rounds", type=int, default=20, help="alternations of window and headless")
+    p.add_argument("--rounds", type=int, default=10, help="alternations of window and headless")
     p.add_argument("--seconds", type=float, default=10.0,
                    help="seconds of training per measurement, in the window and headless each")
     p.add_argument("--presets", nargs="+", default=["3b1b", "accurate"], choices=sorted(PRESETS))
@@ -284,11 +331,16 @@ def main(argv: list[str] | None = None) -> int:
     for preset in args.presets:
         r = results[preset]
         lat, rec = r["event_loop_lateness"], r["recognition_latency_training"]
-        print(f"{preset}: training with the window open {r['samples_per_second']:,.0f} samples/s = "
+        print(f"{preset}:\n"
+              f"  training with the window open {r['samples_per_second']:,.0f} samples/s = "
               f"{r['fraction_of_headless']:.0%} of headless ({r['headless_samples_per_second']:,.0f}; "
-              f"rounds' quartiles {_quartiles(r['fraction_of_headless_rounds'])}); "
-              f"event loop late p50 {lat['p50_ms']:.2f} / p99 {lat['p99_ms']:.2f} / max {lat['max_ms']:.1f} ms; "
-              f"mouse move -> bars while training p50 {rec['p50_ms']:.2f} / p99 {rec['p99_ms']:.2f} ms")
+              f"rounds' quartiles {_quartiles(r['fraction_of_headless_rounds'])})\n"
+              f"  frames {r['frames_per_second']:.1f}/s; curves painted {r['curves_paints_per_second']:.1f}/s; "
+              f"network view painted {r['network_view_paints_per_second']:.1f}/s\n"
+              f"  event loop late p50 {lat['p50_ms']:.2f} / p99 {lat['p99_ms']:.2f} / max {lat['max_ms']:.1f} ms\n"
+              f"  mouse move -> bars while training p50 {rec['p50_ms']:.2f} / p99 {rec['p99_ms']:.2f} ms\n"
+              f"  Train click -> first step {r['train_click_to_first_step_s']:.2f} s; "
+              f"Stop -> trainer idle {r['stop_to_idle_s']:.3f} s")
     return 0
 
 

@@ -3,8 +3,8 @@
 ``WindowSettings`` keeps the window's geometry and dock layout, the training panel's settings and
 the pen width in ``QSettings``, and the current network as ``last_model.npz`` in the user's data
 folder (``default_data_dir``), where ``open_sample_store`` also finds the user's samples. It holds
-no widgets: it reads and sets the window's panels. Reading the last network back is the window's
-business (``MainWindow._initial_network``); the model file format is ``model.store``'s.
+no widgets: it reads and sets the panels it is given. Reading the last network back is the
+window's business; the model file format is ``model.store``'s.
 """
 
 from __future__ import annotations
@@ -12,18 +12,17 @@ from __future__ import annotations
 import json
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from platformdirs import user_data_path
 from PySide6.QtCore import QByteArray, QSettings
-from PySide6.QtWidgets import QStatusBar
+from PySide6.QtWidgets import QMainWindow, QStatusBar
 
+from digitlab.gui.drawing.draw_panel import DrawPanel
+from digitlab.gui.training.panel import TrainingPanel
 from digitlab.model.config import TrainConfig
+from digitlab.model.network import Network
 from digitlab.model.samples import SampleStore
 from digitlab.model.store import save
-
-if TYPE_CHECKING:
-    from digitlab.gui.main_window import MainWindow
 
 LAST_MODEL_FILE = "last_model.npz"  # in the data folder: the network left at the last exit
 
@@ -47,19 +46,26 @@ def open_sample_store(folder: Path, status: QStatusBar) -> SampleStore:
 
 
 class WindowSettings:
-    """A main window's layout, training settings, pen width and last network, kept between runs."""
+    """A window's layout, training settings, pen width and last network, kept between runs.
 
-    def __init__(self, window: MainWindow) -> None:
-        self.window = window
+    It takes what it reads and sets: the ``QMainWindow`` (geometry and dock layout only), the
+    training panel, the drawing panel and the data folder; it knows nothing else of the window.
+    """
+
+    def __init__(self, window: QMainWindow, training: TrainingPanel, draw: DrawPanel, data_dir: Path) -> None:
+        self._window = window
+        self._training = training
+        self._draw = draw
+        self.data_dir = data_dir
         self.qsettings = QSettings("DigitLab", "Digit Lab")
 
     @property
     def last_model_path(self) -> Path:
-        return self.window.data_dir / LAST_MODEL_FILE
+        return self.data_dir / LAST_MODEL_FILE
 
     def restore(self) -> bool:
         """Put back what ``save`` kept; True when the docks' layout was restored."""
-        w, s = self.window, self.qsettings
+        w, s = self._window, self.qsettings
         geometry = s.value("geometry")
         if isinstance(geometry, QByteArray):
             w.restoreGeometry(geometry)
@@ -70,38 +76,41 @@ class WindowSettings:
         raw = s.value("config")
         if isinstance(raw, str):
             try:
-                w.training.set_config(TrainConfig.from_dict(json.loads(raw)).validate(),
-                                      preset=s.value("preset", "custom"))
+                self._training.set_config(TrainConfig.from_dict(json.loads(raw)).validate(),
+                                          preset=s.value("preset", "custom"))
             except (ValueError, TypeError):
                 pass  # settings from another version: keep the defaults
         width = s.value("penWidth")
         if width is not None:
-            w.draw.pen_width.setValue(int(float(width)))
+            try:
+                self._draw.pen_width.setValue(int(float(width)))
+            except (ValueError, TypeError, OverflowError):
+                pass  # a damaged value: keep the default width
         return layout_restored
 
     def save(self) -> None:
-        w, s = self.window, self.qsettings
+        w, s = self._window, self.qsettings
         s.setValue("geometry", w.saveGeometry())
         s.setValue("windowState", w.saveState())
         try:
-            s.setValue("config", json.dumps(w.training.config().to_dict()))
-            s.setValue("preset", w.training.preset.currentText())
+            s.setValue("config", json.dumps(self._training.config().to_dict()))
+            s.setValue("preset", self._training.preset.currentText())
         except ValueError:
             pass
-        s.setValue("penWidth", w.canvas.pen_width)
+        s.setValue("penWidth", self._draw.canvas.pen_width)
         s.sync()
 
     def hyperparameters(self) -> dict | None:
         """The training panel's settings, as saved with a model; None while they are invalid."""
         try:
-            return self.window.training.config().to_dict()
+            return self._training.config().to_dict()
         except ValueError:
             return None
 
-    def autosave_network(self) -> None:
-        """Keep the current network for the next start; a failure must not block closing."""
-        w = self.window
+    def autosave_network(self, network: Network) -> str | None:
+        """Keep ``network`` for the next start; a failure (said in the returned text) must not block closing."""
         try:
-            save(w.network, self.last_model_path, hyperparameters=self.hyperparameters())
+            save(network, self.last_model_path, hyperparameters=self.hyperparameters())
         except (OSError, ValueError, TypeError) as e:
-            w.statusBar().showMessage(f"Could not keep the network: {e}", 10_000)
+            return f"Could not keep the network: {e}"
+        return None

@@ -26,7 +26,7 @@ from digitlab.model.optimizers import OPTIMIZERS
 SCHEDULES = ("constant", "cosine", "step")
 MAX_SEED = 2**31 - 1  # what a Qt spin box (a C int) can hold
 MAX_BATCH_SIZE = 60_000  # MNIST's training set: a larger batch is the same full batch
-MAX_EPOCHS = 1_000
+MAX_EPOCHS = 100_000
 MAX_LAYER_SIZES = 34  # input, up to 32 hidden layers, output: what the network view can lay out
 
 

@@ -4,7 +4,8 @@ A cost is compared against integer labels ``y`` (shape (n,)); it turns them into
 itself. Every cost gives:
 
 - ``output(z)``: the output-layer activations a^L for weighted inputs z^L, shape (n, 10);
-- ``value(a, y)``: the cost per example, shape (n,); the network averages it over the batch;
+- ``value(z, a, y)``: the cost per example, shape (n,); the network averages it over the batch
+  (it takes z too, so softmax + cross-entropy can be computed stably from z);
 - ``delta(z, a, y)``: BP1, the output error delta^L = dC/dz^L for each example, shape (n, 10);
 - ``nudges(a, y)``: the change the cost asks of each output, -dC/da for the quadratic cost. For
   softmax the outputs are coupled (raising one lowers the others), so there the nudge is taken on

@@ -204,15 +204,17 @@ class Network:
         nabla_b: list[Array] = [None] * n_layers  # type: ignore[list-item]
         deltas: list[Array] = [None] * n_layers  # type: ignore[list-item]
 
-        delta = self.cost_fn.delta(zs[-1], acts[-1], y)  # BP1: output error, (n, n_L)
+        # indices: the code's 0-based l is the weight matrix into the maths' layer l+1 (the input
+        # is layer 0): weights[l] = w^{l+1}, zs[l] = z^{l+1}, deltas[l] = delta^{l+1}, acts[l] = a^l
+        delta = self.cost_fn.delta(zs[-1], acts[-1], y)  # BP1: output error delta^L, (n, n_L)
         for l in range(n_layers - 1, -1, -1):
-            deltas[l] = delta
-            nabla_b[l] = delta.sum(axis=0)  # BP3: dC/db^l = delta^l
+            deltas[l] = delta  # delta^{l+1}
+            nabla_b[l] = delta.sum(axis=0)  # BP3: dC/db^{l+1} = delta^{l+1}
             nabla_b[l] *= inv_n  # batch mean, in place
-            nabla_w[l] = delta.T @ acts[l]  # BP4: dC/dw^l_jk = a^{l-1}_k delta^l_j
+            nabla_w[l] = delta.T @ acts[l]  # BP4: dC/dw^{l+1}_jk = a^l_k delta^{l+1}_j
             nabla_w[l] *= inv_n
             if l > 0:
-                # BP2: delta^{l-1} = (w^l.T delta^l) * sigma'(z^{l-1}), a row per example
+                # BP2: delta^l = (w^{l+1}.T delta^{l+1}) * sigma'(z^l), a row per example
                 delta = delta @ self.weights[l]
                 delta *= self.activation.der(zs[l - 1], acts[l])
         return Gradients(

@@ -1,5 +1,6 @@
-"""Shared test setup: run Qt headless, keep settings and user data out of the real home folder,
-and one BLAS thread as the app uses. Must run before anything imports Qt."""
+"""Shared test setup: run Qt headless, keep settings and user data out of the real home folder
+(a folder of its own for each test), and one BLAS thread as the app uses. Must run before anything
+imports Qt."""
 
 import os
 import tempfile
@@ -17,6 +18,22 @@ limit_blas_threads(1)
 import pytest  # noqa: E402
 
 from digitlab.model.data import MNIST, load_mnist  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def own_settings_and_data(tmp_path_factory, monkeypatch):
+    """Each test its own settings and data folders: a window's saved layout never leaks into the next."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    import sys
+
+    if "PySide6.QtCore" in sys.modules:  # QSettings keeps the folder it first read: tell it again
+        from PySide6.QtCore import QSettings
+
+        for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+            QSettings.setPath(fmt, QSettings.Scope.UserScope, str(home / "config"))
+    return home
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,7 @@
 """``python -m tools.screenshots``: render the README's screenshots offscreen, the way a user sees them.
 
 Builds the real window (a throwaway settings and data folder), draws digits with real mouse
-events, trains for real in the worker thread, and saves grabs to ``assets/screenshots/``:
+events, trains for real in the trainer process, and saves grabs to ``assets/screenshots/``:
 
 - ``main.png``: the 3Blue1Brown network after a short training, a drawn 3 being read, the
   learning curves and the network view of its weights;
@@ -55,7 +55,7 @@ def draw(app: QApplication, canvas, points: list[tuple[float, float]]) -> None:
 
 def wait_for_run(app: QApplication, window, timeout: float = 300) -> None:
     end = time.perf_counter() + timeout
-    while window.run is not None and time.perf_counter() < end:
+    while window.session.active and time.perf_counter() < end:
         pump(app, 0.05)
 
 
@@ -80,16 +80,16 @@ def main() -> int:
     draw(app, window.canvas, THREE)
     window.step_once()
     pump(app, 0.5)
-    window.stop_training()
+    window.session.stop()
     wait_for_run(app, window)
-    window.update_prediction()
+    window.recognition.update()
     pump(app, 0.3)
     window.grab().save(str(OUT / "main.png"))
 
     # step through one backprop step on the drawing, at the gradient stage
     panel = window.step_through
     window.docks["stepThrough"].raise_()
-    panel.set_example(window._last_result.vector, 3)
+    panel.set_example(window.recognition.input, 3)
     panel.start()
     for _ in range(3):
         panel.next_stage()
@@ -100,7 +100,7 @@ def main() -> int:
 
     # your samples: the shipped model, European ones corrected, retrained
     window.open_model_file(DEFAULT_MODEL)
-    window.clear_canvas()
+    window.canvas.clear()
     window.docks["curves"].raise_()
     for dx in (-0.06, -0.03, 0.0, 0.03, 0.06):
         draw(app, window.canvas, [(x + dx, y) for x, y in EURO_ONE])

@@ -1,15 +1,16 @@
 """The network diagram: every layer from the first hidden one on, the edges between them, the digits.
 
 Column l holds layer l's neurons (the outputs of ``net.weights[l]``; layer 0's weights are the
-tiles, ``gui.network_tiles``), as discs shaded by activation or error δ, or as a strip of cells
+tiles, ``network_view.tiles``), as discs shaded by activation or error δ, or as a strip of cells
 when the layer is taller than ``DISC_MAX``; a bias among the largest changes gets a black ring (a
 tick beside a strip). Between columns l-1 and l, the edges of ``net.weights[l]`` coloured by
-weight or by last change, width by size (``gui.network_edges``); a layer too wide to draw every
+weight or by last change, width by size (``network_view.edges``); a layer too wide to draw every
 edge shows only its ``edge_count`` strongest, plus the highlighted ones. At the right, the ten
 digits with their activations and, for a labelled example, the nudge (target - output) the cost
 gives each of them as an up or down bar. Above, headers name the layers and what their edges show;
 below, a legend explains the colours; both take shorter forms when the diagram is narrow
-(``gui.network_text``; hovering a header tells it in full).
+(``network_view.text``; hovering a header tells it in full). Everything it draws it reads from
+the view's ``NetworkViewState``, and rebuilds when that signals ``changed``.
 
 Built for 30 Hz beside a training thread: the layout (columns, edge lines) is kept while the
 layer sizes, the diagram's size and its texts are; the edge selection is rebuilt lazily at the
@@ -18,8 +19,6 @@ from a cached pixmap; every paint clips to one rectangle.
 """
 
 from __future__ import annotations
-
-from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QLineF, QPoint, QPointF, QRectF, Qt
@@ -39,32 +38,30 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from digitlab.gui.network_view.edges import (
-    _HALO_PEN,
-    _STRANDS,
     DENSE_EDGES,
     EDGE_LEVELS,
-    _draw_strands,
-    _EdgeLines,
+    HALO_PEN,
+    STRANDS,
+    EdgeLines,
+    draw_strands,
 )
-from digitlab.gui.network_view.hover import _Hoverable
+from digitlab.gui.network_view.hover import HoverWidget
 from digitlab.gui.network_view.palette import (
-    _DIVERGING_QCOLORS,
-    _OUTLINE_PEN,
     ACTIVATION_LUT,
     BACKGROUND,
     BAR_EMPTY_ARGB,
     DIVERGING_LUT,
+    DIVERGING_QCOLORS,
     HIGHLIGHT,
     MUTED,
     OUTLINE,
+    OUTLINE_PEN,
     TEXT,
-    _diverging_index,
+    diverging_index,
 )
-from digitlab.gui.network_view.text import _CachedMetrics, _fitting, _short_count
+from digitlab.gui.network_view.state import NetworkViewState
+from digitlab.gui.network_view.text import CachedMetrics, fitting, short_count
 from digitlab.gui.network_view.top_n import top_n_mask
-
-if TYPE_CHECKING:
-    from digitlab.gui.network_view.view import NetworkView
 
 Array = np.ndarray
 
@@ -79,22 +76,22 @@ class _Column:
         self.x, self.ys, self.radius, self.strip, self.cell = x, ys, radius, strip, cell
 
 
-class _Diagram(_Hoverable, QWidget):
+class Diagram(HoverWidget):
     """Layers 1..L as columns of discs (or strips), top-k edges between them, the output digits."""
 
     HEADER = 34  # two lines: the layers' names, then what the edges between them show
     LEGEND_ROW = 30  # px per row of the legend (one row when wide, two when narrow)
     LEFT = 22  # px left of the first column (room for its bias ticks)
 
-    def __init__(self, view: NetworkView) -> None:
-        super().__init__(view)
-        self._view = view
+    def __init__(self, state: NetworkViewState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._state = state
         self._columns: list[_Column] = []
         self._edges: list[dict] = []  # per connection l = 1..L-1: arrays for drawing and hit tests
-        self._lines: list[_EdgeLines] = []  # per connection, its edges' lines (geometry: per layout)
+        self._lines: list[EdgeLines] = []  # per connection, its edges' lines (geometry: per layout)
         self._layout_key: tuple | None = None  # what the layout was made for (sizes, size, texts' font)
         self._static: dict[tuple[str, str], QStaticText] = {}
-        self._metrics: _CachedMetrics | None = None
+        self._metrics: CachedMetrics | None = None
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)  # paintEvent covers every pixel
         self._dirty = True
         self.setMouseTracking(True)
@@ -104,11 +101,13 @@ class _Diagram(_Hoverable, QWidget):
         self._out: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)  # output text offsets, width
         self.setMinimumSize(250, 300)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        state.changed.connect(self.invalidate)
+        state.hover_changed.connect(self.update)
 
-    def _measure(self) -> _CachedMetrics:
+    def _measure(self) -> CachedMetrics:
         """The font's metrics, text widths cached (the painter's font is the widget's where used)."""
         if self._metrics is None or self._metrics.key != self.font().key():
-            self._metrics = _CachedMetrics(self.font())
+            self._metrics = CachedMetrics(self.font())
         return self._metrics
 
     def invalidate(self) -> None:
@@ -121,15 +120,15 @@ class _Diagram(_Hoverable, QWidget):
     # -- layout and edge selection (rebuilt lazily when data or size changed)
     def _layout(self) -> None:
         """Columns and edge geometry; kept while the layer sizes, the size and the legend's texts are."""
-        net = self._view.network
-        v = self._view
+        net = self._state.network
+        v = self._state
         key = (net.layer_sizes, self.width(), self.height(), v.mode, v.neuron_quantity, self.font().key())
         if key == self._layout_key and self._columns:
             return
         self._layout_key = key
         sizes = net.layer_sizes[1:]
         self._out = self._output_geometry()
-        self._legend_rows = 1 if self.width() >= self._legend_width(self._view.mode) else 2
+        self._legend_rows = 1 if self.width() >= self._legend_width(self._state.mode) else 2
         top, bottom = self.HEADER + 8, self.height() - self._legend_height() - 8
         left, right = self.LEFT, self.width() - self._out[3]
         n_cols = len(sizes)
@@ -150,13 +149,13 @@ class _Diagram(_Hoverable, QWidget):
                     and np.array_equal(old[i].ys_out, b.ys)):
                 self._lines.append(old[i])  # same geometry (a mode or text change): keep its lines
             else:
-                self._lines.append(_EdgeLines(x0, a.ys, x1, b.ys))
+                self._lines.append(EdgeLines(x0, a.ys, x1, b.ys))
 
     def _select_edges(self) -> None:
-        v = self._view
+        v = self._state
         self._edges = []
         for l in range(1, len(self._columns)):
-            values = v._values(l)  # (n_out, n_in)
+            values = v.values(l)  # (n_out, n_in)
             mag = np.abs(values)
             keep = top_n_mask(values, v.edge_count) if values.size > v.edge_count else mag >= 0
             hl = v.highlighted[l] if v.highlighted else np.zeros_like(keep)
@@ -175,7 +174,7 @@ class _Diagram(_Hoverable, QWidget):
         self._dirty = False
 
     def neurons_drawn(self) -> tuple[int, ...]:
-        if self._view.network is None:
+        if self._state.network is None:
             return ()
         if self._dirty or not self._columns:
             self._layout()
@@ -186,9 +185,16 @@ class _Diagram(_Hoverable, QWidget):
         self.neurons_drawn()
         return tuple(len(e["j"]) for e in self._edges)
 
+    def drawn_edges(self) -> list[dict]:
+        """Per connection (weights layer l = 1..L-1), the edges drawn now as arrays: ``layer``; flat
+        ``idx`` = j * n_in + k, ``j``, ``k``; signed strength ``level``; ``hl`` (highlighted);
+        ``limit`` (the layer's largest |value|) and ``total`` (its edge count); ends ``x0 y0 x1 y1``."""
+        self.neurons_drawn()
+        return self._edges
+
     # -- painting
     def paintEvent(self, event: QPaintEvent) -> None:
-        v = self._view
+        v = self._state
         with QPainter(self) as p:
             p.setClipRect(event.rect())
             p.fillRect(event.rect(), BACKGROUND)
@@ -209,36 +215,36 @@ class _Diagram(_Hoverable, QWidget):
         # Qt's fast path is a 1 px antialiased pen (a wider one costs ~8x, a translucent wider one
         # ~50x), so a strong edge is drawn as 2 or 3 parallel 1 px lines rather than one wide one;
         # in a dense fan (a top-k of a wide layer) every edge is one translucent 1 px line. The
-        # lines themselves come from the layout's cache (``_EdgeLines``): per frame only colours.
+        # lines themselves come from the layout's cache (``EdgeLines``): per frame only colours.
         for e, lines in zip(self._edges, self._lines):
             level = e["level"]
             if not len(level):
                 continue
             idx = e["idx"]
             dense = len(level) > DENSE_EDGES
-            strands = np.ones(len(level), np.intp) if dense else _STRANDS[np.abs(level)]
+            strands = np.ones(len(level), np.intp) if dense else STRANDS[np.abs(level)]
             order = np.lexsort((level, np.abs(level)))  # weakest first (strongest on top), by sign
-            _draw_strands(p, lines, idx, level, order, strands, dense)
+            draw_strands(p, lines, idx, level, order, strands, dense)
             hl = np.flatnonzero(e["hl"])
             if len(hl):  # a black line either side of each highlighted edge, then the edge again
                 side = strands[hl] - 1
-                p.setPen(_HALO_PEN)
+                p.setPen(HALO_PEN)
                 p.drawLines(lines.lines(np.concatenate([2 - side, 8 + side]), np.concatenate([idx[hl], idx[hl]])))
-                _draw_strands(p, lines, idx, level, hl[np.lexsort((level[hl], np.abs(level[hl])))], strands, False)
+                draw_strands(p, lines, idx, level, hl[np.lexsort((level[hl], np.abs(level[hl])))], strands, False)
         p.setPen(Qt.PenStyle.NoPen)
 
     def _colors(self, l: int) -> Array | None:
         """ARGB words shading layer l's neurons (activation greys or delta colours); None: unlit."""
-        shading = self._view._shading(l)
+        shading = self._state.shading(l)
         if shading is None:
             return None
         kind, q = shading
         if kind == "level":
             return ACTIVATION_LUT[np.rint(q * 255).astype(np.int32)]
-        return DIVERGING_LUT[_diverging_index(q, 1.0)]
+        return DIVERGING_LUT[diverging_index(q, 1.0)]
 
     def _paint_column(self, p: QPainter, l: int, col: _Column) -> None:
-        v = self._view
+        v = self._state
         words = self._colors(l)
         n = len(col.ys)
         hl_b = v.highlighted_biases[l] if v.highlighted_biases else np.zeros(n, bool)
@@ -263,7 +269,7 @@ class _Diagram(_Hoverable, QWidget):
                 p.setPen(QPen(QColor(90, 90, 90), 1, Qt.PenStyle.DashLine))
                 p.drawRect(QRectF(col.x - w / 2 - 3, y - max(col.cell, 3) / 2 - 1, w + 6, max(col.cell, 3) + 2))
             return
-        p.setPen(_OUTLINE_PEN)
+        p.setPen(OUTLINE_PEN)
         r = col.radius
         brushes = self._brushes
         if len(brushes) > 4096:
@@ -289,11 +295,11 @@ class _Diagram(_Hoverable, QWidget):
             p.drawEllipse(QPointF(col.x, col.ys[v.hover_neuron[1]]), r + 5, r + 5)
 
     def _paint_output(self, p: QPainter) -> None:
-        v = self._view
+        v = self._state
         col = self._columns[-1]
-        acts = v.activations[-1] if v.activations and (v._reveal is None or v._reveal >= len(self._columns)) else None
-        nudges = v.nudges() if (v._show_nudges and acts is not None) else None
-        label = v._label
+        acts = v.activations[-1] if v.activations and (v.reveal is None or v.reveal >= len(self._columns)) else None
+        nudges = v.nudges() if (v.show_nudges and acts is not None) else None
+        label = v.label
         font = p.font()
         big = QFont(font)
         big.setPointSizeF(font.pointSizeF() * 1.25)
@@ -303,7 +309,7 @@ class _Diagram(_Hoverable, QWidget):
         half = min(col.cell * 0.46, 14.0)
         guess = int(acts.argmax()) if acts is not None else None
         if nudges is not None:
-            shade = _diverging_index(0.35 * np.sign(nudges) + 0.65 * nudges, 1.0)
+            shade = diverging_index(0.35 * np.sign(nudges) + 0.65 * nudges, 1.0)
         for i, y in enumerate(col.ys):
             big.setBold(i == guess)
             p.setFont(big)
@@ -320,8 +326,8 @@ class _Diagram(_Hoverable, QWidget):
             if nudges is not None:
                 nv = float(nudges[i])
                 h = max(1.0, abs(nv) * half) if nv else 0.0
-                p.fillRect(QRectF(x_bar, y - h if nv > 0 else y, 10, h), _DIVERGING_QCOLORS[shade[i]])
-                p.setPen(_OUTLINE_PEN)
+                p.fillRect(QRectF(x_bar, y - h if nv > 0 else y, 10, h), DIVERGING_QCOLORS[shade[i]])
+                p.setPen(OUTLINE_PEN)
                 p.drawLine(QLineF(x_bar - 2, y, x_bar + 12, y))
                 p.setPen(MUTED)
                 self._text(p, QRectF(x_digit + d_nudge, y - 9, 52, 18), "lv", f"{nv:+.2f}")
@@ -329,7 +335,7 @@ class _Diagram(_Hoverable, QWidget):
         if nudges is not None:
             p.setPen(TEXT)
             metrics = self._measure()
-            text = _fitting(metrics, ("nudge y − a", "y − a"), self.width() - 4 - (x_digit + d_act))
+            text = fitting(metrics, ("nudge y − a", "y − a"), self.width() - 4 - (x_digit + d_act))
             x = min(x_bar - 6, self.width() - 4 - metrics.horizontalAdvance(text))
             self._text(p, QRectF(x, 16, self.width() - x, 15), "l", text)
 
@@ -382,8 +388,8 @@ class _Diagram(_Hoverable, QWidget):
             shown, total, limit = len(e["j"]), e["total"], f"±{e['limit']:.2g}"
             if shown < total:
                 edges.append((f"{shown:,} of {total:,} edges · {limit}", f"{shown:,} of {total:,} · {limit}",
-                              f"{_short_count(shown)}/{_short_count(total)} · {limit}",
-                              f"{_short_count(shown)}/{_short_count(total)}", limit))
+                              f"{short_count(shown)}/{short_count(total)} · {limit}",
+                              f"{short_count(shown)}/{short_count(total)}", limit))
             else:
                 edges.append((f"all {shown:,} edges · {limit}", f"all {shown:,} · {limit}", f"{shown:,} · {limit}",
                               limit))
@@ -405,7 +411,7 @@ class _Diagram(_Hoverable, QWidget):
                 for c, (lo, hi) in zip(names, spans)]
         form = max(fits[:-1], default=0)
         for l, (col, candidates, (lo, hi)) in enumerate(zip(self._columns, names, spans)):
-            text = _fitting(metrics, candidates if l == len(names) - 1 else candidates[form:], hi - lo)
+            text = fitting(metrics, candidates if l == len(names) - 1 else candidates[form:], hi - lo)
             w = metrics.horizontalAdvance(text)
             x = min(max(col.x - w / 2, lo), hi - w)  # centred on the column, kept in its stretch
             self._text(p, QRectF(x, 1, w + 2, 15), "lv", text)
@@ -413,7 +419,7 @@ class _Diagram(_Hoverable, QWidget):
         for e, candidates in zip(self._edges, edges):
             a, b = self._columns[e["layer"] - 1], self._columns[e["layer"]]
             width = b.x - a.x - 8
-            text = _fitting(metrics, candidates, width)
+            text = fitting(metrics, candidates, width)
             self._text(p, QRectF(a.x + 4, 16, width, 15), "cv", text)
 
     # the legend: the edges' palette, then the highlight and the neurons' shading, beside it when
@@ -425,7 +431,7 @@ class _Diagram(_Hoverable, QWidget):
         return ("weight w",) if mode == "weights" else ("change Δw (last step)", "change Δw")
 
     def _legend_neurons(self) -> tuple[str, ...]:
-        if self._view.neuron_quantity == "delta":
+        if self._state.neuron_quantity == "delta":
             return ("neurons: error δ, − 0 +", "error δ, − 0 +")
         return ("neurons: activation 0 → 1", "activation 0 → 1")
 
@@ -441,7 +447,7 @@ class _Diagram(_Hoverable, QWidget):
 
     def _paint_cached_legend(self, p: QPainter) -> None:
         """The legend, drawn into a pixmap once per size, mode and shading (it is the same each frame)."""
-        v = self._view
+        v = self._state
         top = self.height() - self._legend_height()
         ratio = self.devicePixelRatioF()
         key = (self.width(), self.height(), self._legend_rows, v.mode, v.neuron_quantity, self.font().key(), ratio)
@@ -461,13 +467,13 @@ class _Diagram(_Hoverable, QWidget):
         p.drawPixmap(QPointF(0, top), pixmap)
 
     def _paint_legend(self, p: QPainter) -> None:
-        v = self._view
+        v = self._state
         metrics = self._measure()
         y = self.height() - self._legend_height() + 8
         x = 8
         grad = QLinearGradient(x, 0, x + 100, 0)
         for stop in range(0, 251, 25):
-            grad.setColorAt(stop / 250, _DIVERGING_QCOLORS[stop])
+            grad.setColorAt(stop / 250, DIVERGING_QCOLORS[stop])
         p.setPen(QPen(OUTLINE, 0.6))
         p.setBrush(QBrush(grad))
         p.drawRect(QRectF(x, y, 100, 9))
@@ -476,8 +482,8 @@ class _Diagram(_Hoverable, QWidget):
         self._text(p, QRectF(x, y + 10, 100, 14), "c", "0")
         self._text(p, QRectF(x, y + 10, 100, 14), "r", "+")
         room = self.width() - (x + 108) - 4
-        what = _fitting(metrics, self._legend_what(v.mode), room)
-        detail = _fitting(metrics, self._LEGEND_DETAIL, room)
+        what = fitting(metrics, self._legend_what(v.mode), room)
+        detail = fitting(metrics, self._LEGEND_DETAIL, room)
         p.setPen(TEXT)
         self._text(p, QRectF(x + 108, y - 4, room, 16), "l", what)
         p.setPen(MUTED)
@@ -489,11 +495,11 @@ class _Diagram(_Hoverable, QWidget):
         p.fillRect(QRectF(x2, y, 9, 9), HIGHLIGHT)
         p.setPen(TEXT)
         self._text(p, QRectF(x2 + 14, y - 4, 200, 16), "l",
-                   _fitting(metrics, self._LEGEND_HL, self.width() - (x2 + 14) - 4))
+                   fitting(metrics, self._LEGEND_HL, self.width() - (x2 + 14) - 4))
         grad = QLinearGradient(x2, 0, x2 + 30, 0)
         if v.neuron_quantity == "delta":
             for stop in (0, 125, 250):
-                grad.setColorAt(stop / 250, _DIVERGING_QCOLORS[stop])
+                grad.setColorAt(stop / 250, DIVERGING_QCOLORS[stop])
         else:
             grad.setColorAt(0, QColor.fromRgb(int(ACTIVATION_LUT[0])))
             grad.setColorAt(1, QColor.fromRgb(int(ACTIVATION_LUT[255])))
@@ -502,11 +508,11 @@ class _Diagram(_Hoverable, QWidget):
         p.drawRect(QRectF(x2, y + 13, 30, 9))
         p.setPen(MUTED)
         self._text(p, QRectF(x2 + 36, y + 10, 200, 16), "l",
-                   _fitting(metrics, self._legend_neurons(), self.width() - (x2 + 36) - 4))
+                   fitting(metrics, self._legend_neurons(), self.width() - (x2 + 36) - 4))
 
     # -- hover
     def describe(self, pos: QPoint) -> tuple[str, tuple[int, int] | None]:
-        v = self._view
+        v = self._state
         if v.network is None:
             return "", None
         self.neurons_drawn()  # layout up to date

@@ -5,12 +5,12 @@ pen each, fainter and thinner when weaker. Qt's fast path is a 1 px antialiased 
 costs ~8x, a translucent wider one ~50x), so a strong edge is 2 or 3 parallel 1 px lines (strands)
 rather than one wide line; in a dense fan (more than ``DENSE_EDGES`` edges) every edge is one
 translucent 1 px line; faint edges are drawn without antialiasing. A highlighted edge gets a black
-line either side (a halo). Geometry only changes on a resize, so ``_EdgeLines`` makes each line
+line either side (a halo). Geometry only changes on a resize, so ``EdgeLines`` makes each line
 once and a frame only picks pens.
 
-The diagram (``gui.network_diagram``) chooses which edges are drawn (a layer's ``edge_count``
+The diagram (``network_view.diagram``) chooses which edges are drawn (a layer's ``edge_count``
 strongest, plus its highlighted ones), their levels and strands, and draws them with
-``_draw_strands`` through its ``_EdgeLines``.
+``draw_strands`` through its ``EdgeLines``.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ AA_FROM_LEVEL = 4  # edges of this strength and weaker are drawn without antiali
 
 
 # strands (parallel 1 px lines) per |level|: 1 for the weaker half, 2, then 3 for the strongest
-_STRANDS = np.array([1] + [1 + (l > EDGE_LEVELS * 0.45) + (l > EDGE_LEVELS * 0.8) for l in range(1, EDGE_LEVELS + 1)])
+STRANDS = np.array([1] + [1 + (l > EDGE_LEVELS * 0.45) + (l > EDGE_LEVELS * 0.8) for l in range(1, EDGE_LEVELS + 1)])
 
 
 def _edge_pens() -> dict[tuple[int, bool], QPen]:
@@ -47,7 +47,7 @@ def _edge_pens() -> dict[tuple[int, bool], QPen]:
 
 
 _EDGE_PENS = _edge_pens()
-_HALO_PEN = QPen(HIGHLIGHT, 1.0)
+HALO_PEN = QPen(HIGHLIGHT, 1.0)
 
 
 # the offsets (px along an edge's normal) a line of an edge may be drawn at: its 1-3 strands
@@ -62,7 +62,7 @@ DENSE_CACHE_EDGES = 1 << 18  # a wider connection caches its lines in a bounded 
 SPARSE_CACHE_LINES = 200_000  # the dict is emptied when it holds more lines than this
 
 
-class _EdgeLines:
+class EdgeLines:
     """The lines of one connection's edges, built once per layout: QLineF per (offset key, edge).
 
     Geometry only changes on a resize, so each line object is made the first time it is drawn and
@@ -126,7 +126,7 @@ class _EdgeLines:
         return self._objs[keys, idx].tolist()
 
 
-def _draw_strands(p: QPainter, lines: _EdgeLines, idx: Array, level: Array, order: Array, strands: Array,
+def draw_strands(p: QPainter, lines: EdgeLines, idx: Array, level: Array, order: Array, strands: Array,
                   dense: bool) -> None:
     """Draw edges ``order`` (grouped by signed level) as ``strands`` parallel 1 px lines each."""
     counts = strands[order]

@@ -1,20 +1,26 @@
-"""Hover for the network view's children: one ``describe`` gives the tooltip and the panel's hover line.
+"""Hover for the network view's parts: one ``describe`` gives the tooltip and the panel's hover line.
 
-A child (the tile grid, the diagram) lists ``_Hoverable`` before ``QWidget`` among its bases, keeps
-its view in ``self._view``, turns on mouse tracking and implements ``describe(pos) -> (text,
-neuron)``: the text for the tooltip and for the line under the panel, and the (layer, j) of the
-neuron under the mouse, or None. The view frames that neuron in both children (``set_hover``).
+A part (the tile grid, the diagram) derives from ``HoverWidget``, turns on mouse tracking and
+implements ``describe(pos) -> (text, neuron)``: the text for the tooltip and for the line under
+the panel, and the (layer, j) of the neuron under the mouse, or None. It reports them through its
+``hovered`` signal; the view shows the text and puts the neuron in the state, which has every
+part frame it (``NetworkViewState.hover_neuron``).
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent
+from PySide6.QtCore import QEvent, QPoint, Signal
 from PySide6.QtGui import QMouseEvent
-from PySide6.QtWidgets import QToolTip
+from PySide6.QtWidgets import QToolTip, QWidget
 
 
-class _Hoverable:
-    """Tooltips and the view's hover line for a child that can ``describe(pos) -> (text, neuron)``."""
+class HoverWidget(QWidget):
+    """Tooltips and a ``hovered`` signal for a part that can ``describe(pos) -> (text, neuron)``."""
+
+    hovered = Signal(str, object)  # the text under the mouse ("" for none), the (layer, j) there or None
+
+    def describe(self, pos: QPoint) -> tuple[str, tuple[int, int] | None]:
+        raise NotImplementedError
 
     def event(self, e: QEvent) -> bool:
         if e.type() == QEvent.Type.ToolTip:
@@ -28,7 +34,7 @@ class _Hoverable:
         return super().event(e)
 
     def mouseMoveEvent(self, e: QMouseEvent) -> None:
-        self._view.set_hover(*self.describe(e.position().toPoint()))
+        self.hovered.emit(*self.describe(e.position().toPoint()))
 
     def leaveEvent(self, e: QEvent) -> None:
-        self._view.set_hover("", None)
+        self.hovered.emit("", None)

@@ -1,49 +1,49 @@
 """The network view's input: the 28x28 example, 3x, with its label and the network's answer beside it.
 
-It sits above the tile grid, its title in a header as tall as the grid's. The image is scaled once
-when the input changes, not at every paint; when the panel is narrow the answer is elided (its
-tooltip tells it whole).
+It sits above the tile grid, its title in a header as tall as the grid's. It reads the example
+and the network's output from the view's ``NetworkViewState``: the image is scaled once when the
+state signals a new input, not at every paint, and the answer is rewritten on each new forward
+pass; when the panel is narrow the answer is elided (its tooltip tells it whole).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-import numpy as np
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent
 from PySide6.QtWidgets import QWidget
 
 from digitlab.gui.images import gray_image
 from digitlab.gui.network_view.palette import TEXT
-from digitlab.gui.network_view.tiles import GRID_HEADER, SIDE
-
-if TYPE_CHECKING:
-    from digitlab.gui.network_view.view import NetworkView
-
-Array = np.ndarray
+from digitlab.gui.network_view.state import SIDE, NetworkViewState
+from digitlab.gui.network_view.tiles import GRID_HEADER
 
 
-class _InputImage(QWidget):
+class InputImage(QWidget):
     """The 28x28 input, 3x, with the label and the network's answer beside it (above the tiles)."""
 
     SCALE = 3
 
-    def __init__(self, view: NetworkView) -> None:
-        super().__init__(view)
+    def __init__(self, state: NetworkViewState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._state = state
         self._image: QImage | None = None
         self._answer = ""
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)  # paintEvent covers every pixel
         self.setFixedHeight(GRID_HEADER + SIDE * self.SCALE + 4)
         self.setMinimumWidth(SIDE * self.SCALE + 70)  # the answer is elided narrower than it needs
+        state.input_changed.connect(self._input_changed)
+        state.outputs_changed.connect(self._outputs_changed)
 
-    def set_input(self, x: Array | None) -> None:
+    def _input_changed(self) -> None:
+        x, _ = self._state.input
         side = SIDE * self.SCALE  # scaled once here, not at every paint
         self._image = None if x is None else gray_image(x.reshape(SIDE, SIDE)).scaled(
             side, side, Qt.AspectRatioMode.IgnoreAspectRatio, Qt.TransformationMode.FastTransformation)
         self.update()
 
-    def set_answer(self, output: Array | None, label: int | None) -> None:
+    def _outputs_changed(self) -> None:
+        acts, label = self._state.activations, self._state.label
+        output = acts[-1] if acts else None
         lines = [f"label {label}" if label is not None else "no label"]
         if output is not None:
             guess = int(output.argmax())

@@ -2,12 +2,12 @@
 
 Weights and changes are coloured on ``gui.images``' colour-blind-safe diverging palette, sampled
 once into a table of 251 ARGB words for -1..1 (index 125 is 0), so a whole array is coloured by a
-NumPy ``take`` of the indices ``_diverging_index`` gives it; activations are a ramp of 256 greys.
+NumPy ``take`` of the indices ``diverging_index`` gives it; activations are a ramp of 256 greys.
 Highlights are black: outside the palette's and the grey ramp's hues, they read for everyone. The
 tile mosaic's table is the diverging one followed by a few fixed colours, so a mosaic is built as
-one byte a pixel and coloured at the end (``gui.network_tiles``).
+one byte a pixel and coloured at the end (``network_view.tiles``).
 
-The edges' pens, one per strength level, live with the edges (``gui.network_edges``).
+The edges' pens, one per strength level, live with the edges (``network_view.edges``).
 """
 
 from __future__ import annotations
@@ -43,11 +43,11 @@ TEXT = QColor(40, 40, 40)
 MUTED = QColor(120, 120, 120)
 
 # Qt objects made once: the diagram draws with them every frame
-_OUTLINE_PEN = QPen(OUTLINE, 0.8)
-_DIVERGING_QCOLORS = [QColor.fromRgb(int(c)) for c in DIVERGING_LUT]
+OUTLINE_PEN = QPen(OUTLINE, 0.8)
+DIVERGING_QCOLORS = [QColor.fromRgb(int(c)) for c in DIVERGING_LUT]
 
 
-def _diverging_index(values: Array, limit: Array | float) -> Array:
+def diverging_index(values: Array, limit: Array | float) -> Array:
     """Indices into ``DIVERGING_LUT`` for values scaled by ``limit`` (a scalar or broadcastable)."""
     # (a limit in float32's denormals would overflow 125 / limit: such values show as 0)
     scaled = np.multiply(values, 125.0 / np.where(limit > 1e-30, limit, np.inf), dtype=np.float32)
@@ -56,7 +56,7 @@ def _diverging_index(values: Array, limit: Array | float) -> Array:
     return scaled.astype(np.uint8)
 
 
-def _activation_level(a: Array, activation_name: str) -> Array:
+def activation_level(a: Array, activation_name: str) -> Array:
     """Activations as 0..1 for shading: sigmoid/softmax as they are, tanh shifted, ReLU by its max."""
     if activation_name == "tanh":
         return (a + 1.0) * 0.5

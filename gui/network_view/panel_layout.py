@@ -1,9 +1,9 @@
 """The network panel's layout pieces: controls that wrap into rows, and a splitter that keeps its share.
 
 The panel works from about 500 px wide up: its two groups of controls sit side by side when the
-panel is wide enough, else one above the other (``_ControlRows``, a height-for-width widget); the
+panel is wide enough, else one above the other (``ControlRows``, a height-for-width widget); the
 input and the tiles take a share of the body's width and the diagram the rest, split by a handle
-the user can drag (``_ShareSplitter`` keeps that share as the panel resizes, and gives the diagram
+the user can drag (``ShareSplitter`` keeps that share as the panel resizes, and gives the diagram
 whatever width the tiles cannot use).
 """
 
@@ -15,7 +15,7 @@ from PySide6.QtCore import QSize, Qt, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QSplitter, QWidget
 
 
-def _label(text: str, buddy: QWidget) -> QLabel:
+def buddy_label(text: str, buddy: QWidget) -> QLabel:
     """A short label for ``buddy`` that tells the same tooltip."""
     label = QLabel(text)
     label.setBuddy(buddy)
@@ -23,7 +23,7 @@ def _label(text: str, buddy: QWidget) -> QLabel:
     return label
 
 
-class _ControlRows(QWidget):
+class ControlRows(QWidget):
     """Groups of controls in one row when the panel is wide enough for them, else one row each."""
 
     GAP = 12  # px between groups in one row
@@ -81,7 +81,7 @@ class _ControlRows(QWidget):
                 y += hint.height() + self.SPACING
 
 
-class _ShareSplitter(QSplitter):
+class ShareSplitter(QSplitter):
     """A horizontal splitter that keeps its first pane's share of the width as the panel resizes.
 
     The share is ``share`` until the user drags the handle; from then on, the one the user chose.

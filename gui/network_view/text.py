@@ -1,8 +1,8 @@
 """Text for a narrow panel: the longest of a text's forms that fits, and text widths remembered.
 
 The network view works from about 500 px wide up, so its titles, headers and legend each come in
-a few forms, longest first, and show the longest that fits their room (``_fitting``; hovering a
-header tells it in full). The diagram measures the same few texts every frame: ``_CachedMetrics``
+a few forms, longest first, and show the longest that fits their room (``fitting``; hovering a
+header tells it in full). The diagram measures the same few texts every frame: ``CachedMetrics``
 remembers their widths.
 """
 
@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QFontMetrics
 
 
-def _fitting(metrics: QFontMetrics | _CachedMetrics, candidates: Sequence[str], width: float) -> str:
+def fitting(metrics: QFontMetrics | CachedMetrics, candidates: Sequence[str], width: float) -> str:
     """The first of ``candidates`` (longest first) that fits ``width`` px, else the last one elided."""
     for text in candidates:
         if metrics.horizontalAdvance(text) <= width:
@@ -22,7 +22,7 @@ def _fitting(metrics: QFontMetrics | _CachedMetrics, candidates: Sequence[str], 
     return metrics.elidedText(candidates[-1], Qt.TextElideMode.ElideRight, max(0, int(width)))
 
 
-class _CachedMetrics:
+class CachedMetrics:
     """``QFontMetrics`` that remembers text widths: the diagram measures the same few texts each frame."""
 
     def __init__(self, font: QFont) -> None:
@@ -42,6 +42,6 @@ class _CachedMetrics:
         return self._metrics.elidedText(text, mode, width)
 
 
-def _short_count(n: int) -> str:
+def short_count(n: int) -> str:
     """131072 -> "131k": counts for a narrow header."""
     return f"{n / 1000:.0f}k" if n >= 10000 else f"{n:,}"

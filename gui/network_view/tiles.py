@@ -1,14 +1,15 @@
 """The first hidden layer as tiles: each neuron's 784 incoming weights drawn as a 28x28 picture.
 
 The 3Blue1Brown lesson's picture: a tile per neuron of layer 0 (its weights from the 784 pixels,
-coloured by value or by last change on the diverging palette of ``gui.network_palette``), with its
+coloured by value or by last change on the diverging palette of ``network_view.palette``), with its
 activation as a bar beside it. In weights mode each tile is scaled to its own largest |w|; in
 changes mode all share one scale, so the neurons that moved most stand out. The layer's largest
 changes are black pixels; its biases' largest changes, a black frame around the bar. The tiles keep
-the order the view gives them (``tile_order``: slot -> neuron).
+the order the state gives them (``tile_order``: slot -> neuron). The grid reads everything it
+draws from the view's ``NetworkViewState`` and rebuilds when it signals ``changed``.
 
 The tiles take the largest integer scale (up to 4) whose grid fits their pane; a layer too wide
-for even 1:1 tiles gets 1:1 tiles in as many columns as fit, and the grid scrolls (``_TileScroll``).
+for even 1:1 tiles gets 1:1 tiles in as many columns as fit, and the grid scrolls (``TileScroll``).
 
 Built for 30 Hz beside a training thread: the tiles are one mosaic image, built in NumPy as one
 byte a pixel and coloured through a lookup table (``MOSAIC_LUT``), never a widget or a Python loop
@@ -20,14 +21,13 @@ exposed band.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QPoint, QRect, QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QPen
-from PySide6.QtWidgets import QFrame, QScrollArea, QSizePolicy, QWidget
+from PySide6.QtWidgets import QFrame, QScrollArea, QSizePolicy
 
-from digitlab.gui.network_view.hover import _Hoverable
+from digitlab.gui.network_view.hover import HoverWidget
 from digitlab.gui.network_view.palette import (
     BACKGROUND,
     HIGHLIGHT,
@@ -37,18 +37,15 @@ from digitlab.gui.network_view.palette import (
     MOSAIC_INK,
     MOSAIC_LUT,
     TEXT,
-    _diverging_index,
+    diverging_index,
 )
-from digitlab.gui.network_view.text import _fitting
-
-if TYPE_CHECKING:
-    from digitlab.gui.network_view.view import NetworkView
+from digitlab.gui.network_view.state import SIDE, NetworkViewState
+from digitlab.gui.network_view.text import fitting
 
 Array = np.ndarray
 
 
-# the tile mosaic, in image pixels: a 28x28 tile, a gap, the activation bar, a gutter
-SIDE = 28
+# the tile mosaic, in image pixels: a 28x28 tile (SIDE), a gap, the activation bar, a gutter
 BAR_X, BAR_W = SIDE + 1, 4
 CELL_W, CELL_H = BAR_X + BAR_W + 3, SIDE + 3
 GRID_HEADER = 18  # px above the tiles for their title
@@ -69,12 +66,12 @@ def _tile_arrangement(n: int, height: int, width: int, scrollbar: int = 0) -> tu
     return scale, math.ceil(n / rows), rows
 
 
-class _TileGrid(_Hoverable, QWidget):
+class TileGrid(HoverWidget):
     """Layer 0's neurons as tiles of their incoming weights, one mosaic image scaled by ``scale``."""
 
-    def __init__(self, view: NetworkView) -> None:
+    def __init__(self, state: NetworkViewState) -> None:
         super().__init__()
-        self._view = view
+        self._state = state
         self.scale = 1
         self.cols = 1
         self.rows = 1
@@ -84,12 +81,18 @@ class _TileGrid(_Hoverable, QWidget):
         self._dirty = True
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)  # paintEvent covers every pixel
         self.setMouseTracking(True)
+        state.changed.connect(self.invalidate)
+        state.hover_changed.connect(self.update)
+
+    @property
+    def n_tiles(self) -> int:
+        return self._state.n_tiles
 
     # geometry
     def fit(self, height: int, width: int, scrollbar: int = 0) -> None:
         """Arrange the tiles for a ``width`` x ``height`` area (``_tile_arrangement``); the widget
         spans the whole width (less the scroll bar, when it scrolls), so its title has the room."""
-        n = self._view.n_tiles
+        n = self._state.n_tiles
         if n == 0:
             return
         old = (self.scale, self.cols, self.rows)
@@ -113,16 +116,16 @@ class _TileGrid(_Hoverable, QWidget):
 
     def _build(self, r0: int, r1: int) -> None:
         """The mosaic of tile rows [r0, r1): only what the scroll area shows (plus a margin)."""
-        v = self._view
+        v = self._state
         order = v.tile_order[r0 * self.cols : r1 * self.cols]  # neurons of these slots
-        values = v._values(0)  # (n, 784)
+        values = v.values(0)  # (n, 784)
         sub = values[order]
         if v.mode == "weights":
             limit = np.abs(sub).max(axis=1, keepdims=True)  # each tile to its own largest |w|
         else:
             limit = np.float32(np.abs(values).max())  # one scale: neurons that moved most stand out
         # the mosaic is built as uint8 indices into MOSAIC_LUT (1 byte a pixel), coloured at the end
-        idx = _diverging_index(sub, limit)  # (k, 784)
+        idx = diverging_index(sub, limit)  # (k, 784)
         hl = v.highlighted[0] if v.highlighted else None
         if hl is not None:
             idx[hl[order]] = MOSAIC_HIGHLIGHT
@@ -131,11 +134,11 @@ class _TileGrid(_Hoverable, QWidget):
         cells[:k, :SIDE, :SIDE] = idx.reshape(-1, SIDE, SIDE)
         bars = cells[:k, :SIDE, BAR_X : BAR_X + BAR_W]
         bars[...] = MOSAIC_BAR_EMPTY
-        shading = v._shading(0)
+        shading = v.shading(0)
         if shading is not None:
             kind, q = shading
             height = np.rint(np.abs(q[order]) * SIDE).astype(np.int32)
-            fill = np.full(k, MOSAIC_INK, np.uint8) if kind == "level" else _diverging_index(q[order], 1.0)
+            fill = np.full(k, MOSAIC_INK, np.uint8) if kind == "level" else diverging_index(q[order], 1.0)
             filled = np.arange(SIDE)[None, :] >= (SIDE - height)[:, None]  # (k, 28)
             bars[filled] = np.broadcast_to(fill[:, None], filled.shape)[filled][:, None]
         mosaic = cells.reshape(rows, self.cols, CELL_H, CELL_W).transpose(0, 2, 1, 3)
@@ -149,7 +152,7 @@ class _TileGrid(_Hoverable, QWidget):
         self._dirty = False
 
     def paintEvent(self, event: QPaintEvent) -> None:
-        v = self._view
+        v = self._state
         with QPainter(self) as p:
             p.setClipRect(event.rect())
             p.fillRect(event.rect(), BACKGROUND)
@@ -164,7 +167,7 @@ class _TileGrid(_Hoverable, QWidget):
             what = "incoming weights" if v.mode == "weights" else "last changes"
             name = "output" if len(v.network.weights) == 1 else "layer 1"
             n = v.n_tiles
-            title = _fitting(p.fontMetrics(), (f"{name} · {n} tiles: {what}", f"{name} · {n} tiles", f"{n} tiles"),
+            title = fitting(p.fontMetrics(), (f"{name} · {n} tiles: {what}", f"{name} · {n} tiles", f"{n} tiles"),
                              self.width())
             p.drawText(QRect(0, 0, self.width(), 16), Qt.AlignmentFlag.AlignLeft, title)
             s = self.scale
@@ -191,7 +194,7 @@ class _TileGrid(_Hoverable, QWidget):
 
     def pixel_center(self, j: int, k: int) -> QPoint:
         """Where weight k (pixel k) of neuron j's tile is drawn, in this widget's coordinates."""
-        slot = int(np.flatnonzero(self._view.tile_order == j)[0])
+        slot = int(np.flatnonzero(self._state.tile_order == j)[0])
         r, c = divmod(slot, self.cols)
         x = c * CELL_W + k % SIDE
         y = r * CELL_H + k // SIDE
@@ -199,7 +202,7 @@ class _TileGrid(_Hoverable, QWidget):
 
     # hover
     def describe(self, pos: QPoint) -> tuple[str, tuple[int, int] | None]:
-        v = self._view
+        v = self._state
         if v.network is None or pos.y() < GRID_HEADER:
             return "", None
         x, y = pos.x() // self.scale, (pos.y() - GRID_HEADER) // self.scale
@@ -216,10 +219,10 @@ class _TileGrid(_Hoverable, QWidget):
         return "", None
 
 
-class _TileScroll(QScrollArea):
+class TileScroll(QScrollArea):
     """Scrolls the tile grid when it is taller than the panel; fits the tiles to its size."""
 
-    def __init__(self, grid: _TileGrid) -> None:
+    def __init__(self, grid: TileGrid) -> None:
         super().__init__()
         self._grid = grid
         self.setWidget(grid)
@@ -234,7 +237,7 @@ class _TileScroll(QScrollArea):
         self.viewport().setAutoFillBackground(True)
 
     def refit(self) -> None:
-        if self._grid._view.network is None:
+        if self._grid.n_tiles == 0:  # no network yet
             return
         area = self.contentsRect()
         self._grid.fit(area.height(), area.width(), self.verticalScrollBar().sizeHint().width())
@@ -245,7 +248,7 @@ class _TileScroll(QScrollArea):
 
     def width_for(self, width: int, height: int) -> int:
         """The width the grid would use of ``width`` x ``height`` (its columns, and the scroll bar)."""
-        n = self._grid._view.n_tiles
+        n = self._grid.n_tiles
         if n == 0:
             return width
         scrollbar = self.verticalScrollBar().sizeHint().width()

@@ -17,27 +17,32 @@ Per frame the view is handed the newest weights and the changes of the last step
 (``show_snapshot`` or ``set_weights`` + ``show_step``); the largest changes in each layer are
 highlighted in black: pixels in the tiles, a halo on the edges, a ring on the biases' neurons.
 
-This module is the panel: its controls, the data it is handed, the forward pass (and the errors δ)
-for the example shown, the highlights, and what each neuron's shading shows. Its children draw,
-each in its own module, reading what they need from the view they belong to:
+This module is the panel: its controls, its layout, and the feed of snapshots (``show_snapshot``,
+``hold``). What it shows lives in one ``NetworkViewState`` (``network_view.state``: the data it
+is handed, the forward pass and the errors δ for the example shown, the highlights, the options,
+and what each neuron's shading and each tile and edge show); the view writes to it, its public
+methods and properties delegating there. Each part takes that state in its constructor, reads its
+public API and subscribes to its signals, and reports the mouse through its ``hovered`` signal
+(napari's ``QtDims(dims)``); no part knows the view:
 
-- ``gui.network_input``: the input image, with its label and the network's answer;
-- ``gui.network_tiles``: the tile grid (one mosaic image) and the scroll area that fits it;
-- ``gui.network_diagram``: the diagram's columns, output digits, headers and legend, and which
-  edges it draws; ``gui.network_edges`` draws them;
-- ``gui.network_hover``: tooltips and the hover line under the panel, for tiles and diagram;
-- ``gui.network_panel_layout``: the controls' rows and the splitter between tiles and diagram;
-- ``gui.network_palette``, ``gui.network_text``, ``gui.network_top_n``: the colours, texts that
-  fit, and the top-n mask the highlights and the edges share.
+- ``input_image``: the input image, with its label and the network's answer;
+- ``tiles``: the tile grid (one mosaic image) and the scroll area that fits it;
+- ``diagram``: the diagram's columns, output digits, headers and legend, and which edges it
+  draws; ``edges`` draws them;
+- ``hover``: tooltips and the ``hovered`` signal, for tiles and diagram;
+- ``panel_layout``: the controls' rows and the splitter between tiles and diagram;
+- ``palette``, ``text``, ``top_n``: the colours, texts that fit, and the top-n mask the
+  highlights and the edges share.
 
-Names with a leading underscore in those modules are shared among them, not meant for other panels.
+Imports run one way: the view imports the parts, the parts import the state and the helpers,
+the state imports the helpers (``python -m tools.import_graph gui/network_view`` checks it).
 
 Drawing is built for 30 Hz beside a training thread (see GUIDE.md, "Measured on these machines"):
 the tiles are one mosaic image coloured through a lookup table in NumPy, never a widget or a
 Python loop per neuron; layers too wide to draw every edge show only the ``edge_count`` strongest
 (plus the highlighted ones); edges are drawn in a few pens with ``drawLines``; every paint clips to
 one rectangle. Mosaic and edge lists are rebuilt lazily at the next paint after the data changed
-(the view calls each child's ``invalidate``). Each child's module says how for its part.
+(each part ``invalidate``s itself on the state's ``changed``). Each part's module says how.
 
 "Layer" in this module's API always indexes ``net.weights`` / ``net.biases``: layer 0 holds the
 weights into the first hidden layer (the tiles), its neurons are the tiles' neurons.
@@ -45,7 +50,6 @@ weights into the first hidden layer (the tiles), its neurons are the tiles' neur
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -60,34 +64,35 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from digitlab.gui.network_view.diagram import _Diagram
-from digitlab.gui.network_view.input_image import _InputImage
-from digitlab.gui.network_view.palette import _activation_level
-from digitlab.gui.network_view.panel_layout import _ControlRows, _label, _ShareSplitter
-
-# SIDE and top_n_mask are imported from this module by other panels and the tests, too
-from digitlab.gui.network_view.tiles import SIDE, _TileGrid, _TileScroll
+from digitlab.gui.network_view.diagram import Diagram
+from digitlab.gui.network_view.input_image import InputImage
+from digitlab.gui.network_view.panel_layout import ControlRows, ShareSplitter, buddy_label
+from digitlab.gui.network_view.state import (
+    DEFAULT_BIAS_HIGHLIGHT_COUNT,
+    DEFAULT_EDGE_COUNT,
+    DEFAULT_HIGHLIGHT_COUNT,
+    HIGHLIGHT_MAX_FRACTION,
+    MODES,
+    NEURON_QUANTITIES,
+    SIDE,
+    TILE_ORDERS,
+    NetworkViewState,
+)
+from digitlab.gui.network_view.tiles import TileGrid, TileScroll
 from digitlab.gui.network_view.top_n import top_n_mask
-from digitlab.model.costs import nudges as cost_nudges
 from digitlab.model.network import Network
+
+# SIDE, the defaults and top_n_mask are imported from this module by other panels and the tests, too
+__all__ = [
+    "DEFAULT_BIAS_HIGHLIGHT_COUNT", "DEFAULT_EDGE_COUNT", "DEFAULT_HIGHLIGHT_COUNT", "HIGHLIGHT_MAX_FRACTION",
+    "MIN_WIDTH", "MODES", "NEURON_QUANTITIES", "SIDE", "TILE_ORDERS", "TILE_SHARE", "NetworkView", "top_n_mask",
+]
 
 Array = np.ndarray
 
 
-MODES = ("weights", "changes")  # what tiles and edges show
-NEURON_QUANTITIES = ("activation", "delta")  # what neuron shading shows
-TILE_ORDERS = ("index", "activation", "change")
-
-DEFAULT_EDGE_COUNT = 300  # strongest edges drawn per layer of edges
-DEFAULT_HIGHLIGHT_COUNT = 30  # largest weight changes highlighted per layer
-DEFAULT_BIAS_HIGHLIGHT_COUNT = 2  # largest bias changes highlighted per layer
-HIGHLIGHT_MAX_FRACTION = 0.04  # never more than this share of a layer's weights: a highlight must stand out
 TILE_SHARE = 0.44  # of the body's width, the input and tiles' (the diagram gets the rest) until the user drags
 MIN_WIDTH = 500  # px: the panel is laid out to work from this width up
-
-
-def _fmt(v: float) -> str:
-    return f"{v:+.4g}" if v else "0"
 
 
 # ------------------------------------------------------------------------------------ the view
@@ -103,28 +108,9 @@ class NetworkView(QWidget):
     def __init__(self, net: Network | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("networkView")
-        self._net: Network | None = None
-        self._x: Array | None = None
-        self._label: int | None = None
-        self._zs: list[Array] = []  # per layer, (n_l,), for the current input
-        self._acts: list[Array] = []  # per layer past the input
-        self._deltas: list[Array] | None = None  # lazily, when labelled
-        self._changes_w: tuple[Array, ...] | None = None
-        self._changes_b: tuple[Array, ...] | None = None
-        self._hl_w: tuple[Array, ...] = ()
-        self._hl_b: tuple[Array, ...] = ()
-        self._mode = "weights"
-        self._quantity = "activation"
-        self._show_nudges = True
-        self._reveal: int | None = None  # layers lit (forward stage), None: all
-        self._edge_count = DEFAULT_EDGE_COUNT
-        self._hl_count = DEFAULT_HIGHLIGHT_COUNT
-        self._hl_bias_count = DEFAULT_BIAS_HIGHLIGHT_COUNT
-        self._accumulate = False
+        self._state = NetworkViewState(self)  # what the panel shows: its parts read it
         self._held = False
         self._last_step_shown: int | None = None
-        self._order = np.zeros(0, dtype=np.intp)  # tile slot -> neuron
-        self.hover_neuron: tuple[int, int] | None = None  # (layer, j) under the mouse
 
         self._build_ui()
         if net is not None:
@@ -147,37 +133,39 @@ class NetworkView(QWidget):
         self.sort_box.setToolTip("Sort the tiles now (they keep this order until you sort again)")
         self.sort_box.activated.connect(lambda i: self.sort_tiles(self.sort_box.itemData(i)))
         self.edge_spin = QSpinBox(objectName="edgeCount", minimum=10, maximum=20000, singleStep=50)
-        self.edge_spin.setValue(self._edge_count)
+        self.edge_spin.setValue(self._state.edge_count)
         self.edge_spin.setSuffix(" strongest")
         self.edge_spin.setToolTip("Edges drawn per layer: layers with more edges than this show only the "
                                   "strongest ones")
         self.edge_spin.valueChanged.connect(self.set_edge_count)
         self.highlight_spin = QSpinBox(objectName="highlightCount", minimum=0, maximum=5000, singleStep=10)
-        self.highlight_spin.setValue(self._hl_count)
+        self.highlight_spin.setValue(self._state.highlight_count)
         self.highlight_spin.setSuffix(" per layer")
         self.highlight_spin.setToolTip("How many of each layer's largest weight changes are highlighted in black")
         self.highlight_spin.valueChanged.connect(lambda n: self.set_highlight_count(n))
         # two groups of controls: side by side when the panel is wide enough, else one above the other
-        self.controls = _ControlRows(
-            [_label("Show:", self.mode_box), self.mode_box, self.accumulate_box,
-             _label("Sort tiles:", self.sort_box), self.sort_box],
-            [_label("Edges:", self.edge_spin), self.edge_spin,
-             _label("Highlight:", self.highlight_spin), self.highlight_spin],
+        self.controls = ControlRows(
+            [buddy_label("Show:", self.mode_box), self.mode_box, self.accumulate_box,
+             buddy_label("Sort tiles:", self.sort_box), self.sort_box],
+            [buddy_label("Edges:", self.edge_spin), self.edge_spin,
+             buddy_label("Highlight:", self.highlight_spin), self.highlight_spin],
         )
 
         # the body: the input and the tile grid on the left, the diagram on the right, split by a
         # handle the user can drag (the split keeps its share of the width as the panel resizes)
-        self.input_image = _InputImage(self)
-        self.tile_grid = _TileGrid(self)
-        self.tile_scroll = _TileScroll(self.tile_grid)
-        self.diagram = _Diagram(self)
+        self.input_image = InputImage(self._state, self)
+        self.tile_grid = TileGrid(self._state)
+        self.tile_scroll = TileScroll(self.tile_grid)
+        self.diagram = Diagram(self._state, self)
+        self.tile_grid.hovered.connect(self.set_hover)
+        self.diagram.hovered.connect(self.set_hover)
         tiles = QWidget(objectName="tilePane")
         column = QVBoxLayout(tiles)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(4)
         column.addWidget(self.input_image)
         column.addWidget(self.tile_scroll, 1)
-        self.splitter = _ShareSplitter(TILE_SHARE, self._tiles_width, objectName="networkSplitter")
+        self.splitter = ShareSplitter(TILE_SHARE, self._tiles_width, objectName="networkSplitter")
         self.splitter.addWidget(tiles)
         self.splitter.addWidget(self.diagram)
 
@@ -205,60 +193,37 @@ class NetworkView(QWidget):
     # --------------------------------------------------------------------------- data in
     def set_network(self, net: Network) -> None:
         """Show ``net`` (copied: the view never reads an array someone else is writing)."""
-        same_shape = self._net is not None and self._net.layer_sizes == net.layer_sizes
-        self._net = net.copy()
-        self._changes_w = self._changes_b = None
-        self._hl_w = tuple(np.zeros(w.shape, dtype=bool) for w in self._net.weights)
-        self._hl_b = tuple(np.zeros(b.shape, dtype=bool) for b in self._net.biases)
-        if not same_shape:  # a user's tile order survives a new network of the same shape
-            self._order = np.arange(self._net.layer_sizes[1])
         self._last_step_shown = None
-        self.hover_neuron = None
+        self._state.set_network(net)
         self.tile_scroll.refit()
-        self._recompute()
 
     def set_weights(self, weights: Sequence[Array], biases: Sequence[Array]) -> None:
         """New values for every parameter (per frame). The arrays are kept, not copied: pass copies."""
-        net = self._require_net()
-        if len(weights) != len(net.weights) or any(w.shape != v.shape for w, v in zip(weights, net.weights)):
-            raise ValueError("set_weights: shapes differ from the network's; use set_network for a new shape")
-        net.weights, net.biases = list(weights), list(biases)
-        self._recompute()
+        self._state.set_weights(weights, biases)
 
     def set_input(self, x: Array | None, label: int | None = None) -> None:
         """The example the activations are shown for (784,), or None; its label enables the nudges."""
-        if x is not None:
-            x = np.asarray(x, dtype=np.float32).reshape(-1)
-        self._x = x
-        self._label = None if label is None else int(label)
-        self.input_image.set_input(x)
-        self._recompute()
+        self._state.set_input(x, label)
 
     def show_step(self, weight_changes: Sequence[Array] | None, bias_changes: Sequence[Array] | None) -> None:
         """The changes a step applied (or accumulated ones): highlight the largest, per layer."""
-        if weight_changes is None:
-            self._changes_w = self._changes_b = None
-        else:
-            self._changes_w = tuple(weight_changes)
-            self._changes_b = tuple(bias_changes) if bias_changes is not None else None
-        self._update_highlights()
-        self._data_changed()
+        self._state.show_step(weight_changes, bias_changes)
 
     def show_snapshot(self, snap: Any) -> bool:
-        """Per-frame entry point: a ``gui.worker.Snapshot``. Returns whether anything was new.
+        """Per-frame entry point: a ``model.train_process.Frame``. Returns whether anything was new.
 
         Uses the snapshot's weights when present and, when the trainer records changes, either the
         last step's changes or (option "accumulated since last frame") the sum since the last one.
         Ignored while the view is held (the step-through owns it).
         """
-        if self._held or self._net is None:
+        if self._held or self._state.network is None:
             return False
         new = False
         if snap.weights is not None:
             self.set_weights(snap.weights, snap.biases)
             new = True
         last = getattr(snap, "changes_step", None) or snap.last_step
-        if self._accumulate and snap.accumulated_weight_changes is not None:
+        if self._state.accumulate and snap.accumulated_weight_changes is not None:
             self.show_step(snap.accumulated_weight_changes, snap.accumulated_bias_changes)
             self._last_step_shown = last.step if last is not None else None
             new = True
@@ -271,73 +236,46 @@ class NetworkView(QWidget):
     # --------------------------------------------------------------------------- options
     @Slot(str)
     def set_mode(self, mode: str) -> None:
-        if mode not in MODES:
-            raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
-        if mode == self._mode:
+        if not self._state.set_mode(mode):
             return
-        self._mode = mode
         self.mode_box.setCurrentIndex(MODES.index(mode))
-        self._data_changed()
         self.mode_changed.emit(mode)
 
     def set_neuron_quantity(self, quantity: str) -> None:
         """Shade neurons by "activation" or by their error "delta" (needs a labelled input)."""
-        if quantity not in NEURON_QUANTITIES:
-            raise ValueError(f"quantity must be one of {NEURON_QUANTITIES}, got {quantity!r}")
-        self._quantity = quantity
-        self._data_changed()
+        self._state.set_neuron_quantity(quantity)
 
     def set_show_nudges(self, on: bool) -> None:
-        self._show_nudges = bool(on)
-        self._data_changed()
+        self._state.set_show_nudges(on)
 
     def set_reveal(self, layers: int | None) -> None:
         """Light only the first ``layers`` layers' activations (the forward stage); None: all."""
-        self._reveal = layers
-        self._data_changed()
+        self._state.set_reveal(layers)
 
     @Slot(int)
     def set_edge_count(self, k: int) -> None:
-        self._edge_count = max(1, int(k))
-        if self.edge_spin.value() != self._edge_count:
-            self.edge_spin.setValue(self._edge_count)
-        self._data_changed()
+        self._state.set_edge_count(k)
+        if self.edge_spin.value() != self._state.edge_count:
+            self.edge_spin.setValue(self._state.edge_count)
 
     def set_highlight_count(self, weights: int, biases: int | None = None) -> None:
         """Highlight the ``weights`` largest weight changes (and ``biases`` bias changes) per layer."""
-        self._hl_count = max(0, int(weights))
-        if biases is not None:
-            self._hl_bias_count = max(0, int(biases))
-        if self.highlight_spin.value() != self._hl_count:
-            self.highlight_spin.setValue(self._hl_count)
-        self._update_highlights()
-        self._data_changed()
+        self._state.set_highlight_count(weights, biases)
+        if self.highlight_spin.value() != self._state.highlight_count:
+            self.highlight_spin.setValue(self._state.highlight_count)
 
     @Slot(bool)
     def set_accumulate(self, on: bool) -> None:
         on = bool(on)
-        if on == self._accumulate:
+        if not self._state.set_accumulate(on):
             return
-        self._accumulate = on
         self.accumulate_box.setChecked(on)
         self.accumulate_changed.emit(on)
 
     def sort_tiles(self, key: str) -> None:
         """Order the tiles once, now: by neuron "index", by "activation" or by size of "change"."""
-        if key not in TILE_ORDERS:
-            raise ValueError(f"key must be one of {TILE_ORDERS}, got {key!r}")
-        if self._net is None:
-            return
-        n = self._net.layer_sizes[1]
-        if key == "activation" and self._acts:
-            order = np.argsort(-self._acts[0], kind="stable")
-        elif key == "change" and self._changes_w is not None:
-            order = np.argsort(-np.abs(self._changes_w[0]).sum(axis=1), kind="stable")
-        else:
-            order = np.arange(n)
-        self._order = order
-        self.sort_box.setCurrentIndex(TILE_ORDERS.index(key))
-        self._data_changed()
+        if self._state.sort_tiles(key):
+            self.sort_box.setCurrentIndex(TILE_ORDERS.index(key))
 
     def hold(self, on: bool) -> None:
         """While held, ``show_snapshot`` is ignored (the step-through is showing its own numbers)."""
@@ -345,25 +283,35 @@ class NetworkView(QWidget):
 
     # --------------------------------------------------------------------------- read-outs
     @property
+    def state(self) -> NetworkViewState:
+        """What the panel shows, as its parts read it (read it; write through the view's methods)."""
+        return self._state
+
+    @property
     def network(self) -> Network | None:
-        return self._net
+        return self._state.network
 
     @property
     def mode(self) -> str:
-        return self._mode
+        return self._state.mode
 
     @property
     def input(self) -> tuple[Array | None, int | None]:
         """The example shown, (x (784,), label), as given to ``set_input``."""
-        return self._x, self._label
+        return self._state.input
 
     @property
     def neuron_quantity(self) -> str:
-        return self._quantity
+        return self._state.neuron_quantity
+
+    @property
+    def reveal(self) -> int | None:
+        """Layers lit (``set_reveal``); None: all."""
+        return self._state.reveal
 
     @property
     def accumulate(self) -> bool:
-        return self._accumulate
+        return self._state.accumulate
 
     @property
     def held(self) -> bool:
@@ -371,11 +319,11 @@ class NetworkView(QWidget):
 
     @property
     def edge_count(self) -> int:
-        return self._edge_count
+        return self._state.edge_count
 
     @property
     def n_tiles(self) -> int:
-        return 0 if self._net is None else self._net.layer_sizes[1]
+        return self._state.n_tiles
 
     @property
     def n_neurons_drawn(self) -> tuple[int, ...]:
@@ -390,137 +338,57 @@ class NetworkView(QWidget):
     @property
     def highlight_counts(self) -> tuple[int, ...]:
         """How many weights each layer highlights: the count asked for, at most 4% of the layer."""
-        if self._net is None:
-            return ()
-        return tuple(min(self._hl_count, max(1, math.ceil(w.size * HIGHLIGHT_MAX_FRACTION))) if self._hl_count else 0
-                     for w in self._net.weights)
+        return self._state.highlight_counts
 
     @property
     def highlighted(self) -> tuple[Array, ...]:
         """Per layer, a boolean mask (shape of the weights) of the weights highlighted now."""
-        return self._hl_w
+        return self._state.highlighted
 
     @property
     def highlighted_biases(self) -> tuple[Array, ...]:
-        return self._hl_b
+        return self._state.highlighted_biases
 
     def highlighted_set(self) -> set[tuple[int, int, int]]:
         """Every highlighted weight as (layer, j, k): w[layer][j, k]."""
-        return {(l, int(j), int(k)) for l, m in enumerate(self._hl_w) for j, k in zip(*np.nonzero(m))}
+        return self._state.highlighted_set()
 
     @property
     def tile_order(self) -> Array:
-        return self._order
+        return self._state.tile_order
 
     @property
     def activations(self) -> list[Array]:
         """The current input's activations per layer past the input (empty without an input)."""
-        return self._acts
+        return self._state.activations
 
     def deltas(self) -> list[Array] | None:
         """The current labelled input's errors delta per layer (BP1, BP2), or None."""
-        if self._deltas is None and self._x is not None and self._label is not None and self._net is not None:
-            g = self._net.backward(self._x[None, :], np.array([self._label]))
-            self._deltas = [d[0] for d in g.deltas]
-        return self._deltas
+        return self._state.deltas()
 
     def nudges(self) -> Array | None:
         """target - output for the current labelled input (what the cost asks of each output)."""
-        if not self._acts or self._label is None:
-            return None
-        return cost_nudges(self._acts[-1][None, :], np.array([self._label]))[0]
+        return self._state.nudges()
 
     def neuron_tooltip(self, layer: int, j: int) -> str:
-        net = self._require_net()
-        n_layers = len(net.weights)
-        name = f"output {j} (digit {j})" if layer == n_layers - 1 else f"layer {layer + 1}, neuron {j}"
-        lines = [name]
-        if self._acts:
-            lines.append(f"activation a = {self._acts[layer][j]:.4g}")
-        else:
-            lines.append("activation a: no input yet")
-        lines.append(f"bias b = {net.biases[layer][j]:.4g}")
-        if self._zs:
-            lines.append(f"weighted input z = {self._zs[layer][j]:.4g}")
-        d = self.deltas()
-        lines.append(f"error δ = {d[layer][j]:.4g}" if d is not None else "error δ: needs a labelled input")
-        if self._changes_b is not None:
-            lines.append(f"last change of b = {_fmt(float(self._changes_b[layer][j]))}")
-        return "\n".join(lines)
+        return self._state.neuron_tooltip(layer, j)
 
     def weight_tooltip(self, layer: int, j: int, k: int) -> str:
-        net = self._require_net()
-        src = f"pixel (row {k // SIDE}, col {k % SIDE})" if layer == 0 else f"layer {layer} neuron {k}"
-        dst = f"output {j}" if layer == len(net.weights) - 1 else f"layer {layer + 1} neuron {j}"
-        text = f"weight from {src} to {dst}\nw = {net.weights[layer][j, k]:.4g}"
-        if self._changes_w is not None:
-            text += f"\nlast change Δw = {_fmt(float(self._changes_w[layer][j, k]))}"
-        return text
+        return self._state.weight_tooltip(layer, j, k)
 
+    # --------------------------------------------------------------------------- hover
+    @property
+    def hover_neuron(self) -> tuple[int, int] | None:
+        """(layer, j) of the neuron under the mouse, framed in tiles and diagram; None: none."""
+        return self._state.hover_neuron
+
+    @hover_neuron.setter
+    def hover_neuron(self, neuron: tuple[int, int] | None) -> None:
+        self._state.set_hover_neuron(neuron)
+
+    @Slot(str, object)
     def set_hover(self, text: str, neuron: tuple[int, int] | None) -> None:
+        """What a part reports under the mouse: the hover line shows the text, both parts frame the neuron."""
         self.hover_label.setText(text.replace("\n", "   ") if text else " ")
-        if neuron != self.hover_neuron:
-            self.hover_neuron = neuron
-            self.tile_grid.update()
-            self.diagram.update()
+        self._state.set_hover_neuron(neuron)
         self.hovered.emit(text)
-
-    # --------------------------------------------------------------------------- internals
-    def _require_net(self) -> Network:
-        if self._net is None:
-            raise RuntimeError("the view has no network yet: call set_network first")
-        return self._net
-
-    def _recompute(self) -> None:
-        """Forward pass for the current input with the current weights (a single example)."""
-        net = self._net
-        self._deltas = None
-        if net is None or self._x is None:
-            self._zs, self._acts = [], []
-        else:
-            f = net.forward(self._x[None, :])
-            self._zs = [z[0] for z in f.zs]
-            self._acts = [a[0] for a in f.activations[1:]]
-        self.input_image.set_answer(self._acts[-1] if self._acts else None, self._label)
-        self._data_changed()
-
-    def _update_highlights(self) -> None:
-        net = self._net
-        if net is None:
-            return
-        if self._changes_w is None:
-            self._hl_w = tuple(np.zeros(w.shape, dtype=bool) for w in net.weights)
-            self._hl_b = tuple(np.zeros(b.shape, dtype=bool) for b in net.biases)
-            return
-        self._hl_w = tuple(top_n_mask(c, n) for c, n in zip(self._changes_w, self.highlight_counts))
-        if self._changes_b is None:
-            self._hl_b = tuple(np.zeros(b.shape, dtype=bool) for b in net.biases)
-        else:
-            self._hl_b = tuple(top_n_mask(c, self._hl_bias_count) for c in self._changes_b)
-
-    def _data_changed(self) -> None:
-        self.tile_grid.invalidate()
-        self.diagram.invalidate()
-
-    # helpers for the children: what each neuron's shading shows, as 0..1 levels or signed values
-    def _shading(self, layer: int) -> tuple[str, Array] | None:
-        """("level", 0..1) for activations, ("signed", -1..1) for deltas; None when unlit."""
-        if not self._acts or (self._reveal is not None and layer >= self._reveal):
-            return None
-        if self._quantity == "delta":
-            d = self.deltas()
-            if d is None:
-                return None
-            top = float(np.abs(d[layer]).max())
-            return "signed", (d[layer] / top if top > 0 else d[layer] * 0)
-        net = self._net
-        name = net.activation_name if layer < len(net.weights) - 1 else "sigmoid"  # softmax/sigmoid in 0..1
-        return "level", _activation_level(self._acts[layer], name)
-
-    def _values(self, layer: int) -> Array:
-        """What tiles/edges of ``layer`` show in the current mode."""
-        if self._mode == "changes":
-            if self._changes_w is None:
-                return np.zeros_like(self._net.weights[layer])
-            return self._changes_w[layer]
-        return self._net.weights[layer]

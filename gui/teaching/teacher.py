@@ -1,19 +1,25 @@
 """Teaching the network your handwriting: keep labelled drawings, retrain, undo.
 
 The ``Teacher`` holds no widgets of its own; it turns the user's commands (a digit key, Retrain,
-Undo retrain, Train from scratch with my samples) into calls on the window's network, its sample
-store and its training run, and shows the before/after report when a retraining ends. The maths is
-in ``model.retrain``; the files are ``model.samples``'s.
+Undo retrain, Train from scratch with my samples) into calls on what it is given: the canvas, the
+samples panel and its store, the current network and MNIST (as functions that return them), a way
+to start a training run, and a background thread for the before/after report. It reports through
+signals (``message``, ``error``, ``network_replaced``). The maths is in ``model.retrain``; the
+files are ``model.samples``'s.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import Future
-from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtCore import QObject, QTimer, Slot
+from PySide6.QtCore import QObject, Signal, Slot
 
+from digitlab.gui.background import BackgroundJobs
+from digitlab.gui.drawing.canvas import Canvas
+from digitlab.gui.teaching.samples_panel import SamplesPanel
+from digitlab.model.data import MNIST
 from digitlab.model.network import Network
 from digitlab.model.preprocess import preprocess
 from digitlab.model.retrain import (
@@ -24,103 +30,115 @@ from digitlab.model.retrain import (
     make_scratch_trainer,
 )
 from digitlab.model.samples import Sample
-
-if TYPE_CHECKING:
-    from digitlab.gui.main_window import MainWindow
+from digitlab.model.train_process import RunRecipe
 
 
 class Teacher(QObject):
-    """The "Teach it" commands of a main window."""
+    """The "Teach it" commands."""
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
+    message = Signal(str, int)  # a status line and how long to show it (ms; 0: until replaced)
+    error = Signal(str, str)  # title, text: something the user must read
+    network_replaced = Signal(object)  # a Network: undo retrain brought the previous one back
+    plots_reset = Signal()  # a retraining or a new training starts on clean curves
+
+    def __init__(self, canvas: Canvas, samples: SamplesPanel, network: Callable[[], Network],
+                 mnist: Callable[[], MNIST], start_training: Callable[[RunRecipe], bool],
+                 is_busy: Callable[[str], bool], background: BackgroundJobs, config: Callable[[], object],
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._canvas = canvas
+        self._samples = samples
+        self._network = network
+        self._mnist = mnist
+        self._start_training = start_training
+        self._is_busy = is_busy  # says why and returns True while a run is under way
+        self._background = background
+        self._config = config  # the training panel's TrainConfig (raises ValueError when invalid)
         self._retraining: tuple[Network, np.ndarray, np.ndarray, list[str]] | None = None
         self._before_retrain: Network | None = None
-        # the before/after report runs MNIST's test set through two networks (~0.1-0.4 s): off the
-        # GUI thread, its result picked up by a timer (NumPy's matrix products release the GIL)
-        self._report: Future[RetrainReport] | None = None
-        self.report_timer = QTimer(self, interval=50)
-        self.report_timer.timeout.connect(self._on_report_ready)
+        self._report: Future[RetrainReport] | None = None  # the one being measured, if any
 
-    def _say(self, message: str, ms: int = 5000) -> None:
-        self.window.statusBar().showMessage(message, ms)
+    @property
+    def report_pending(self) -> bool:
+        """A retraining's before/after report is being measured."""
+        return self._report is not None
+
+    def _say(self, text: str, ms: int = 5000) -> None:
+        self.message.emit(text, ms)
 
     @Slot(int)
     def label_drawing(self, digit: int) -> None:
         """Keep the drawing as a sample of ``digit`` (with what the network read), then clear."""
-        w = self.window
-        result = preprocess(w.canvas.to_array())
+        result = preprocess(self._canvas.to_array())
         if result.empty:
             self._say("Draw a digit first, then press its key to keep it")
             return
-        predicted = int(w.network.predict(result.vector)[0])
+        predicted = int(self._network().predict(result.vector)[0])
         try:
-            w.samples.add_sample(digit, result.image, w.canvas.strokes(), predicted)
+            self._samples.add_sample(digit, result.image, self._canvas.strokes(), predicted)
         except OSError as e:
-            w._error("Could not keep the sample", str(e))
+            self.error.emit("Could not keep the sample", str(e))
             return
         verdict = "right" if predicted == digit else f"it read {predicted}"
-        self._say(f"Kept as your sample of {digit} ({verdict}); {len(w.store.all())} samples in all")
-        w.canvas.clear()
+        self._say(f"Kept as your sample of {digit} ({verdict}); {len(self._samples.store.all())} samples in all")
+        self._canvas.clear()
 
     @Slot(object)
     def show_sample(self, sample: Sample) -> None:
-        self.window.canvas.set_strokes(sample.strokes)
+        self._canvas.set_strokes(sample.strokes)
 
     def _sample_arrays(self) -> tuple[np.ndarray, np.ndarray, list[str]] | None:
-        samples = self.window.store.all()
+        samples = self._samples.store.all()
         if not samples:
             self._say("No samples yet: draw a digit and press its key to keep it", 8000)
             return None
-        x, y = self.window.store.arrays(samples)
+        x, y = self._samples.store.arrays(samples)
         return x, y, [s.id for s in samples]
 
     @Slot(object)
     def retrain(self, config: RetrainConfig) -> None:
         """Fine-tune the current network on your samples mixed with replayed MNIST, live."""
-        w = self.window
-        if w._busy("retrain") or (arrays := self._sample_arrays()) is None:
+        if self._is_busy("retrain") or (arrays := self._sample_arrays()) is None:
             return
         x, y, ids = arrays
-        before = w.network.copy()
+        before = self._network().copy()
         try:
-            trainer = make_retrainer(before, x, y, w.mnist(), config)
+            config = config.validate()
         except ValueError as e:
-            w._error("Cannot retrain", str(e))
+            self.error.emit("Cannot retrain", str(e))
             return
         self._retraining = (before, x, y, ids)
-        w.plots.clear()
-        if not w.start_training(trainer):
+        self.plots_reset.emit()
+        # the trainer process mixes the samples with replayed MNIST and fine-tunes a copy
+        recipe = RunRecipe(make_retrainer, before, {"net": before, "samples_x": x, "samples_y": y, "config": config})
+        if not self._start_training(recipe):
             self._retraining = None
 
     @Slot()
     def undo_retrain(self) -> None:
-        w = self.window
-        if w._busy("undo the retraining") or self._before_retrain is None:
+        if self._is_busy("undo the retraining") or self._before_retrain is None:
             return
-        w.set_network(self._before_retrain)
+        self.network_replaced.emit(self._before_retrain)
         self._before_retrain = None
         self._report = None  # a report still being measured no longer describes the network
-        self.report_timer.stop()
-        w.samples.set_undo_retrain_available(False)
-        w.samples.clear_report()
+        self._samples.set_undo_retrain_available(False)
+        self._samples.clear_report()
         self._say("Retraining undone: the network is as it was before")
 
     @Slot()
     def train_from_scratch(self) -> None:
         """A full training on MNIST plus your samples, with the training panel's settings."""
-        w = self.window
-        if w._busy("train") or (arrays := self._sample_arrays()) is None:
+        if self._is_busy("train") or (arrays := self._sample_arrays()) is None:
             return
         x, y, _ = arrays
         try:
-            trainer = make_scratch_trainer(w.training.config(), x, y, w.mnist())
+            config = self._config()
         except ValueError as e:
-            w._error("Cannot train with these settings", str(e))
+            self.error.emit("Cannot train with these settings", str(e))
             return
-        w.plots.clear()
-        w.start_training(trainer)
+        self.plots_reset.emit()
+        self._start_training(RunRecipe(make_scratch_trainer, config.build_network(),
+                                       {"config": config, "samples_x": x, "samples_y": y}))
 
     def run_ended(self) -> None:
         """After any run: when it was a retraining, show what it changed and offer to undo it."""
@@ -128,22 +146,23 @@ class Teacher(QObject):
             return
         before, x, y, ids = self._retraining
         self._retraining = None
-        w = self.window
         self._before_retrain = before
-        w.samples.set_undo_retrain_available(True)
+        self._samples.set_undo_retrain_available(True)
         self._say("Retrained: measuring it on your samples and on MNIST's test set...", 0)
-        self._report = w.in_background(evaluate_before_after, before, w.network.copy(), x, y, w.mnist(), ids)
-        self.report_timer.start()
+        report: Future[RetrainReport] = self._background.submit(
+            evaluate_before_after, before, self._network().copy(), x, y, self._mnist(), ids,
+            on_result=lambda r: self._on_report(report, r),
+            on_error=lambda e: self._on_report_error(report, e))
+        self._report = report
 
-    @Slot()
-    def _on_report_ready(self) -> None:
-        report = self._report
-        if report is None or not report.done():
-            return
+    def _on_report(self, future: Future[RetrainReport], report: RetrainReport) -> None:
+        if future is not self._report:
+            return  # undone (or retrained again) while it was measured
         self._report = None
-        self.report_timer.stop()
-        if report.exception() is not None:
-            self.window._error("Could not measure the retraining", str(report.exception()))
-            return
-        self.window.samples.show_report(report.result())
+        self._samples.show_report(report)
         self._say("Retrained: the report is in Your samples")
+
+    def _on_report_error(self, future: Future[RetrainReport], error: BaseException) -> None:
+        if future is self._report:
+            self._report = None
+            self.error.emit("Could not measure the retraining", str(error))

@@ -1,1 +1,1 @@
-"""Training: the hyper-parameter panel, the live run (session, worker, snapshots) and the curves."""
+"""Training: the hyper-parameter panel, the live run (the session and its trainer process) and the curves."""

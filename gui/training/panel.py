@@ -2,7 +2,7 @@
 
 Every control has a tooltip saying what it does to learning. The panel holds no network and
 runs nothing: it builds a ``TrainConfig`` (``config()``), shows one (``set_config``) and emits
-the user's commands as signals; the main window connects them to the worker.
+the user's commands as signals; the main window connects them to the training session.
 
 A config to show may come from a file or a saved setting: ``set_config`` checks that every value
 fits its field (a spin box holds a C int, a combo box its items) before it changes any of them,

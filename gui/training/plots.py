@@ -27,7 +27,7 @@ never once per step). Cost of a frame stays flat however long the run, per GUIDE
 Panning or zooming a plot (mouse drag, wheel) stops that axis from following the data;
 double-click restores the automatic view.
 
-Left out: where the numbers come from (``gui.worker``'s snapshots) and any smoothing choice
+Left out: where the numbers come from (the training session's frames) and any smoothing choice
 beyond a fixed span (``SMOOTH_SPAN`` steps).
 """
 

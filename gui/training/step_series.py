@@ -20,7 +20,7 @@ cost stays flat however long the run, per GUIDE.md's measurements:
   recomputed, so a frame never decimates the whole series (except after a halving or a zoom).
 
 Left out: drawing, axis ranges and pens (``gui.plots``), where the numbers come from
-(``gui.worker``'s snapshots) and any smoothing choice beyond a fixed span (``SMOOTH_SPAN`` steps).
+(the training session's frames) and any smoothing choice beyond a fixed span (``SMOOTH_SPAN`` steps).
 """
 
 from __future__ import annotations

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from concurrent.futures import Future
 
 import numpy as np
 import pytest
@@ -22,15 +21,12 @@ def small_mnist() -> MNIST:
 
 @pytest.fixture
 def window(qtbot, tmp_path, small_mnist):
-    w = create_window(data_dir=tmp_path)
-    done: Future = Future()
-    done.set_result(small_mnist)
-    w._mnist_future = done  # tests train on a small subset
+    w = create_window(data_dir=tmp_path, mnist_loader=lambda: small_mnist)  # tests train on a small subset
     qtbot.addWidget(w)
     with qtbot.waitExposed(w):
         w.show()
     yield w
-    if w.run is not None:
+    if w.session.active:
         w.close()
 
 
@@ -85,8 +81,8 @@ def test_training_feeds_the_plots_and_ends_cleanly(qtbot, window) -> None:
     window.training.speed.setValue(window.training.speed.maximum())
     before = window.network.weights[0].copy()
     qtbot.mouseClick(window.findChild(QToolButton, "train"), Qt.MouseButton.LeftButton)
-    assert window.run is not None
-    qtbot.waitUntil(lambda: window.run is None, timeout=30_000)
+    assert window.session.active
+    qtbot.waitUntil(lambda: not window.session.active, timeout=30_000)
     assert window.plots.n_step_points == 2 * 100  # every step's cost reached the plot
     assert window.plots.n_epoch_points == 2
     assert not np.array_equal(window.network.weights[0], before)
@@ -101,17 +97,17 @@ def test_one_step_changes_the_weights_exactly_once(qtbot, window) -> None:
     start = [w.copy() for w in window.network.weights]
     qtbot.mouseClick(window.findChild(QToolButton, "step"), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.plots.n_step_points == 1, timeout=10_000)
-    qtbot.wait(200)  # the worker is paused: nothing more happens
-    window._on_frame()
-    assert window.plots.n_step_points == 1 and window.run.worker.is_paused
-    assert window.run.worker.take_snapshot().step == 1
+    qtbot.wait(200)  # the trainer is paused: nothing more happens
+    window.session.show_frame_now()
+    assert window.plots.n_step_points == 1 and window.session.paused
+    assert window.session.steps_done == 1
     assert "step 1 of 200" in window.training.status.text()  # 2000 images / batch 10
     changed = [not np.array_equal(a, b) for a, b in zip(start, window.network.weights)]
     assert all(changed)
     qtbot.mouseClick(window.findChild(QToolButton, "step"), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.plots.n_step_points == 2, timeout=10_000)
     qtbot.mouseClick(window.findChild(QToolButton, "stop"), Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.run is None, timeout=5000)
+    qtbot.waitUntil(lambda: not window.session.active, timeout=5000)
 
 
 def test_pause_and_resume(qtbot, window) -> None:
@@ -121,26 +117,38 @@ def test_pause_and_resume(qtbot, window) -> None:
     qtbot.mouseClick(train, Qt.MouseButton.LeftButton)
     assert train.text() == "Pause"
     qtbot.mouseClick(train, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.run.worker.is_paused)
+    qtbot.waitUntil(lambda: window.session.paused)
     assert train.text() == "Resume"
     qtbot.mouseClick(train, Qt.MouseButton.LeftButton)
     assert train.text() == "Pause"
     qtbot.mouseClick(window.findChild(QToolButton, "stop"), Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.run is None, timeout=5000)
+    qtbot.waitUntil(lambda: not window.session.active, timeout=5000)
     assert train.text() == "Train"
 
 
-def test_closing_during_training_stops_the_worker_quickly(qtbot, window, capfd) -> None:
+def _process_exists(pid: int) -> bool:
+    import os
+
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat") as f:  # a zombie not yet reaped is gone for our purposes
+        return f.read().split(")")[-1].split()[0] != "Z"
+
+
+@pytest.mark.timing
+def test_closing_during_training_ends_the_trainer_process_quickly(qtbot, window, capfd) -> None:
     window.training.set_config(window.training.config().replace(epochs=100), preset="custom")
     window.toggle_training()
     qtbot.waitUntil(lambda: window.plots.n_step_points > 0, timeout=10_000)
-    run = window.run
-    import time
+    pid = window.session.trainer_pid
+    assert pid is not None
 
     t = time.perf_counter()
     window.close()
-    assert time.perf_counter() - t < 1.0
-    assert not run.thread.isRunning()
+    assert time.perf_counter() - t < 1.5  # the process is asked, then terminated at 1 s
+    assert not _process_exists(pid)
     assert capfd.readouterr().err == ""
 
 
@@ -207,8 +215,8 @@ def test_retrain_on_your_samples_reports_before_and_after_and_can_be_undone(qtbo
     before = window.network
     wrong_before = sum(s.predicted != 1 for s in window.store.all())
     qtbot.mouseClick(window.samples.findChild(QPushButton, "retrain"), Qt.MouseButton.LeftButton)
-    assert window.run is not None
-    qtbot.waitUntil(lambda: window.run is None, timeout=60_000)
+    assert window.session.active
+    qtbot.waitUntil(lambda: not window.session.active, timeout=60_000)
     assert window.plots.n_step_points > 0  # the same live plots
     x, y = window.store.arrays()
     assert (window.network.predict(x) == 1).sum() >= max(3 - wrong_before, 2)
@@ -244,43 +252,6 @@ def test_an_unexpected_error_is_shown_as_a_message(qtbot, window) -> None:
     assert boxes and "boom" in boxes[-1].text()
     for b in boxes:
         b.close()
-
-
-def test_a_run_that_ends_during_a_frame_leaves_no_error(qtbot, window) -> None:
-    # a frame's repaints deliver the events posted meanwhile, the worker's "finished" included
-    window.training.set_config(window.training.config().replace(
-        layer_sizes=(784, 16, 10), batch_size=100, epochs=1, augment=False), preset="custom")
-    window.training.speed.setValue(window.training.speed.maximum())
-    window._frame_timer.setInterval(60_000)  # frames only when this test asks
-    qtbot.mouseClick(window.findChild(QToolButton, "train"), Qt.MouseButton.LeftButton)
-    run = window.run
-    deadline = time.monotonic() + 30
-    while run.worker.state != "finished":  # no events handled meanwhile:
-        assert time.monotonic() < deadline  # the worker's "finished" signal waits in the queue
-        time.sleep(0.01)
-    assert window.run is run
-    window._on_frame()  # must end the run inside the frame without tripping over it
-    assert window.run is None
-    assert window.plots.n_epoch_points == 1
-
-
-def test_paused_frames_are_quick_and_do_not_rush_the_resumed_run(qtbot, window) -> None:
-    from digitlab.gui.main_window import FRAME_MS, MAX_FRAME_MS
-
-    window.training.set_config(window.training.config().replace(epochs=50), preset="custom")
-    qtbot.mouseClick(window.findChild(QToolButton, "step"), Qt.MouseButton.LeftButton)  # starts paused
-    qtbot.waitUntil(lambda: window.run is not None and window.run.worker.is_paused)
-    window._frame_cost_ms = 20.0  # as learnt from dear frames while training
-    for _ in range(5):
-        window._on_frame()
-    assert window._frame_timer.interval() == FRAME_MS  # "1 step" shows at once
-    assert window._frame_cost_ms == 20.0  # cheap paused frames taught it nothing
-    window.run.worker.resume()
-    qtbot.waitUntil(lambda: not window.run.worker.is_paused)
-    window._on_frame()
-    assert window._frame_timer.interval() > 4 * FRAME_MS or window._frame_timer.interval() == MAX_FRAME_MS
-    qtbot.mouseClick(window.findChild(QToolButton, "stop"), Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.run is None, timeout=5000)
 
 
 def _pretend_a_retraining_ended(window) -> None:
@@ -324,22 +295,22 @@ def test_mnist_is_there_for_whoever_needs_it_before_the_timer(qtbot, tmp_path) -
     w.close()
 
 
-def test_a_run_s_first_frame_is_not_charged_with_the_gui_work_before_it(qtbot, window) -> None:
-    window.training.set_config(window.training.config().replace(epochs=50), preset="custom")
-    window._frame_cost_ms = 5.0
-    t = time.thread_time()
-    while time.thread_time() - t < 0.3:  # drawing, setting up: GUI work before the run
-        pass
-    qtbot.mouseClick(window.findChild(QToolButton, "train"), Qt.MouseButton.LeftButton)
-    window._frame_timer.stop()  # frames only when this test asks
-    window._on_frame()
-    assert window._frame_cost_ms < 20  # charged with ~300 ms it would be ~64 and frames 250 ms apart
-    qtbot.mouseClick(window.findChild(QToolButton, "stop"), Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.run is None, timeout=5000)
-
-
 def test_mnist_is_there_even_after_the_window_closed(qtbot, tmp_path) -> None:
     w = create_window(data_dir=tmp_path)
     qtbot.addWidget(w)
     w.close()  # before the background load began
     assert len(w.mnist().test_x) == 10_000
+
+
+def test_a_window_s_saved_settings_stay_in_its_own_test(qtbot, window) -> None:
+    from PySide6.QtCore import QSettings
+
+    window.draw.pen_width.setValue(31)
+    window.close()  # saves the layout, the pen width, the training settings
+    assert QSettings("DigitLab", "Digit Lab").value("penWidth") is not None
+
+
+def test_the_next_test_starts_from_no_saved_settings(qtbot) -> None:
+    from PySide6.QtCore import QSettings
+
+    assert QSettings("DigitLab", "Digit Lab").allKeys() == []  # the previous test's are not here

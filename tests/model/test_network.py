@@ -124,3 +124,12 @@ def test_unknown_names_raise_value_error_listing_the_choices() -> None:
         Network([784, 10], activation="swish")
     with pytest.raises(ValueError, match="quadratic"):
         Network([784, 10], cost="hinge")
+
+
+def test_the_package_docstring_example_runs() -> None:
+    import digitlab.model
+
+    code = "\n".join(line[4:] for line in digitlab.model.__doc__.splitlines() if line.startswith("    "))
+    namespace: dict = {}
+    exec(compile(code, "digitlab.model.__doc__", "exec"), namespace)
+    assert namespace["grads"].nabla_w[0].shape == (16, 784)

@@ -343,7 +343,8 @@ def test_bad_input_raises_a_clear_value_error(bad: object, message: str) -> None
         preprocess(bad)
 
 
-def test_a_280x280_canvas_takes_well_under_5_ms() -> None:
+@pytest.mark.timing
+def test_a_280x280_canvas_takes_well_under_50_ms() -> None:
     canvas = np.zeros((280, 280), np.uint8)
     digit = mnist_test_images()[0][1:25, 3:25]  # (24, 22)
     canvas[20:260, 30:250] = np.kron(digit, np.ones((10, 10), np.uint8))
@@ -352,4 +353,4 @@ def test_a_280x280_canvas_takes_well_under_5_ms() -> None:
         t0 = time.perf_counter()
         preprocess(canvas)
         times.append(time.perf_counter() - t0)
-    assert np.median(times) < 0.005
+    assert np.median(times) < 0.05  # generous (0.12 ms here: python -m benchmarks.model)

@@ -68,7 +68,7 @@ def test_wide_layers_show_only_the_strongest_k_edges(qtbot):
     view = _show(qtbot, NetworkView(net))
     view.findChild(type(view.edge_spin), "edgeCount").setValue(120)
     assert view.n_edges_drawn == (120, 120)
-    e = view.diagram._edges[0]
+    e = view.diagram.drawn_edges()[0]
     drawn = np.zeros(net.weights[1].shape, dtype=bool)
     drawn[e["j"], e["k"]] = True
     np.testing.assert_array_equal(drawn, _stable_top(net.weights[1], 120))
@@ -95,7 +95,7 @@ def test_one_step_highlights_exactly_its_largest_changes(qtbot, trained):
     assert image.pixelColor(view.tile_grid.pixel_center(j, k)) != QColor(0, 0, 0)
     # highlighted edges are drawn (even when not among the strongest weights)
     view.set_edge_count(10)
-    for e in view.diagram._edges:
+    for e in view.diagram.drawn_edges():
         drawn = set(zip(e["j"].tolist(), e["k"].tolist()))
         assert {tuple(p) for p in np.argwhere(view.highlighted[e["layer"]]).tolist()} <= drawn
 
@@ -148,7 +148,7 @@ def test_hovering_an_edge_tells_its_weight_and_last_change(qtbot, trained):
     net, record = trained
     view = _show(qtbot, NetworkView(net))
     view.show_step(record.weight_changes, record.bias_changes)
-    e = view.diagram._edges[1]  # layer 2 -> output
+    e = view.diagram.drawn_edges()[1]  # layer 2 -> output
     i = int(np.argmax(np.abs(net.weights[2][e["j"], e["k"]])))
     mid = QPoint(round((e["x0"][i] + e["x1"][i]) / 2), round((e["y0"][i] + e["y1"][i]) / 2))
     text, neuron = view.diagram.describe(mid)
@@ -176,7 +176,7 @@ def test_mode_toggle_switches_tiles_and_edges_to_the_last_changes(qtbot, trained
     after = view.tile_grid.grab().toImage().pixelColor(point)
     assert after == QColor(247, 247, 247) != before  # an unchanged weight is the palette's middle
     assert view.n_edges_drawn == (256, 160)
-    assert view.diagram._edges[0]["limit"] == pytest.approx(float(np.abs(record.weight_changes[1]).max()))
+    assert view.diagram.drawn_edges()[0]["limit"] == pytest.approx(float(np.abs(record.weight_changes[1]).max()))
 
 
 def test_tiles_sort_on_demand_by_activation(qtbot, trained, mnist):

@@ -73,7 +73,7 @@ def test_clicking_through_the_five_stages_shows_the_networks_own_numbers(qtbot, 
     np.testing.assert_array_equal(_row(digits, "z (output)").astype(float), f.zs[-1][0])
     np.testing.assert_array_equal(view.activations[-1], f.activations[-1][0])  # the view shows them too
     assert "layer by layer" in sentence.text()
-    qtbot.waitUntil(lambda: view._reveal is None, timeout=3000)  # the layers light up, one by one
+    qtbot.waitUntil(lambda: view.reveal is None, timeout=3000)  # the layers light up, one by one
 
     qtbot.mouseClick(_button(panel, "stageNext"), LEFT)
     assert panel.stage_name == "cost"

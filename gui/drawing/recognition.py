@@ -1,0 +1,78 @@
+"""Recognition: the canvas's drawing through preprocessing to the network, and to the views.
+
+``Recognition`` preprocesses the canvas once per event-loop pass however many pen moves arrive,
+shows what the network sees (the preview) and its answer (the bars) at once, and hands the input
+on to the slower views (network view, step-through) through ``input_changed`` at most ten times
+a second, in a pass of its own after the bars. It takes the widgets it feeds and a function that
+returns the current network.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
+
+from digitlab.gui.drawing.canvas import Canvas
+from digitlab.gui.drawing.prediction_view import PredictionView
+from digitlab.gui.drawing.preview import PreprocessView
+from digitlab.model.network import Network
+from digitlab.model.preprocess import Preprocessed, preprocess
+
+VIEW_INPUT_MS = 100  # the slower views follow the pen at most this often
+
+
+class Recognition(QObject):
+    """Canvas -> preprocess -> network -> preview and bars; the input on to the slower views."""
+
+    input_changed = Signal(object)  # the (784,) input, or None for an empty canvas
+
+    def __init__(self, canvas: Canvas, preview: PreprocessView, prediction: PredictionView,
+                 network: Callable[[], Network], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._canvas, self._preview, self._prediction = canvas, preview, prediction
+        self._network = network
+        self._last: Preprocessed | None = None
+        self._predict_timer = QTimer(self, singleShot=True, interval=0)
+        self._predict_timer.timeout.connect(self.update)
+        self._view_timer = QTimer(self, singleShot=True, interval=VIEW_INPUT_MS)
+        self._view_timer.timeout.connect(self._on_view_timer)
+        self._view_pending = False
+        canvas.drawing_changed.connect(self._predict_timer.start)  # coalesced: once per pass
+
+    @property
+    def last_result(self) -> Preprocessed | None:
+        """The last preprocessing of the canvas (a new object each time the drawing is read)."""
+        return self._last
+
+    @property
+    def input(self) -> np.ndarray | None:
+        """The network's input for the drawing now, or None when the canvas is empty."""
+        return None if self._last is None or self._last.empty else self._last.vector
+
+    @Slot()
+    def update(self) -> None:
+        """Preprocess the canvas and show what the network sees and answers."""
+        self._last = result = preprocess(self._canvas.to_array())
+        self._preview.show_result(result)
+        self._view_pending = True
+        if not self._view_timer.isActive():
+            self._view_timer.start(0)  # right after the bars have been painted
+        if result.empty:
+            self._prediction.clear()
+        else:
+            self.refresh_outputs()
+
+    def refresh_outputs(self) -> None:
+        """The bars again, for a network that changed (e.g. while it learns): no preprocessing."""
+        if (x := self.input) is not None:
+            net = self._network()
+            self._prediction.show_outputs(net.predict_proba(x)[0], normalised=net.cost_name == "cross_entropy")
+
+    @Slot()
+    def _on_view_timer(self) -> None:
+        if self._view_pending:
+            self._view_pending = False
+            self.input_changed.emit(self.input)
+            self._view_timer.start(VIEW_INPUT_MS)

@@ -1,0 +1,453 @@
+"""The trainer in a process of its own: commands in, plain-data frames out.
+
+``TrainerProcess`` spawns one child process (kept warm between runs, one BLAS thread) that runs
+``model.train.Trainer`` and talks through a pipe. The parent sends commands (run a recipe, pause,
+resume, one step, stop, speed, what to record) and a reader thread merges what the child sends
+into one "latest frame" that ``take_frame`` hands out: the new steps' numbers, finished epochs,
+and, at most ~30 times a second, a copy of the weights with the changes of the step just before
+(only while someone looks at them). The two interpreters share no GIL, so drawing never slows
+training and training never delays a repaint. Nothing here imports Qt: a script can drive it too.
+
+If the child dies (killed, out of memory), ``died`` says so and the caller keeps the weights of
+the last frame. The child ends when the parent asks, when the pipe closes (the parent died), or,
+on Linux, when the kernel tells it its parent is gone (``PR_SET_PDEATHSIG``): no orphans.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import multiprocessing as mp
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from typing import Any
+
+import numpy as np
+
+from digitlab.model.data import MNIST
+from digitlab.model.network import Network
+from digitlab.model.train import EpochRecord, StepRecord, Trainer, TrainingDivergedError
+
+FRAME_SECONDS = 1 / 30  # the child sends weights at most this often
+COMMAND_POLL_SECONDS = 0.002  # between steps, commands are read at most this often (a syscall each)
+
+
+@dataclass(frozen=True)
+class RunRecipe:
+    """How to build a run's ``Trainer`` in the child: ``build(**kwargs, mnist=...)``.
+
+    ``build`` is a module-level function (sent by reference) such as ``mnist_trainer`` or
+    ``model.retrain.make_retrainer``; ``mnist`` is ``data`` when given, else the shipped MNIST,
+    which the warm child loads once and keeps. ``network`` is where the run starts (the views
+    show it until the first frame).
+    """
+
+    build: Callable[..., Trainer]
+    network: Network
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    data: MNIST | None = None  # None: the shipped MNIST, loaded by the child itself
+
+    def trainer(self, shipped: Callable[[], MNIST]) -> Trainer:
+        return self.build(**self.kwargs, mnist=self.data if self.data is not None else shipped())
+
+
+def mnist_trainer(net: Network, config: Any, mnist: MNIST) -> Trainer:
+    """A run of ``config`` on MNIST's training set, evaluated on its test set."""
+    return Trainer(net, config, mnist.train_x, mnist.train_y, mnist.test_x, mnist.test_y)
+
+
+@dataclass
+class Frame:
+    """What happened since the last ``take_frame``: plain data the GUI may keep."""
+
+    step_samples: np.ndarray  # (k,) samples seen after each new step: the plots' x axis
+    step_costs: np.ndarray  # (k,) batch cost of each new step
+    step_accuracies: np.ndarray  # (k,)
+    grad_norms: np.ndarray  # (k, n_layers) per-layer gradient norms of each new step
+    epochs: list[EpochRecord]
+    last_step: StepRecord | None  # the most recent step (without its changes)
+    changes_step: StepRecord | None  # the step whose changes led to ``weights``, when recorded
+    accumulated_weight_changes: tuple[np.ndarray, ...] | None  # summed over the frame's steps
+    accumulated_bias_changes: tuple[np.ndarray, ...] | None
+    weights: tuple[np.ndarray, ...] | None  # copies, at most ~30 times a second
+    biases: tuple[np.ndarray, ...] | None
+    step: int
+    total_steps: int
+    samples_per_second: float
+    samples_left: int  # training images still to go in this run
+    state: str  # "running", "paused", "finished", "stopped", "failed"
+
+    def merge(self, newer: Frame) -> Frame:
+        """One frame for both (the GUI read less often than the child sent)."""
+        def acc(a, b):
+            return b if a is None else a if b is None else tuple(x + y for x, y in zip(a, b))
+        return Frame(
+            np.concatenate([self.step_samples, newer.step_samples]),
+            np.concatenate([self.step_costs, newer.step_costs]),
+            np.concatenate([self.step_accuracies, newer.step_accuracies]),
+            np.concatenate([self.grad_norms, newer.grad_norms]) if len(newer.grad_norms) else self.grad_norms,
+            self.epochs + newer.epochs,
+            newer.last_step or self.last_step,
+            newer.changes_step or self.changes_step,
+            acc(self.accumulated_weight_changes, newer.accumulated_weight_changes),
+            acc(self.accumulated_bias_changes, newer.accumulated_bias_changes),
+            newer.weights if newer.weights is not None else self.weights,
+            newer.biases if newer.biases is not None else self.biases,
+            newer.step, newer.total_steps, newer.samples_per_second, newer.samples_left, newer.state,
+        )
+
+
+@dataclass(frozen=True)
+class RunEnd:
+    """How a run ended: its network (None if it never started), ``outcome`` and a reason."""
+
+    network: Network | None
+    outcome: str  # "finished", "stopped", "failed"
+    message: str
+
+
+# ====================================================================== the parent's side
+class TrainerProcess:
+    """A warm child process that trains; every method returns at once (none waits on training)."""
+
+    def __init__(self, preload_mnist: bool = False) -> None:
+        self._preload = preload_mnist
+        self._proc: mp.process.BaseProcess | None = None
+        self._conn: Connection | None = None
+        self._lock = threading.Lock()
+        self._frame: Frame | None = None
+        self._end: RunEnd | None = None
+        self._died = False
+        self._state = "idle"  # "idle", "running", "paused"
+
+    # ------------------------------------------------------------------ the process
+    def ensure_started(self) -> None:
+        """Spawn the child unless one is alive (a new one after a death)."""
+        if self._proc is not None and self._proc.is_alive() and not self._died:
+            return
+        self._close_process(timeout=0.2)
+        ctx = mp.get_context("spawn")  # never fork a process that runs Qt
+        parent, child = ctx.Pipe(duplex=True)
+        self._proc = ctx.Process(target=_child_main, args=(child, self._preload), name="digitlab-trainer",
+                                 daemon=True)
+        self._proc.start()
+        child.close()
+        self._conn = parent
+        self._died = False
+        threading.Thread(target=self._read, args=(parent,), name="digitlab-trainer-reader", daemon=True).start()
+
+    @property
+    def pid(self) -> int | None:
+        return None if self._proc is None else self._proc.pid
+
+    @property
+    def alive(self) -> bool:
+        return self._proc is not None and self._proc.is_alive() and not self._died
+
+    @property
+    def died(self) -> bool:
+        """The child ended without being asked (killed, out of memory)."""
+        return self._died
+
+    def shutdown(self, timeout: float = 1.0) -> RunEnd | None:
+        """Stop a run and end the child within ``timeout`` s; the run's end, if it said one in time."""
+        deadline = time.monotonic() + timeout
+        if self._state != "idle" and self.alive:
+            self._send(("stop",))
+            while time.monotonic() < deadline - 0.3 and self._end is None and self.alive:
+                time.sleep(0.005)
+        end = self.take_end()
+        self._close_process(timeout=max(0.05, deadline - time.monotonic()))
+        return end
+
+    def _close_process(self, timeout: float) -> None:
+        proc, conn, self._proc, self._conn = self._proc, self._conn, None, None
+        self._state = "idle"
+        if proc is None:
+            return
+        if conn is not None:
+            with contextlib.suppress(OSError, ValueError):
+                conn.send(("quit",))
+        proc.join(timeout * 0.6)
+        if proc.is_alive():
+            proc.terminate()  # a long step (batch 60,000 on a wide network) ends now, not later
+            proc.join(timeout * 0.4)
+        if proc.is_alive():
+            proc.kill()
+            proc.join(1.0)
+        if conn is not None:
+            conn.close()
+
+    # ------------------------------------------------------------------ commands
+    def run(self, recipe: RunRecipe, *, start_paused: bool = False, steps_per_second: float | None = None,
+            record_changes: bool = False, accumulate: bool = False) -> None:
+        self.ensure_started()
+        with self._lock:
+            self._frame, self._end = None, None
+        self._state = "paused" if start_paused else "running"
+        self._send(("run", recipe, start_paused, steps_per_second, record_changes, accumulate))
+
+    def pause(self) -> None:
+        self._state = "paused" if self._state != "idle" else "idle"
+        self._send(("pause",))
+
+    def resume(self) -> None:
+        self._state = "running" if self._state != "idle" else "idle"
+        self._send(("resume",))
+
+    def step_once(self) -> None:
+        """Exactly one backprop step, then paused."""
+        self._state = "paused" if self._state != "idle" else "idle"
+        self._send(("step",))
+
+    def stop(self) -> None:
+        self._send(("stop",))
+
+    def set_speed(self, steps_per_second: float | None) -> None:
+        self._send(("speed", steps_per_second))
+
+    def set_record_changes(self, on: bool) -> None:
+        self._send(("record", on))
+
+    def set_accumulate(self, on: bool) -> None:
+        self._send(("accumulate", on))
+
+    @property
+    def running(self) -> bool:
+        """A run is under way (running or paused)."""
+        return self._state != "idle"
+
+    @property
+    def paused(self) -> bool:
+        return self._state == "paused"
+
+    def _send(self, message: tuple) -> None:
+        if self._conn is not None and not self._died:
+            try:
+                self._conn.send(message)
+            except (OSError, ValueError):
+                self._died = True
+
+    # ------------------------------------------------------------------ what comes back
+    def take_frame(self) -> Frame | None:
+        """Everything new since the last call, merged; None if nothing came."""
+        with self._lock:
+            frame, self._frame = self._frame, None
+        return frame
+
+    def take_end(self) -> RunEnd | None:
+        """The run's end, once it came (then the process is idle and warm for the next run)."""
+        with self._lock:
+            end, self._end = self._end, None
+        if end is not None:
+            self._state = "idle"
+        return end
+
+    def _read(self, conn: Connection) -> None:
+        """The reader thread: merge what the child sends; a closed pipe means the child died."""
+        while True:
+            try:
+                message = conn.recv()
+            except (EOFError, OSError):
+                if self._conn is conn:  # not a shutdown we asked for
+                    self._died = True
+                return
+            kind = message[0]
+            with self._lock:
+                if kind == "frame":
+                    self._frame = message[1] if self._frame is None else self._frame.merge(message[1])
+                elif kind == "end":
+                    self._end = RunEnd(*message[1:])
+
+
+# ====================================================================== the child's side
+def _die_with_parent() -> None:
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def _child_main(conn: Connection, preload_mnist: bool) -> None:
+    _die_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C in the terminal is the app's to handle
+    from digitlab.model.blas import limit_blas_threads
+    from digitlab.model.data import load_mnist
+
+    limit_blas_threads(1)  # the GUI gets the other core
+    cache: list[MNIST] = []
+
+    def shipped() -> MNIST:
+        if not cache:
+            cache.append(load_mnist())
+        return cache[0]
+
+    if preload_mnist:
+        shipped()
+    try:
+        while True:
+            message = conn.recv()
+            if message[0] == "run":
+                _Run(conn, *message[1:]).go(shipped)
+            elif message[0] == "quit":
+                return
+    except (EOFError, OSError, BrokenPipeError):
+        return  # the parent is gone
+
+
+class _Run:
+    """One run in the child: the step loop, commands between steps, frames at display rate."""
+
+    def __init__(self, conn: Connection, recipe: RunRecipe, paused: bool, steps_per_second: float | None,
+                 record: bool, accumulate: bool) -> None:
+        self.conn, self.recipe = conn, recipe
+        self.paused, self.sps, self.record, self.accumulate = paused, steps_per_second, record, accumulate
+        self.single = 0
+        self.stop = False
+        self._reset_pending()
+        self.last_step: StepRecord | None = None
+        self.changes_step: StepRecord | None = None
+        self.rate = 0.0
+
+    def _reset_pending(self) -> None:
+        self.samples: list[int] = []
+        self.costs: list[float] = []
+        self.accs: list[float] = []
+        self.norms: list[tuple[float, ...]] = []
+        self.epochs: list[EpochRecord] = []
+        self.acc_w: list[np.ndarray] | None = None
+        self.acc_b: list[np.ndarray] | None = None
+
+    def _handle(self, message: tuple) -> None:
+        kind = message[0]
+        if kind == "pause":
+            self.paused = True
+        elif kind == "resume":
+            self.paused = False
+        elif kind == "step":
+            self.paused, self.single = True, self.single + 1
+        elif kind == "stop":
+            self.stop = True
+        elif kind == "speed":
+            self.sps = message[1]
+        elif kind == "record":
+            self.record = message[1]
+        elif kind == "accumulate":
+            self.accumulate = message[1]
+        elif kind == "quit":
+            self.stop = True
+            raise EOFError  # quit after the end message
+
+    def go(self, shipped: Callable[[], MNIST]) -> None:
+        try:
+            trainer = self.recipe.trainer(shipped)
+        except (ValueError, TypeError, MemoryError, OSError) as e:
+            self.conn.send(("end", None, "failed", f"Cannot train: {e}"))
+            return
+        self.trainer = trainer
+        outcome, message = "finished", ""
+        steps = trainer.steps()
+        next_frame = 0.0
+        last_poll = 0.0
+        window_start, window_samples = time.perf_counter(), 0
+        try:
+            while True:
+                now = time.perf_counter()
+                if now - last_poll >= COMMAND_POLL_SECONDS or self.paused or self.sps:
+                    last_poll = now
+                    while self.conn.poll(0):
+                        self._handle(self.conn.recv())
+                if self.stop:
+                    outcome = "stopped"
+                    break
+                if self.paused and not self.single:
+                    self._send_frame("paused", weights=False)
+                    self._handle(self.conn.recv())  # idle until told
+                    continue
+                if self.sps and not self.single:
+                    # slow motion: an interruptible wait (a command wakes it)
+                    if self.conn.poll(1.0 / self.sps):
+                        continue
+                single_step = bool(self.single)
+                self.single = max(0, self.single - 1)
+                want_frame = single_step or now >= next_frame or self.sps is not None
+                trainer.record_changes = self.record and (want_frame or self.accumulate)
+                try:
+                    record = next(steps)
+                except StopIteration:
+                    break
+                self._add(record)
+                if isinstance(record, StepRecord):
+                    window_samples += record.samples_seen - (self.last_step.samples_seen if self.last_step else 0)
+                    t = time.perf_counter()
+                    if t - window_start >= 0.5:
+                        self.rate = window_samples / (t - window_start)
+                        window_start, window_samples = t, 0
+                    self.last_step = _without_changes(record)
+                    if want_frame:
+                        self._send_frame("paused" if self.paused else "running", weights=True)
+                        next_frame = time.perf_counter() + FRAME_SECONDS
+        except TrainingDivergedError as e:
+            outcome, message = "failed", str(e)
+        except (MemoryError, FloatingPointError, ValueError) as e:
+            outcome, message = "failed", f"training failed: {type(e).__name__}: {e}"
+        except EOFError:
+            outcome = "stopped"
+        finally:
+            steps.close()
+        self._send_frame(outcome, weights=True)
+        self.conn.send(("end", trainer.net, outcome, message))
+
+    def _add(self, record: StepRecord | EpochRecord) -> None:
+        if isinstance(record, EpochRecord):
+            self.epochs.append(record)
+            return
+        self.samples.append(record.samples_seen)
+        self.costs.append(record.cost)
+        self.accs.append(record.accuracy)
+        self.norms.append(record.grad_norms)
+        if record.weight_changes is not None:
+            self.changes_step = record
+            if self.accumulate:
+                if self.acc_w is None:
+                    self.acc_w = [c.copy() for c in record.weight_changes]
+                    self.acc_b = [c.copy() for c in record.bias_changes]
+                else:
+                    for a, c in zip(self.acc_w + self.acc_b, record.weight_changes + record.bias_changes):
+                        a += c
+
+    def _send_frame(self, state: str, weights: bool) -> None:
+        t = self.trainer
+        n_layers = len(t.net.weights)
+        frame = Frame(
+            step_samples=np.asarray(self.samples, dtype=np.float64),
+            step_costs=np.asarray(self.costs, dtype=np.float32),
+            step_accuracies=np.asarray(self.accs, dtype=np.float32),
+            grad_norms=np.asarray(self.norms, dtype=np.float32).reshape(-1, n_layers),
+            epochs=self.epochs,
+            last_step=self.last_step,
+            changes_step=self.changes_step,
+            accumulated_weight_changes=None if self.acc_w is None else tuple(self.acc_w),
+            accumulated_bias_changes=None if self.acc_b is None else tuple(self.acc_b),
+            weights=tuple(t.net.weights) if weights else None,  # pickled: the parent gets copies
+            biases=tuple(t.net.biases) if weights else None,
+            step=t.step_count,
+            total_steps=t.total_steps,
+            samples_per_second=self.rate,
+            samples_left=len(t.train_x) * t.config.epochs - t.samples_seen,
+            state=state,
+        )
+        self.conn.send(("frame", frame))
+        self.changes_step = None
+        self._reset_pending()
+
+
+def _without_changes(record: StepRecord) -> StepRecord:
+    if record.weight_changes is None:
+        return record
+    return StepRecord(record.step, record.epoch, record.samples_seen, record.cost, record.accuracy,
+                      record.learning_rate, record.grad_norms)

@@ -1,0 +1,130 @@
+"""The training session through its public interface: start, pause, one step, stop, frames, the end."""
+
+from __future__ import annotations
+
+import os
+import signal
+
+import numpy as np
+import pytest
+
+from digitlab.gui.training.session import TrainingSession, duration
+from digitlab.model.config import TrainConfig
+from digitlab.model.data import MNIST
+from digitlab.model.train_process import RunRecipe, mnist_trainer
+
+
+@pytest.fixture(scope="module")
+def small(mnist) -> MNIST:
+    return MNIST(mnist.train_x[:1000], mnist.train_y[:1000], mnist.test_x[:200], mnist.test_y[:200])
+
+
+@pytest.fixture
+def session(qtbot):
+    s = TrainingSession()
+    yield s
+    s.shutdown()
+
+
+def _recipe(small: MNIST, epochs: int = 1) -> RunRecipe:
+    config = TrainConfig(layer_sizes=(784, 16, 10), batch_size=10, epochs=epochs, augment=False)
+    net = config.build_network()
+    return RunRecipe(mnist_trainer, net, {"net": net, "config": config}, data=small)
+
+
+def _frames_until(qtbot, session: TrainingSession, condition, timeout: int = 10_000) -> None:
+    qtbot.waitUntil(lambda: (session.show_frame_now(), condition())[1], timeout=timeout)
+
+
+def test_a_run_hands_out_every_step_and_ends_with_its_network(qtbot, session, small) -> None:
+    costs: list[np.ndarray] = []
+    epochs: list = []
+    session.steps_arrived.connect(lambda frame: costs.append(frame.step_costs))
+    session.epochs_arrived.connect(epochs.extend)
+    recipe = _recipe(small, epochs=2)
+    with qtbot.waitSignal(session.ended, timeout=30_000) as ended:
+        assert session.start(recipe)
+        assert session.active and not session.start(_recipe(small))  # one run at a time
+    network, outcome, message = ended.args
+    assert outcome == "finished" and message.startswith("Training finished after")
+    assert not session.active
+    assert sum(len(c) for c in costs) == 200  # 2 epochs of 100 steps: none lost between frames
+    assert len(epochs) == 2 and session.steps_done == 200
+    assert not np.array_equal(network.weights[0], recipe.network.weights[0])  # it learnt
+
+
+def test_one_step_is_exactly_one_step_then_paused(qtbot, session, small) -> None:
+    assert session.start(_recipe(small, epochs=5), start_paused=True)
+    assert session.paused
+    session.step_once()
+    _frames_until(qtbot, session, lambda: session.steps_done == 1)
+    qtbot.wait(300)
+    session.show_frame_now()
+    assert session.steps_done == 1 and session.paused
+    session.step_once()
+    _frames_until(qtbot, session, lambda: session.steps_done == 2)
+    with qtbot.waitSignal(session.ended, timeout=5000) as ended:
+        session.stop()
+    assert ended.args[1] == "stopped"
+
+
+def test_pause_resume_and_stop_are_seen_by_the_run(qtbot, session, small) -> None:
+    session.start(_recipe(small, epochs=200))
+    _frames_until(qtbot, session, lambda: session.steps_done > 0)
+    session.pause()
+    assert session.paused
+    qtbot.wait(200)
+    session.show_frame_now()
+    at_pause = session.steps_done
+    qtbot.wait(300)
+    session.show_frame_now()
+    assert session.steps_done == at_pause  # nothing happens while paused
+    session.resume()
+    _frames_until(qtbot, session, lambda: session.steps_done > at_pause)
+    with qtbot.waitSignal(session.ended, timeout=5000):
+        session.stop()
+
+
+def test_a_killed_trainer_process_is_said_in_words_and_the_last_frame_s_network_kept(qtbot, session, small) -> None:
+    messages: list[str] = []
+    session.failed.connect(messages.append)
+    recipe = _recipe(small, epochs=500)
+    session.start(recipe)
+    _frames_until(qtbot, session, lambda: session.steps_done > 50)
+    os.kill(session.trainer_pid, signal.SIGKILL)
+    with qtbot.waitSignal(session.ended, timeout=10_000) as ended:
+        pass
+    network, outcome, _ = ended.args
+    assert outcome == "failed" and "ended unexpectedly" in messages[0]
+    assert network.layer_sizes == (784, 16, 10)
+    assert not np.array_equal(network.weights[0], recipe.network.weights[0])  # the last frame's weights
+    # a new run starts a new process
+    with qtbot.waitSignal(session.ended, timeout=30_000) as ended:
+        session.start(_recipe(small, epochs=1))
+    assert ended.args[1] == "finished"
+
+
+def test_start_and_stop_fifty_times_leaves_one_warm_process(qtbot, session, small) -> None:
+    session.warm_up()
+    pid = session.trainer_pid
+    for _ in range(50):
+        with qtbot.waitSignal(session.ended, timeout=10_000) as ended:
+            session.start(_recipe(small, epochs=100))
+            session.stop()
+        assert ended.args[1] in ("stopped", "finished")
+    assert session.trainer_pid == pid  # kept warm: the same process ran all fifty
+
+
+def test_shutdown_ends_the_process_and_returns_the_network(qtbot, session, small) -> None:
+    session.start(_recipe(small, epochs=100))
+    _frames_until(qtbot, session, lambda: session.steps_done > 0)
+    pid = session.trainer_pid
+    network = session.shutdown()
+    assert network is not None and network.layer_sizes == (784, 16, 10)
+    assert not session.active and session.trainer_pid is None
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+
+
+def test_durations_read_at_a_glance() -> None:
+    assert [duration(s) for s in (0.4, 42, 185, 3720)] == ["0 s", "42 s", "3 min 05 s", "1 h 02 min"]

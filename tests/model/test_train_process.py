@@ -1,0 +1,83 @@
+"""The trainer process from a script: frames come back, and no process outlives its parent."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+from digitlab.model.config import TrainConfig
+from digitlab.model.data import MNIST
+from digitlab.model.train_process import RunRecipe, TrainerProcess, mnist_trainer
+
+
+def _gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    with open(f"/proc/{pid}/stat") as f:
+        return f.read().split(")")[-1].split()[0] == "Z"
+
+
+def test_a_script_drives_a_run_and_reads_its_frames(mnist) -> None:
+    small = MNIST(mnist.train_x[:500], mnist.train_y[:500], mnist.test_x[:100], mnist.test_y[:100])
+    config = TrainConfig(layer_sizes=(784, 16, 10), batch_size=10, epochs=2, augment=False)
+    net = config.build_network()
+    proc = TrainerProcess()
+    try:
+        proc.run(RunRecipe(mnist_trainer, net, {"net": net, "config": config}, data=small), record_changes=True)
+        costs, changes, end = [], 0, None
+        deadline = time.monotonic() + 30
+        while end is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+            if (frame := proc.take_frame()) is not None:
+                costs.append(frame.step_costs)
+                changes += frame.changes_step is not None and frame.changes_step.weight_changes is not None
+            end = proc.take_end()
+        if (frame := proc.take_frame()) is not None:
+            costs.append(frame.step_costs)
+        assert end is not None and end.outcome == "finished"
+        assert sum(map(len, costs)) == 100  # every step's cost, once
+        assert changes > 0  # frames carried a recorded step's changes
+        assert end.network.layer_sizes == (784, 16, 10) and not np.array_equal(end.network.weights[0], net.weights[0])
+    finally:
+        proc.shutdown()
+
+
+_PARENT = r"""
+import sys, time
+from digitlab.model.config import TrainConfig
+from digitlab.model.data import load_mnist, MNIST
+from digitlab.model.train_process import RunRecipe, TrainerProcess, mnist_trainer
+d = load_mnist()
+small = MNIST(d.train_x[:500], d.train_y[:500], d.test_x[:100], d.test_y[:100])
+config = TrainConfig(layer_sizes=(784, 16, 10), batch_size=10, epochs=100000, augment=False)
+net = config.build_network()
+proc = TrainerProcess()
+proc.run(RunRecipe(mnist_trainer, net, {"net": net, "config": config}, data=small))
+while proc.take_frame() is None:
+    time.sleep(0.01)
+print(proc.pid, flush=True)
+time.sleep(60)
+"""
+
+
+def test_no_trainer_process_outlives_a_killed_parent() -> None:
+    parent = subprocess.Popen([sys.executable, "-c", _PARENT], stdout=subprocess.PIPE, text=True)
+    try:
+        child = int(parent.stdout.readline())
+        assert not _gone(child)  # training
+        parent.send_signal(signal.SIGKILL)
+        parent.wait(5)
+        deadline = time.monotonic() + 5
+        while not _gone(child) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _gone(child)
+    finally:
+        parent.kill()
+        parent.stdout.close()
