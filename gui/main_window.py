@@ -95,6 +95,9 @@ class MainWindow(QMainWindow):
         self.samples.set_predict(lambda x: self.network.predict(x))
         self._describe_network()
         self.window_layout.restored(self.window_settings.restore())
+        if self.window_settings.problem:  # said after what the model files said, not instead
+            said = self.statusBar().currentMessage()
+            self.statusBar().showMessage(f"{said} {self.window_settings.problem}".strip(), 30_000)
         self._update_run_controls()
 
     def _connect(self) -> None:

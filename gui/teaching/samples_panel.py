@@ -300,16 +300,6 @@ class SamplesPanel(QWidget):
         self._select([s.id for s in restored])
         self.samples_changed.emit()
 
-    def add_sample_safely(self, label: int, image: np.ndarray, strokes: Sequence[dict] = (),
-                          predicted: int | None = None) -> Sample | None:
-        """``add_sample``, with a failure to save said in words; None when it was not kept."""
-        try:
-            return self.add_sample(label, image, strokes, predicted)
-        except (OSError, ValueError) as e:
-            self._warn("Cannot keep the sample", f"The drawing could not be saved as a sample of {label}.\n\n"
-                                                 f"{_reason(e)}")
-            return None
-
     # ------------------------------------------------------------------------------ files
     @Slot()
     def export_dialog(self) -> None:
