@@ -1,0 +1,31 @@
+"""A short monkey run on the real window (issue #10): a few hundred seeded random user actions,
+including bad files, odd field values, training and sample edits, must meet no uncaught
+exception, no generic error box and lose no sample. Long runs: ``python -m benchmarks.monkey``."""
+
+from __future__ import annotations
+
+import pytest
+
+from benchmarks.monkey import Monkey, make_files
+from digitlab.gui.app import create_window
+from digitlab.model.data import MNIST, load_mnist
+
+
+@pytest.fixture(scope="module")
+def small_mnist() -> MNIST:
+    d = load_mnist()
+    return MNIST(d.train_x[:2000], d.train_y[:2000], d.test_x[:300], d.test_y[:300])
+
+
+@pytest.mark.parametrize("seed", [11])
+def test_a_few_hundred_random_actions_find_nothing(qtbot, tmp_path, small_mnist, seed: int) -> None:
+    files = make_files(tmp_path / "files")
+    w = create_window(data_dir=tmp_path / "data", mnist_loader=lambda: small_mnist)
+    qtbot.addWidget(w)
+    with qtbot.waitExposed(w):
+        w.show()
+    report = Monkey(w, files, seed).run(400)
+    w.close()
+    assert report.actions == 400
+    assert not report.findings, report.summary()
+    assert sum(report.boxes.values()) > 0  # it did meet bad files and odd values, and they were said
