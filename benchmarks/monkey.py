@@ -173,7 +173,10 @@ class Monkey:
             ("field", 14, self.field), ("samples", 12, self.samples), ("wait", 6, self.wait),
             ("dock", 2, self.dock), ("context", 2, self.context_menu), ("drawing_sample", 4, self.show_sample),
             ("tab", 6, self.tab), ("file", 6, self.file), ("run", 6, self.training_command),
+            ("fault", 3, self.toggle_fault),
         ]
+        self._fault: OSError | None = None  # while set, writes under the data folder fail with it
+        self._data = str(Path(window.data_dir).resolve())
 
     # ------------------------------------------------------------------ the run
     def run(self, n: int, progress: Callable[[Report], None] | None = None) -> Report:
@@ -182,6 +185,8 @@ class Monkey:
         real_hook = sys.excepthook
         saved = {name: getattr(QFileDialog, name) for name in ("getOpenFileName", "getSaveFileName")}
         sys.excepthook = self._on_exception
+        real_os = {name: getattr(os, name) for name in ("open", "replace", "unlink")}
+        self._patch_os(real_os)
         QFileDialog.getOpenFileName = staticmethod(self._open_dialog)
         QFileDialog.getSaveFileName = staticmethod(self._save_dialog)
         started = time.perf_counter()
@@ -212,6 +217,8 @@ class Monkey:
         finally:
             self.report.seconds = time.perf_counter() - started
             sys.excepthook = real_hook
+            for name, fn in real_os.items():
+                setattr(os, name, fn)
             for name, fn in saved.items():
                 setattr(QFileDialog, name, fn)
         return self.report
@@ -224,6 +231,7 @@ class Monkey:
 
     def _settle(self) -> None:
         """Let an import end and a run stop, so the final check sees a quiet window."""
+        self._fault = None
         deadline = time.monotonic() + 60
         if self.w.session.active:
             self.w.session.stop()
@@ -231,6 +239,36 @@ class Monkey:
             self.app.processEvents()
             time.sleep(0.01)
         self._close_boxes()
+
+    def _patch_os(self, real: dict[str, Callable]) -> None:
+        def failing(path) -> None:
+            if self._fault is not None and os.path.abspath(os.fspath(path)).startswith(self._data):
+                e = self._fault
+                raise type(e)(e.errno, e.strerror, os.fspath(path))
+
+        def open_(path, flags, *args, **kwargs):
+            if flags & (os.O_CREAT | os.O_WRONLY):
+                failing(path)
+            return real["open"](path, flags, *args, **kwargs)
+
+        def replace(src, dst, *args, **kwargs):
+            failing(dst)
+            return real["replace"](src, dst, *args, **kwargs)
+
+        def unlink(path, *args, **kwargs):
+            failing(path)
+            return real["unlink"](path, *args, **kwargs)
+
+        os.open, os.replace, os.unlink = open_, replace, unlink
+
+    def toggle_fault(self) -> None:
+        import errno
+
+        if self._fault is not None or self.rng.random() < 0.3:
+            self._fault = None
+        else:
+            self._fault = self.rng.choice([PermissionError(errno.EACCES, "Permission denied"),
+                                           OSError(errno.ENOSPC, "No space left on device")])
 
     # ------------------------------------------------------------------ checks
     def _ids(self) -> set[str]:

@@ -4,6 +4,7 @@ exception, no generic error box and lose no sample. Long runs: ``python -m bench
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from benchmarks.monkey import Monkey, make_files
@@ -29,3 +30,31 @@ def test_a_few_hundred_random_actions_find_nothing(qtbot, tmp_path, small_mnist,
     assert report.actions == 400
     assert not report.findings, report.summary()
     assert sum(report.boxes.values()) > 0  # it did meet bad files and odd values, and they were said
+
+
+def test_the_monkey_finds_a_planted_bug_and_a_lost_sample(qtbot, tmp_path, small_mnist, monkeypatch) -> None:
+    files = make_files(tmp_path / "files")
+    w = create_window(data_dir=tmp_path / "data", mnist_loader=lambda: small_mnist)
+    qtbot.addWidget(w)
+    with qtbot.waitExposed(w):
+        w.show()
+
+    def broken_clear() -> None:
+        raise RuntimeError("planted")
+
+    monkeypatch.setattr(w.canvas, "clear", broken_clear)  # Esc, Delete, the Clear button, a kept drawing
+    real_relabel = w.store.relabel_many
+
+    def relabel_and_lose(ids, label):  # a relabel that silently deletes its first sample
+        done = real_relabel(ids, label)
+        if ids:
+            type(w.store).delete(w.store, ids[0])
+        return done
+
+    monkeypatch.setattr(w.store, "relabel_many", relabel_and_lose)
+    w.store.add(3, np.zeros((28, 28), np.float32))
+    w.samples.refresh()
+    report = Monkey(w, files, 5).run(300)
+    w.close()
+    found = {f.what for f in report.findings}
+    assert "uncaught exception" in found and "sample lost" in found, report.summary()
