@@ -313,6 +313,7 @@ class MainWindow(QMainWindow):
         self.window_layout.shown()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.samples.cancel_import(wait_s=2.0)  # an import stops after its chunk; what it wrote is kept
         network = self.session.shutdown(timeout=1.0)  # the trainer process ends within 1 s
         if network is not None:
             self.network = network
