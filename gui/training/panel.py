@@ -220,7 +220,7 @@ class TrainingPanel(QWidget):
             self.l2.setValue(config.l2)
             self.augment.setChecked(config.augment)
             self.seed.setValue(config.seed)
-            self.preset.setCurrentText(preset if preset in PRESETS else "custom")
+            self.preset.setCurrentText(preset if isinstance(preset, str) and preset in PRESETS else "custom")
         finally:
             self._loading = False
 
