@@ -472,13 +472,9 @@ class SampleStore:
         return self.folder / f"{sample_id}{SUFFIX}"
 
     def _save(self, sample: Sample) -> None:
-        write_atomically(self._path(sample.id), self._writer(sample), sample.id)
+        write_atomically(self._path(sample.id), _writer(sample), sample.id)
         self._samples[sample.id] = sample
         self._sorted = None
-
-    @staticmethod
-    def _writer(sample: Sample) -> Any:
-        return _writer(sample)
 
     # ------------------------------------------------------------------------ export / import
     def export_npz(self, path: PathLike) -> int:
