@@ -47,8 +47,8 @@ do both in turn.
 
 Start-up: reading thousands of sample files one by one takes seconds (10,000 took 6 s), so the
 folder also holds an index, ``.index.npz``: every sample's image and record with its file's name,
-size and modification time. ``reload`` takes a sample from the index only when its file is still
-there with that same size and time, reads every other file, and rewrites the index when it had to
+size, modification time and inode (every rewrite is a rename: a new inode). ``reload`` takes a
+sample from the index only when its file is still there with those same three, reads every other file, and rewrites the index when it had to
 read many; an import writes it when it ends. The index is a cache: a missing, stale or damaged one
 is ignored (and rebuilt), never trusted over the files, and its values are checked like a file's.
 
@@ -348,7 +348,7 @@ class SampleStore:
         remove_stale_temps(self.folder, _TEMP, self.stale_temp_seconds)  # saves that never finished
         remove_stale_temps(self.folder, temp_pattern(INDEX_FILE), self.stale_temp_seconds)
         index = read_index(self.folder)
-        stats: dict[str, tuple[int, int]] = {}
+        stats: dict[str, tuple[int, int, int]] = {}
         read = 0
         for entry in sorted(os.scandir(self.folder), key=lambda e: e.name):
             name = entry.name
@@ -360,7 +360,7 @@ class SampleStore:
                 st = entry.stat()
             except OSError:
                 continue
-            stats[name] = (st.st_size, st.st_mtime_ns)
+            stats[name] = (st.st_size, st.st_mtime_ns, st.st_ino)  # a rewrite is a rename: a new inode
             cached = index.get(name)
             if cached is not None and cached[0] == stats[name]:
                 samples[cached[1].id] = cached[1]
@@ -697,9 +697,9 @@ def _samples_from_arrays(name: str, images: np.ndarray, labels: np.ndarray, reco
 # ------------------------------------------------------------------------------------ the index
 
 
-def read_index(folder: Path) -> dict[str, tuple[tuple[int, int], Sample]]:
-    """File name -> ((size, mtime_ns), sample) from the folder's index; {} if there is none or it
-    cannot be used (it is only a cache)."""
+def read_index(folder: Path) -> dict[str, tuple[tuple[int, int, int], Sample]]:
+    """File name -> ((size, mtime_ns, inode), sample) from the folder's index; {} if there is none
+    or it cannot be used (it is only a cache)."""
     path = folder / INDEX_FILE
     if not path.is_file():
         return {}
@@ -717,27 +717,27 @@ def read_index(folder: Path) -> dict[str, tuple[tuple[int, int], Sample]]:
         images.flags.writeable = False  # each sample's image is a read-only view of it (checked at once)
         out = {}
         for image, e in zip(images, meta["entries"]):
-            name, size, mtime_ns, label, predicted, created, strokes = e
+            name, size, mtime_ns, inode, label, predicted, created, strokes = e
             sample_id = name.removesuffix(SUFFIX)
             if not (isinstance(name, str) and _ID.fullmatch(sample_id) and name.endswith(SUFFIX)
-                    and isinstance(size, int) and isinstance(mtime_ns, int)):
+                    and all(isinstance(v, int) for v in (size, mtime_ns, inode))):
                 return {}
             sample = Sample(id=sample_id, label=_digit(label, "label"), image=image,
                             strokes=_strokes(strokes), predicted=None if predicted is None else _digit(predicted, "predicted"),
                             created=_created(created))
-            out[name] = ((size, mtime_ns), sample)
+            out[name] = ((size, mtime_ns, inode), sample)
         return out
     except (SampleFileError, ValueError, TypeError):
         return {}
 
 
-def write_index(folder: Path, entries: list[tuple[Sample, tuple[int, int]]]) -> None:
-    """Write the index of ``entries`` (each sample with its file's size and mtime_ns); a failure
-    to write it is ignored: it is only a cache."""
+def write_index(folder: Path, entries: list[tuple[Sample, tuple[int, int, int]]]) -> None:
+    """Write the index of ``entries`` (each sample with its file's size, mtime_ns and inode); a
+    failure to write it is ignored: it is only a cache."""
     images = np.stack([s.image for s, _ in entries]) if entries else np.zeros((0, SIDE, SIDE), np.float32)
     meta = json.dumps({"format": "digitlab-samples-index", "version": FORMAT_VERSION, "entries": [
-        [f"{s.id}{SUFFIX}", size, mtime_ns, s.label, s.predicted, s.created, s.strokes]
-        for s, (size, mtime_ns) in entries]}, separators=(",", ":"), allow_nan=False)
+        [f"{s.id}{SUFFIX}", size, mtime_ns, inode, s.label, s.predicted, s.created, s.strokes]
+        for s, (size, mtime_ns, inode) in entries]}, separators=(",", ":"), allow_nan=False)
     try:
         write_atomically(folder / INDEX_FILE, lambda f: np.savez_compressed(f, images=images, meta=np.array(meta)))
     except (OSError, ValueError):
@@ -752,5 +752,5 @@ def index_folder(folder: Path, samples: list[Sample]) -> None:
             st = os.stat(folder / f"{s.id}{SUFFIX}")
         except OSError:
             continue
-        entries.append((s, (st.st_size, st.st_mtime_ns)))
+        entries.append((s, (st.st_size, st.st_mtime_ns, st.st_ino)))
     write_index(folder, entries)

@@ -73,7 +73,7 @@ def test_a_damaged_or_tampered_index_gives_way_to_the_files(imported, monkeypatc
         with np.load(index) as z:
             images, meta = z["images"], str(z["meta"])
         m = json.loads(meta)
-        m["entries"][0][3] = 42
+        m["entries"][0][4] = 42  # the label
         np.savez(index, images=images, meta=np.array(json.dumps(m)))
         os.utime(index)
     reads = _count_reads(monkeypatch)
