@@ -4,7 +4,9 @@ Each action is one of: a stroke on the canvas (pen or eraser), a key press (digi
 drawing; Esc, Delete, E, Ctrl+Z and the training shortcuts), a click on a random visible, enabled
 button, a random enabled menu action, a field set to an odd value (layers such as ``784-0-10`` or
 ``784-5000-10``, spin boxes at their extremes, combo boxes, sliders, check boxes), a selection in
-"Your samples" followed by a digit key, Delete or Ctrl+Z, a file dialog answered with a good or a
+"Your samples" followed by a digit key, Delete or Ctrl+Z, a restart of the app (the window closed
+and a new one opened on the same data folder: the autosaved network, the saved settings and every
+sample must come back), a file dialog answered with a good or a
 bad file (a garbage model, a model of a 250,000-neuron layer, a model trained with seed 3e9, a
 folder, a missing or unwritable path, samples as ``.npz`` and IDX), or a pause that lets training
 frames arrive. Open message boxes are closed as a user would.
@@ -74,7 +76,8 @@ class Report:
     def summary(self) -> str:
         lines = [f"seed {self.seed}: {self.actions} actions in {self.seconds:.1f} s ({self.per_second:.1f}/s), "
                  f"{len(self.findings)} finding(s)"]
-        lines.append(f"  training runs started: {self.runs}; most samples at once: {self.most_samples}")
+        lines.append(f"  training runs started: {self.runs}; most samples at once: {self.most_samples}; "
+                     f"restarts: {self.counts.get('restart', 0)}")
         lines.append("  actions: " + ", ".join(f"{k} {v}" for k, v in sorted(self.counts.items())))
         lines.append("  boxes: " + (", ".join(f"{k!r} {v}" for k, v in sorted(self.boxes.items())) or "none"))
         for f in self.findings[:20]:
@@ -148,10 +151,11 @@ def _huge_model(path: Path) -> None:
 class Monkey:
     """Random user actions on ``window`` (a shown ``MainWindow``), seeded; ``run`` returns a ``Report``."""
 
-    def __init__(self, window, files: dict[str, list[str]], seed: int) -> None:
+    def __init__(self, window, files: dict[str, list[str]], seed: int, make_window: Callable | None = None) -> None:
         from PySide6.QtWidgets import QApplication
 
         self.w = window
+        self._make_window = make_window  # restarts the app when given (a new window on the same data)
         self.app = QApplication.instance()
         self.files = files
         self.rng = random.Random(seed)
@@ -159,21 +163,13 @@ class Monkey:
         self.samples_folder = Path(window.store.folder)
         self._i = 0
         self._asked_to_delete: set[str] = set()  # ids the user's selection asked the store to delete
-        store = window.store
-        real_delete_many = store.delete_many
-
-        def delete_many(ids):
-            ids = list(ids)
-            self._asked_to_delete.update(ids)
-            return real_delete_many(ids)
-
-        store.delete_many = delete_many
+        self._watch_deletes()
         self._actions: list[tuple[str, int, Callable[[], None]]] = [
             ("draw", 14, self.draw), ("key", 16, self.key), ("click", 24, self.click), ("action", 8, self.action),
             ("field", 14, self.field), ("samples", 12, self.samples), ("wait", 6, self.wait),
             ("dock", 2, self.dock), ("context", 2, self.context_menu), ("drawing_sample", 4, self.show_sample),
             ("tab", 6, self.tab), ("file", 6, self.file), ("run", 6, self.training_command),
-            ("fault", 3, self.toggle_fault),
+            ("fault", 3, self.toggle_fault), ("restart", 0.5 if make_window else 0, self.restart),
         ]
         self._fault: OSError | None = None  # while set, writes under the data folder fail with it
         self._data = str(Path(window.data_dir).resolve())
@@ -239,6 +235,30 @@ class Monkey:
             self.app.processEvents()
             time.sleep(0.01)
         self._close_boxes()
+
+    def _watch_deletes(self) -> None:
+        store = self.w.store
+        real_delete_many = store.delete_many
+
+        def delete_many(ids):
+            ids = list(ids)
+            self._asked_to_delete.update(ids)
+            return real_delete_many(ids)
+
+        store.delete_many = delete_many
+
+    def restart(self) -> None:
+        """Close the window (it autosaves) and open a new one on the same data: nothing may be lost."""
+        self._settle()
+        kept = self._ids()
+        self.w.close()
+        self.w.deleteLater()
+        self.w = self._make_window()
+        self.w.show()
+        self.app.processEvents()
+        self._watch_deletes()
+        if self._ids() != kept:
+            self._find("sample lost", f"across a restart: {len(kept)} samples before, {len(self._ids())} after")
 
     def _patch_os(self, real: dict[str, Callable]) -> None:
         def failing(path) -> None:
@@ -504,10 +524,10 @@ def main(argv: list[str] | None = None) -> int:
     kwargs = {} if args.full_mnist else {"mnist_loader": small_mnist}
     window = create_window(data_dir=home / "data", **kwargs)
     window.show()
-    monkey = Monkey(window, files, args.seed)
+    monkey = Monkey(window, files, args.seed, make_window=lambda: create_window(data_dir=home / "data", **kwargs))
     report = monkey.run(args.actions, progress=lambda r: print(f"  {r.actions} actions, {r.per_second:.1f}/s, "
                                                                  f"{len(r.findings)} finding(s)", flush=True))
-    window.close()
+    monkey.w.close()
     print(report.summary())
     print(f"data folder: {home}")
     return 1 if report.findings else 0

@@ -25,8 +25,15 @@ def test_a_few_hundred_random_actions_find_nothing(qtbot, tmp_path, small_mnist,
     qtbot.addWidget(w)
     with qtbot.waitExposed(w):
         w.show()
-    report = Monkey(w, files, seed).run(400)
-    w.close()
+    def restart():  # the app closed and started again on the same data folder
+        new = create_window(data_dir=tmp_path / "data", mnist_loader=lambda: small_mnist)
+        qtbot.addWidget(new)
+        return new
+
+    monkey = Monkey(w, files, seed, make_window=restart)
+    monkey._actions.append(("restart", 1, monkey.restart))  # at least a few restarts in a short run
+    report = monkey.run(400)
+    monkey.w.close()
     assert report.actions == 400
     assert not report.findings, report.summary()
     assert sum(report.boxes.values()) > 0  # it did meet bad files and odd values, and they were said
