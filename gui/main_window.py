@@ -28,6 +28,9 @@ from digitlab.gui.drawing.draw_panel import DrawPanel
 from digitlab.gui.drawing.prediction_view import PredictionView
 from digitlab.gui.drawing.preview import PreprocessView
 from digitlab.gui.drawing.recognition import Recognition
+from digitlab.gui.evaluation.evaluation_panel import EvaluationPanel
+from digitlab.gui.history.keeper import HistoryKeeper, how_loaded
+from digitlab.gui.history.panel import HistoryPanel, add_history_dock
 from digitlab.gui.model_files import ModelFiles
 from digitlab.gui.network_view.view import NetworkView
 from digitlab.gui.settings import WindowSettings, default_data_dir, open_sample_store
@@ -36,12 +39,13 @@ from digitlab.gui.teaching.samples_panel import SamplesPanel
 from digitlab.gui.teaching.teacher import Teacher
 from digitlab.gui.training.panel import TrainingPanel
 from digitlab.gui.training.plots import TrainingPlots
+from digitlab.gui.training.run_setup import make_recipe, run_how, run_summary
 from digitlab.gui.training.session import TrainingSession
 from digitlab.gui.window_layout import WindowLayout
-from digitlab.model.config import TrainConfig
 from digitlab.model.data import MNIST, load_mnist
+from digitlab.model.evaluation import Evaluation, format_per_digit
 from digitlab.model.network import Network
-from digitlab.model.train_process import Frame, RunRecipe, mnist_trainer
+from digitlab.model.train_process import Frame, RunRecipe
 
 MNIST_DELAY_MS = 300  # MNIST starts loading this long after the window is built (first paint first)
 WARM_UP_MS = 1000  # the trainer process starts this long after (it competes for the CPU with start-up)
@@ -75,13 +79,17 @@ class MainWindow(QMainWindow):
         self.plots = TrainingPlots()
         self.network_view = NetworkView()
         self.step_through = StepThroughPanel(self.network_view)
+        self.evaluation = EvaluationPanel()
         self.store = open_sample_store(self.data_dir / "samples", self.statusBar())
         self.samples = SamplesPanel(self.store)  # reads them once the network is loaded, below
         self.recognition = Recognition(self.canvas, self.preview, self.prediction, lambda: self.network, parent=self)
         self.window_layout = WindowLayout(self, self.draw, self.preview, self.prediction, self.actions)
-        self.docks = self.window_layout.add_docks(curves=self.plots, step_through=self.step_through,
+        self.docks = self.window_layout.add_docks(curves=self.plots, step_through=self.step_through, evaluation=self.evaluation,
                                             training=self.training, samples=self.samples, network=self.network_view)
         self.view_menu = build_menus(self.menuBar(), self.actions, self.docks)
+        self.history = HistoryKeeper(self.data_dir / "history", self._busy, parent=self)
+        self.docks["history"] = add_history_dock(self, HistoryPanel(self.history), self.docks["stepThrough"],
+                                                 self.view_menu)
         self.window_settings = WindowSettings(self, self.training, self.draw, self.data_dir)
         self.files = ModelFiles(self, self.training, self.data_dir, self.window_settings.hyperparameters)
         self.teacher = Teacher(self.canvas, self.samples, lambda: self.network, self.mnist, self.start_training,
@@ -91,7 +99,10 @@ class MainWindow(QMainWindow):
         self.network_label = QLabel(objectName="networkLabel")
         self.statusBar().addPermanentWidget(self.network_label)
         self.network, self.model_path = self.files.initial(model_path, self.window_settings.last_model_path)
+        self._run_how = "trained"
+        self.history.record(self.network, how_loaded(self.model_path, self.window_settings.last_model_path))
         self.network_view.set_network(self.network)
+        self.evaluation.set_network(self.network)
         self.samples.set_predict(lambda x: self.network.predict(x))
         self._describe_network()
         self.window_layout.restored(self.window_settings.restore())
@@ -123,18 +134,21 @@ class MainWindow(QMainWindow):
         self.step_through.active_changed.connect(self._on_step_through)
         self.training.learning_rate.valueChanged.connect(self.step_through.set_learning_rate)
         self.step_through.set_learning_rate(self.training.learning_rate.value())
-        for component in (self.files, self.teacher):
+        for component in (self.files, self.teacher, self.history):
             component.message.connect(self.statusBar().showMessage)
             component.error.connect(self._error)
-        self.files.opened.connect(self._on_opened)
+        self.files.opened.connect(lambda net, path: self.replace_network(net, f"opened {path.name}", path))
         t = self.teacher
-        t.network_replaced.connect(self.set_network)
-        t.plots_reset.connect(self.plots.clear)
+        t.network_replaced.connect(lambda net: self.replace_network(net, "undo retrain"))
+        self.history.network_chosen.connect(lambda net, message: (self.replace_network(net, None),
+                                                                  self.statusBar().showMessage(message, 8000)))
         self.prediction.label_clicked.connect(t.label_drawing)
         self.samples.retrain_requested.connect(t.retrain)
         self.samples.undo_retrain_requested.connect(t.undo_retrain)
         self.samples.train_from_scratch_requested.connect(t.train_from_scratch)
         self.samples.sample_activated.connect(t.show_sample)
+        t.input_requested.connect(self.recognition.show_input)
+        self._connect_evaluation()
 
     def _describe_network(self) -> None:
         net, where = self.network, f" - {self.model_path.name}" if self.model_path else ""
@@ -142,22 +156,32 @@ class MainWindow(QMainWindow):
                                    f"{net.cost_fn.output_name} outputs{where}")
 
     # ------------------------------------------------------------------ drawing
-    @Slot(object)
-    def _on_input(self, x) -> None:
-        self.network_view.set_input(x, None)
-        self.step_through.set_example(x, None)
+    @Slot(object, object)
+    def _on_input(self, x, label) -> None:
+        self.network_view.set_input(x, label)
+        self.step_through.set_example(x, label)
 
     @Slot(bool)
     def toggle_eraser(self, on: bool) -> None:
         self.canvas.set_tool("eraser" if on else "pen")
 
     # ------------------------------------------------------------------ models
-    def set_network(self, net: Network) -> None:
+    def set_network(self, net: Network, keep_changes: bool = False) -> None:
         self.network = net
-        self.network_view.set_network(net)
+        self.network_view.set_network(net, keep_changes=keep_changes)
+        self.evaluation.set_network(net)
         self._describe_network()
         self.samples.refresh()  # which of your samples it reads right
         self.recognition.refresh_outputs()
+
+    def replace_network(self, net: Network, how: str | None, path: Path | None = None) -> None:
+        """Make ``net`` current, kept in the history as made ``how`` (None: it is there already)."""
+        if how is not None:
+            self.history.record(net, how)
+        self.model_path = path
+        self.set_network(net)
+        self.plots.start_run(None)  # the curves belong to the current network: the last run's stay for comparison
+        self.training.show_progress(0.0, "not started", "")
 
     @Slot()
     def new_network(self) -> None:
@@ -168,9 +192,7 @@ class MainWindow(QMainWindow):
         except ValueError as e:
             self._error("Cannot make that network", str(e))
             return
-        self.model_path = None  # not from a file any more
-        self.set_network(config.build_network())
-        self.plots.clear()
+        self.replace_network(config.build_network(), f"new network, random weights (seed {config.seed})")
         self.statusBar().showMessage(f"New network {'-'.join(map(str, config.layer_sizes))} with random weights", 5000)
 
     def open_model_file(self, path: str | Path) -> bool:
@@ -180,11 +202,6 @@ class MainWindow(QMainWindow):
     def save_model_file(self, path: str | Path) -> bool:
         return self.files.save(self.network, path)
 
-    @Slot(object, object)
-    def _on_opened(self, net: Network, path: Path) -> None:
-        self.model_path = path
-        self.set_network(net)
-
     # ------------------------------------------------------------------ training
     def mnist(self) -> MNIST:
         """MNIST, waiting for the background load if it has not finished."""
@@ -193,9 +210,13 @@ class MainWindow(QMainWindow):
     def _load_mnist(self) -> Future[MNIST]:
         if self._mnist_future is None:
             self._mnist_future = self.background.submit(
-                self._mnist_loader, on_result=lambda d: self.step_through.set_data(d.test_x, d.test_y),
+                self._mnist_loader, on_result=self._on_mnist_loaded,
                 on_error=lambda e: self.statusBar().showMessage(f"Could not load MNIST: {e}", 15_000))
         return self._mnist_future
+
+    def _on_mnist_loaded(self, data: MNIST) -> None:
+        self.step_through.set_data(data.test_x, data.test_y)
+        self.evaluation.set_data(data)
 
     def _busy(self, what: str) -> bool:
         if self.session.active:
@@ -203,17 +224,8 @@ class MainWindow(QMainWindow):
             return True
         return False
 
-    def _network_for(self, config: TrainConfig) -> Network:
-        """The current network if its shape fits the config, else a fresh one of the config's shape."""
-        net = self.network
-        if (net.layer_sizes, net.activation_name, net.cost_name) == (tuple(config.layer_sizes), config.activation,
-                                                                     config.cost):
-            return net.copy()
-        self.statusBar().showMessage("The layers, activation or cost changed: training a new network", 8000)
-        return config.build_network()
-
-    def start_training(self, recipe: RunRecipe | None = None, start_paused: bool = False) -> bool:
-        """Start a run: the panel's config on MNIST, or a prepared recipe (e.g. a retrain)."""
+    def start_training(self, recipe: RunRecipe | None = None, start_paused: bool = False, how: str = "trained") -> bool:
+        """Start a run: the panel's config on MNIST (and your samples), or a prepared recipe (e.g. a retrain)."""
         if self.session.active:
             return False
         if recipe is None:
@@ -222,11 +234,13 @@ class MainWindow(QMainWindow):
             except ValueError as e:
                 self._error("Cannot train with these settings", str(e))
                 return False
-            net = self._network_for(config)
-            recipe = RunRecipe(mnist_trainer, net, {"net": net, "config": config})
+            samples = self.teacher.sample_arrays() if self.training.keep_samples.isChecked() else None
+            recipe, how = make_recipe(config, self.network, samples)
         if not self._shipped_mnist:  # tests and scripts that gave the window their own data
             recipe = dataclasses.replace(recipe, data=self.mnist())
+        self._run_how = how  # the network it makes goes into the history as made so
         self.model_path = None  # training changes it: it is no longer the file's network
+        self.plots.start_run(how)  # clean axes; the last run stays, dimmed, for comparison
         self.set_network(recipe.network.copy())  # the views show the run's starting point
         self.session.set_record_changes(self.docks["network"].isVisible())
         self.samples.set_training(True)
@@ -277,10 +291,17 @@ class MainWindow(QMainWindow):
     @Slot(object, str, str)
     def _on_run_ended(self, network: Network, outcome: str, message: str) -> None:
         self.samples.set_training(False)
-        self.set_network(network)  # the thread has ended: its network is ours now
+        last = self.plots.last_epoch  # the run's final figures, if it finished an epoch
+        self.set_network(network, keep_changes=True)  # the run has ended: its network is ours now
+        finished = outcome == "finished" and last is not None
+        self.history.record(network, run_how(self._run_how, outcome, last, self.session.steps_done),
+                            last.test_accuracy if finished else None)
         if (problem := self.window_settings.autosave_network(self.network)) is not None:
             self.statusBar().showMessage(problem, 10_000)
+        message += run_summary(last)
         self.statusBar().showMessage(message, 10_000)
+        self._run_message = message  # + MNIST test accuracy per digit, once measured
+        self.evaluation.evaluate_test()
         self.teacher.run_ended()  # after the run's message: a retraining's says more
 
     @Slot()
@@ -290,6 +311,31 @@ class MainWindow(QMainWindow):
         self.actions["stop"].setEnabled(running)
         for key in ("new_network", "open"):
             self.actions[key].setEnabled(not running)
+
+    # ------------------------------------------------------------------ where it goes wrong
+    def _connect_evaluation(self) -> None:
+        self._run_message = ""
+        ev = self.evaluation
+        ev.example_chosen.connect(self.recognition.show_input)
+        ev.keep_requested.connect(self.teacher.keep_image)
+        ev.test_evaluated.connect(self._on_test_evaluated)
+        self.network_view.neuron_clicked.connect(self._show_neuron_images)
+        self.session.epochs_arrived.connect(lambda _: ev.set_network(self.network))  # epoch by epoch
+        self.samples.samples_changed.connect(lambda: ev.set_samples(*self.store.arrays()))
+        ev.set_samples(*self.store.arrays())
+
+    @Slot(int, int)
+    def _show_neuron_images(self, layer: int, j: int) -> None:
+        if not self.step_through.active:  # stepping through, the bottom docks stay as they are
+            self.docks["evaluation"].raise_()
+        self.evaluation.show_neuron(layer, j)
+
+    @Slot(object)
+    def _on_test_evaluated(self, ev: Evaluation) -> None:
+        if self._run_message:  # the end of a run: its per-digit accuracy on MNIST test
+            self.statusBar().showMessage(f"{self._run_message}: {ev.accuracy:.2%} on MNIST test; per digit "
+                                         f"{format_per_digit(ev.per_digit)}", 15_000)
+            self._run_message = ""
 
     # ------------------------------------------------------------------ keys, errors, closing
     def keyPressEvent(self, event: QKeyEvent) -> None:
@@ -320,5 +366,6 @@ class MainWindow(QMainWindow):
         self.window_settings.autosave_network(self.network)
         self.window_settings.save()
         self.background.shutdown()
+        self.evaluation.shutdown()
         super().closeEvent(event)
 

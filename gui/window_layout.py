@@ -51,13 +51,16 @@ class WindowLayout:
         # the window is shown: the left group is made at the first show (unless a layout is restored)
         self._tabify_on_show = True
 
-    def add_docks(self, curves: QWidget, step_through: QWidget, training: QWidget, samples: QWidget,
-                  network: QWidget) -> dict[str, QDockWidget]:
-        """The docks by name (``curves``, ``stepThrough``, ``training``, ``samples``, ``network``)."""
+    def add_docks(self, curves: QWidget, step_through: QWidget, evaluation: QWidget, training: QWidget,
+                  samples: QWidget, network: QWidget) -> dict[str, QDockWidget]:
+        """The docks by name (``curves``, ``stepThrough``, ``evaluation``, ``training``, ``samples``,
+        ``network``)."""
         bottom, left = Qt.DockWidgetArea.BottomDockWidgetArea, Qt.DockWidgetArea.LeftDockWidgetArea
         self._add("curves", "Learning curves", curves, bottom)
         self._add("stepThrough", "Step through backprop", step_through, bottom, scroll=True)
         self._window.tabifyDockWidget(self.docks["curves"], self.docks["stepThrough"])
+        self._add("evaluation", "Where it goes wrong", evaluation, bottom, scroll=True)
+        self._window.tabifyDockWidget(self.docks["stepThrough"], self.docks["evaluation"])
         self._add("training", "Training", training, left, scroll=True)
         self._add("samples", "Your samples", samples, left)
         self._add("network", "Network", network, Qt.DockWidgetArea.RightDockWidgetArea)

@@ -201,9 +201,50 @@ def preprocess(image: Array) -> Preprocessed:
     )
 
 
+def as_input(image: Array) -> Preprocessed:
+    """The stages of an image already in MNIST's form (28x28, or its 784 values), pixels unchanged.
+
+    For showing an MNIST image as if it had been drawn: ``image`` and ``vector`` are its own
+    pixels (clipped to [0, 1]), not preprocessed again (that could move it by a pixel and change
+    the network's answer); the crop is its ink's bounding box, shown in the 20x20 frame (resampled
+    to fit when wider than 20 px). ``ValueError`` for another size or NaN/inf values.
+    """
+    a = np.asarray(image, dtype=np.float32)
+    if a.size != SIZE * SIZE:
+        raise ValueError(f"an input has {SIZE * SIZE} pixels, got shape {a.shape}")
+    a = _check(a.reshape(SIZE, SIZE))
+    box = _ink_box(a)
+    if box is None:
+        return _empty()
+    out = np.clip(a, 0.0, 1.0)  # a copy: the caller's array stays theirs
+    top, left, bottom, right = box
+    crop = out[top:bottom, left:right].copy()
+    h, w = crop.shape
+    scaled = crop
+    if max(h, w) > BOX:
+        longer = max(h, w)
+        scaled = area_resize(crop, (max(1, round(h * BOX / longer)), max(1, round(w * BOX / longer))))
+    sh, sw = scaled.shape
+    frame = np.zeros((BOX, BOX), dtype=np.float32)
+    fy, fx = (BOX - sh) // 2, (BOX - sw) // 2
+    frame[fy : fy + sh, fx : fx + sw] = scaled
+    out = _frozen(out)
+    return Preprocessed(
+        crop=_frozen(crop),
+        box=box,
+        scaled20=_frozen(frame),
+        scaled_size=(sh, sw),
+        offset=(top, left),
+        image=out,
+        vector=out.reshape(SIZE * SIZE),
+        empty=False,
+    )
+
+
 __all__ = [
     "Preprocessed",
     "preprocess",
+    "as_input",
     "area_matrix",
     "area_resize",
     "SIZE",

@@ -11,9 +11,18 @@ everything else (catastrophic forgetting). So the training set is a mix:
   the samples were misread as: a "1" the network read as a 7 is taught next to real sevens, so the
   boundary moves between the two instead of sevens becoming ones.
 
-The mix goes to the ordinary ``model.train.Trainer`` (its own augmentation off: the user rows are
-distorted already), so the GUI drives a retraining in the same worker with the same live plots
-as any training; Adam at a small rate with a cosine schedule, so the last steps settle.
+The mix goes to a ``Retrainer``, an ordinary ``model.train.Trainer`` (its own augmentation off: the
+user rows are distorted already), so the GUI drives a retraining in the same worker with the same
+live plots as any training; Adam at a small rate with a cosine schedule, so the last steps settle.
+
+How far the weights must move for a drawing to flip depends on the network: Adam's rate of 2e-4
+that moves a 784-512-256-10 ReLU network enough leaves the 3Blue1Brown network (784-16-16-10
+sigmoid, quadratic cost) reading exactly what it read before, because a change of each weight by
+so little, summed over 16 inputs instead of 512, hardly moves a neuron. So a retraining runs in
+*rounds*: the first at ``learning_rate`` for ``epochs`` epochs; when, after a round, some samples
+are still misread, another round of ``round_epochs`` epochs at ``boost`` times the rate, at most
+``max_rounds`` rounds. The replay keeps MNIST in the mix at every rate. ``explain`` puts into
+words why a retraining could not help, when it could not.
 
 ``make_retrainer`` trains a *copy* of the network: the caller keeps the one it had, to compare
 (``evaluate_before_after``) and to undo. ``make_scratch_trainer`` builds a full training on all of
@@ -28,7 +37,9 @@ the old network's outputs, and regularising towards the old weights (EWC, L2-SP)
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+import math
+import time
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,9 +48,10 @@ import numpy as np
 from digitlab.model.augment import Distortion, random_affine
 from digitlab.model.config import SCHEDULES, TrainConfig, check_choice, check_positive
 from digitlab.model.data import MNIST
+from digitlab.model.evaluation import confusion_matrix, per_digit_accuracy
 from digitlab.model.network import Network
 from digitlab.model.optimizers import OPTIMIZERS
-from digitlab.model.train import Trainer
+from digitlab.model.train import Record, Trainer
 
 # gentler than training's default (model.augment.Distortion()): a drawing must stay itself
 SAMPLE_DISTORTION = Distortion(rotation_deg=10.0, scale=0.10, shear=0.10, shift_px=1.5)
@@ -59,14 +71,17 @@ class RetrainConfig:
     learning_rate: float = 2e-4
     batch_size: int = 64
     epochs: int = 4
-    schedule: str = "cosine"  # the rate falls to 2% by the end, so the last steps settle
+    schedule: str = "cosine"  # the rate falls to 2% by the end of each round, so the last steps settle
+    max_rounds: int = 4  # rounds at a rising rate while samples are still misread (1: one round only)
+    round_epochs: int = 2  # epochs of each round after the first
+    boost: float = 4.0  # each round's rate is this many times the last's
     seed: int = 0
 
     def validate(self) -> RetrainConfig:
         """Raise ``ValueError`` naming the first invalid field; return self when all are valid."""
         if not (np.isfinite(self.replay_ratio) and self.replay_ratio >= 0):
             raise ValueError(f"replay_ratio must be zero or a positive number, got {self.replay_ratio}")
-        for name in ("copies", "max_user_rows", "batch_size", "epochs"):
+        for name in ("copies", "max_user_rows", "batch_size", "epochs", "max_rounds", "round_epochs"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
                 raise ValueError(f"{name} must be a positive integer, got {value!r}")
@@ -75,6 +90,8 @@ class RetrainConfig:
         check_choice("schedule", self.schedule, SCHEDULES)
         check_choice("optimizer", self.optimizer, OPTIMIZERS)
         check_positive("learning_rate", self.learning_rate)
+        if not (np.isfinite(self.boost) and self.boost >= 1):
+            raise ValueError(f"boost must be a number of at least 1, got {self.boost}")
         return self
 
     def replace(self, **changes: Any) -> RetrainConfig:
@@ -148,14 +165,70 @@ def retraining_set(
             np.concatenate([user_y, np.asarray(mnist_y[idx], dtype=np.uint8)]))
 
 
+class Retrainer(Trainer):
+    """A ``Trainer`` over the retraining mix that goes on, at a rising rate, while samples are misread.
+
+    Round 0 is ``config.epochs`` epochs at ``config.learning_rate``; round r > 0 is
+    ``config.round_epochs`` epochs at ``learning_rate * boost**r``; each round follows its own
+    schedule (cosine: down to 2% of its rate). After a round the user's drawings themselves (not
+    their distorted copies) are read: when all are right, or after ``max_rounds``, it stops.
+    ``self.config.epochs`` counts the epochs planned so far, so progress and ``total_steps`` grow
+    with each round.
+    """
+
+    def __init__(self, net: Network, retrain: RetrainConfig, samples_x: np.ndarray, samples_y: np.ndarray,
+                 train_x: np.ndarray, train_y: np.ndarray, test_x: np.ndarray | None = None,
+                 test_y: np.ndarray | None = None) -> None:
+        super().__init__(net, retrain.train_config(net), train_x, train_y, test_x, test_y)
+        self.retrain = retrain
+        self.samples_x, self.samples_y = _check_samples(samples_x, samples_y)
+        self.rounds = 0  # rounds begun
+        self._round_start = 0  # first step of the current round
+        self._round_steps = self.total_steps
+        self._round_rate = retrain.learning_rate
+
+    def samples_right(self) -> int:
+        """How many of the user's drawings the network reads right now."""
+        return int((self.net.predict(self.samples_x) == self.samples_y).sum()) if len(self.samples_x) else 0
+
+    def learning_rate(self, step: int) -> float:
+        """The current round's rate under its schedule, ``step`` counted from the run's start."""
+        lr, c = self._round_rate, self.config
+        progress = (step - self._round_start) / max(self._round_steps, 1)
+        if c.schedule == "cosine":
+            floor = 0.02 * lr
+            return floor + (lr - floor) * 0.5 * (1 + math.cos(math.pi * progress))
+        if c.schedule == "step":
+            return lr * (0.1 ** ((progress >= 0.5) + (progress >= 0.75)))
+        return lr
+
+    def steps(self) -> Iterator[Record]:
+        n, bs, epoch = len(self.train_x), self.config.batch_size, 0
+        for r in range(self.retrain.max_rounds):
+            if r and self.samples_right() == len(self.samples_x):
+                return
+            epochs = self.retrain.epochs if r == 0 else self.retrain.round_epochs
+            self.rounds = r + 1
+            self._round_rate = self.retrain.learning_rate * self.retrain.boost**r
+            self._round_start, self._round_steps = self.step_count, epochs * self.steps_per_epoch
+            self.config = self.config.replace(epochs=epoch + epochs)
+            for _ in range(epochs):
+                epoch += 1
+                started = time.perf_counter()
+                order = self._shuffle_rng.permutation(n)
+                for i in range(0, n, bs):
+                    yield self.step(order[i : i + bs], epoch)
+                yield self.evaluate(epoch, time.perf_counter() - started)
+
+
 def make_retrainer(
     net: Network,
     samples_x: np.ndarray,
     samples_y: np.ndarray,
     mnist: MNIST,
     config: RetrainConfig = RetrainConfig(),
-) -> Trainer:
-    """A Trainer that fine-tunes a copy of ``net`` (``trainer.net``) on the samples plus replay.
+) -> Retrainer:
+    """A Retrainer that fine-tunes a copy of ``net`` (``trainer.net``) on the samples plus replay.
 
     Its epoch records carry MNIST test cost and accuracy; ``net`` itself is never changed.
     """
@@ -163,7 +236,7 @@ def make_retrainer(
     predicted = net.predict(x) if len(x) else np.zeros(0, np.int64)
     confused = sorted({int(p) for p in predicted[predicted != y]})
     train_x, train_y = retraining_set(x, y, mnist.train_x, mnist.train_y, config, confused)
-    return Trainer(net.copy(), config.train_config(net), train_x, train_y, mnist.test_x, mnist.test_y)
+    return Retrainer(net.copy(), config, x, y, train_x, train_y, mnist.test_x, mnist.test_y)
 
 
 def scratch_training_set(
@@ -211,6 +284,10 @@ class RetrainReport:
     flipped_right: tuple[int, ...]  # read wrong before, right after
     flipped_wrong: tuple[int, ...]  # read right before, wrong after
     sample_ids: tuple[str, ...] = field(default=())  # the samples' ids, when given
+    # per digit, the share of MNIST's test images of that digit read right; None without MNIST
+    mnist_per_digit_before: tuple[float, ...] | None = None
+    mnist_per_digit_after: tuple[float, ...] | None = None
+    explanation: str = ""  # why it could not help, in words (``explain``); empty when it did
 
     @property
     def flipped_right_ids(self) -> tuple[str, ...]:
@@ -236,11 +313,15 @@ def evaluate_before_after(
     before = net_before.predict(x) if len(x) else np.zeros(0, dtype=np.int64)
     after = net_after.predict(x) if len(x) else np.zeros(0, dtype=np.int64)
     right_before, right_after = before == y, after == y
-    mnist_before = mnist_after = None
+    mnist_before = mnist_after = digits_before = digits_after = None
     if mnist is not None:
-        mnist_before = net_before.evaluate(mnist.test_x, mnist.test_y)[1]
-        mnist_after = net_after.evaluate(mnist.test_x, mnist.test_y)[1]
-    return RetrainReport(
+        counts_before = confusion_matrix(mnist.test_y, net_before.predict(mnist.test_x))
+        counts_after = confusion_matrix(mnist.test_y, net_after.predict(mnist.test_x))
+        mnist_before = float(np.trace(counts_before) / max(len(mnist.test_y), 1))
+        mnist_after = float(np.trace(counts_after) / max(len(mnist.test_y), 1))
+        digits_before = tuple(float(a) for a in per_digit_accuracy(counts_before))
+        digits_after = tuple(float(a) for a in per_digit_accuracy(counts_after))
+    report = RetrainReport(
         n_samples=len(x),
         samples_accuracy_before=float(right_before.mean()) if len(x) else 0.0,
         samples_accuracy_after=float(right_after.mean()) if len(x) else 0.0,
@@ -252,4 +333,39 @@ def evaluate_before_after(
         flipped_right=tuple(int(i) for i in np.flatnonzero(~right_before & right_after)),
         flipped_wrong=tuple(int(i) for i in np.flatnonzero(right_before & ~right_after)),
         sample_ids=tuple(ids),
+        mnist_per_digit_before=digits_before,
+        mnist_per_digit_after=digits_after,
     )
+    return dataclasses.replace(report, explanation=explain(report, net_after))
+
+
+def explain(report: RetrainReport, net_after: Network | None = None) -> str:
+    """Why a retraining did not help (or hurt MNIST), in a few sentences; "" when it did what it should."""
+    n = report.n_samples
+    right_before = round(report.samples_accuracy_before * n)
+    right_after = round(report.samples_accuracy_after * n)
+    notes = []
+    if n and right_before == n:
+        notes.append(f"The network already read all {n} of your samples right, so there was nothing to "
+                     "correct: retraining can only make it surer of them.")
+    elif n and right_after < n:
+        still = n - right_after
+        notes.append(f"{still} of your {n} samples {'is' if still == 1 else 'are'} still misread, although the "
+                     "retraining went on at a rising learning rate while any sample was misread.")
+        sizes = tuple(getattr(net_after, "layer_sizes", ()))  # stand-ins for a network may have none
+        if len(sizes) > 2:
+            smallest = min(sizes[1:-1])
+            if smallest < 64:
+                notes.append(f"A hidden layer of only {smallest} neurons has little room for a new way of "
+                             "drawing next to all of MNIST's.")
+        if report.flipped_wrong:
+            notes.append(f"{len(report.flipped_wrong)} sample(s) read right before are now misread: samples "
+                         "of different digits may look alike to it.")
+        notes.append("More samples of the style, less MNIST replay, or Train from scratch with my samples "
+                     "may help.")
+    if report.mnist_accuracy_before is not None and report.mnist_accuracy_after is not None:
+        drop = (report.mnist_accuracy_before - report.mnist_accuracy_after) * 100
+        if drop > 1:
+            notes.append(f"MNIST test accuracy fell by {drop:.1f} points: your samples pulled the network away "
+                         "from MNIST. More replay keeps more of it; Undo retrain brings the old network back.")
+    return " ".join(notes)

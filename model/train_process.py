@@ -31,6 +31,7 @@ import numpy as np
 
 from digitlab.model.data import MNIST
 from digitlab.model.network import Network
+from digitlab.model.retrain import scratch_training_set
 from digitlab.model.train import EpochRecord, StepRecord, Trainer, TrainingDivergedError
 
 FRAME_SECONDS = 1 / 30  # the child sends weights at most this often
@@ -56,9 +57,14 @@ class RunRecipe:
         return self.build(**self.kwargs, mnist=self.data if self.data is not None else shipped())
 
 
-def mnist_trainer(net: Network, config: Any, mnist: MNIST) -> Trainer:
-    """A run of ``config`` on MNIST's training set, evaluated on its test set."""
-    return Trainer(net, config, mnist.train_x, mnist.train_y, mnist.test_x, mnist.test_y)
+def mnist_trainer(net: Network, config: Any, mnist: MNIST, samples_x: np.ndarray | None = None,
+                  samples_y: np.ndarray | None = None) -> Trainer:
+    """A run of ``config`` on MNIST's training set (plus copies of the user's samples, when given),
+    evaluated on its test set."""
+    x, y = mnist.train_x, mnist.train_y
+    if samples_x is not None and len(samples_x):
+        x, y = scratch_training_set(samples_x, samples_y, mnist, seed=config.seed)
+    return Trainer(net, config, x, y, mnist.test_x, mnist.test_y)
 
 
 @dataclass

@@ -6,7 +6,10 @@ events, trains for real in the trainer process, and saves grabs to ``assets/scre
 - ``main.png``: the 3Blue1Brown network after a short training, a drawn 3 being read, the
   learning curves and the network view of its weights;
 - ``step_through.png``: the backprop step-through on the drawing, at the gradient stage;
-- ``samples.png``: your samples after a retraining, with the before/after report.
+- ``samples.png``: your samples after a retraining, with the before/after report;
+- ``evaluation.png``: "Where it goes wrong" at 1280x720 (the training docks closed to make room):
+  the shipped model's confusion matrix on MNIST test, its most frequent mistake's images with one
+  of them as the window's input, and the first-layer neuron it excites most with its top images.
 """
 
 from __future__ import annotations
@@ -57,6 +60,49 @@ def wait_for_run(app: QApplication, window, timeout: float = 300) -> None:
     end = time.perf_counter() + timeout
     while window.session.active and time.perf_counter() < end:
         pump(app, 0.05)
+
+
+def wait_until(app: QApplication, ready, what: str, timeout: float = 60) -> None:
+    deadline = time.perf_counter() + timeout
+    while not ready():
+        if time.perf_counter() > deadline:
+            raise RuntimeError(f"{what} did not come")
+        pump(app, 0.05)
+
+
+def shoot_evaluation(app: QApplication, window) -> None:
+    """The shipped model's mistakes at 1280x720: matrix, a cell's images, one as input, a neuron's images."""
+    window.open_model_file(DEFAULT_MODEL)
+    for name in ("training", "samples"):  # the View menu's way to make room at 1280 px
+        window.docks[name].hide()
+    window.docks["evaluation"].raise_()
+    pump(app, 0.3)
+    window.resize(1280, 720)  # once the hidden docks have left the layout
+    pump(app, 0.3)
+    if window.width() > 1280:
+        print(f"evaluation.png: the window is {window.width()} px wide, its minimum", file=sys.stderr)
+    window.resizeDocks([window.docks["network"]], [520], Qt.Orientation.Horizontal)
+    panel = window.evaluation
+    wait_until(app, panel.matrix.has_counts, "the confusion matrix")
+    counts = panel.matrix.counts()
+    off = counts - np.diag(np.diag(counts))
+    true, answer = (int(v) for v in np.unravel_index(np.argmax(off), off.shape))  # the most frequent mistake
+    matrix = panel.matrix
+    QTest.mouseClick(matrix.grid, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                     matrix.cell_rect(true, answer).center())
+    browser = panel.browser
+    QTest.mouseClick(browser.thumbs.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                     browser.item_rect(0).center())
+    pump(app, 0.2)
+    # the first-layer neuron the chosen image excites most, clicked in the network view's tiles
+    view = window.network_view
+    j = int(np.argmax(view.activations[0]))
+    view.tile_scroll.ensureVisible(view.tile_grid.pixel_center(j, 0).x(), view.tile_grid.pixel_center(j, 0).y())
+    QTest.mouseClick(view.tile_grid, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                     view.tile_grid.pixel_center(j, 14 * 28 + 14))
+    wait_until(app, lambda: panel.neuron_images.neuron == (0, j), "the neuron's images")
+    pump(app, 0.3)
+    window.grab().save(str(OUT / "evaluation.png"))
 
 
 def main() -> int:
@@ -117,8 +163,10 @@ def main() -> int:
         pump(app, 0.05)
     pump(app, 0.3)
     window.grab().save(str(OUT / "samples.png"))
+
+    shoot_evaluation(app, window)
     window.close()
-    for name in ("main", "step_through", "samples"):
+    for name in ("main", "step_through", "samples", "evaluation"):
         print(OUT / f"{name}.png")
     return 0
 

@@ -18,7 +18,7 @@ from digitlab.gui.drawing.canvas import Canvas
 from digitlab.gui.drawing.prediction_view import PredictionView
 from digitlab.gui.drawing.preview import PreprocessView
 from digitlab.model.network import Network
-from digitlab.model.preprocess import Preprocessed, preprocess
+from digitlab.model.preprocess import Preprocessed, as_input, preprocess
 
 VIEW_INPUT_MS = 100  # the slower views follow the pen at most this often
 
@@ -26,7 +26,7 @@ VIEW_INPUT_MS = 100  # the slower views follow the pen at most this often
 class Recognition(QObject):
     """Canvas -> preprocess -> network -> preview and bars; the input on to the slower views."""
 
-    input_changed = Signal(object)  # the (784,) input, or None for an empty canvas
+    input_changed = Signal(object, object)  # the (784,) input or None (empty canvas), its label or None
 
     def __init__(self, canvas: Canvas, preview: PreprocessView, prediction: PredictionView,
                  network: Callable[[], Network], parent: QObject | None = None) -> None:
@@ -39,6 +39,7 @@ class Recognition(QObject):
         self._view_timer = QTimer(self, singleShot=True, interval=VIEW_INPUT_MS)
         self._view_timer.timeout.connect(self._on_view_timer)
         self._view_pending = False
+        self._label: int | None = None  # the true label of an input shown as if drawn (MNIST's)
         canvas.drawing_changed.connect(self._predict_timer.start)  # coalesced: once per pass
 
     @property
@@ -55,6 +56,7 @@ class Recognition(QObject):
     def update(self) -> None:
         """Preprocess the canvas and show what the network sees and answers."""
         self._last = result = preprocess(self._canvas.to_array())
+        self._label = None
         self._preview.show_result(result)
         self._view_pending = True
         if not self._view_timer.isActive():
@@ -63,6 +65,19 @@ class Recognition(QObject):
             self._prediction.clear()
         else:
             self.refresh_outputs()
+
+    def show_input(self, x: np.ndarray, label: int | None = None) -> None:
+        """Make ``x`` (784 values in MNIST's form, e.g. an MNIST image) the input, as if drawn: the
+        canvas clears; the preview, the bars and the slower views show ``x`` itself (with
+        ``label``, the nudges too) until the next drawing."""
+        result = as_input(x)
+        self._canvas.clear()
+        self._predict_timer.stop()  # the cleared canvas must not replace it
+        self._last, self._label = result, label
+        self._preview.show_result(result)
+        self.refresh_outputs()
+        self._view_pending = False
+        self.input_changed.emit(result.vector, label)
 
     def refresh_outputs(self) -> None:
         """The bars again, for a network that changed (e.g. while it learns): no preprocessing."""
@@ -74,5 +89,5 @@ class Recognition(QObject):
     def _on_view_timer(self) -> None:
         if self._view_pending:
             self._view_pending = False
-            self.input_changed.emit(self.input)
+            self.input_changed.emit(self.input, self._label)
             self._view_timer.start(VIEW_INPUT_MS)

@@ -104,6 +104,7 @@ class NetworkView(QWidget):
     mode_changed = Signal(str)  # "weights" | "changes"
     accumulate_changed = Signal(bool)  # the "accumulated since last frame" option was toggled
     hovered = Signal(str)  # a description of what is under the mouse ("" when nothing)
+    neuron_clicked = Signal(int, int)  # (layer, j) of a neuron clicked in the tiles or the diagram
 
     def __init__(self, net: Network | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -159,6 +160,8 @@ class NetworkView(QWidget):
         self.diagram = Diagram(self._state, self)
         self.tile_grid.hovered.connect(self.set_hover)
         self.diagram.hovered.connect(self.set_hover)
+        self.tile_grid.clicked.connect(self.neuron_clicked)
+        self.diagram.clicked.connect(self.neuron_clicked)
         tiles = QWidget(objectName="tilePane")
         column = QVBoxLayout(tiles)
         column.setContentsMargins(0, 0, 0, 0)
@@ -191,8 +194,15 @@ class NetworkView(QWidget):
         return QSize(MIN_WIDTH, 380)
 
     # --------------------------------------------------------------------------- data in
-    def set_network(self, net: Network) -> None:
-        """Show ``net`` (copied: the view never reads an array someone else is writing)."""
+    def set_network(self, net: Network, keep_changes: bool = False) -> None:
+        """Show ``net`` (copied: the view never reads an array someone else is writing).
+
+        ``keep_changes``: the last step's changes stay shown when the shape is the same (a run's end).
+        """
+        net_now = self._state.network
+        if keep_changes and net_now is not None and net_now.layer_sizes == net.layer_sizes:
+            self.set_weights([w.copy() for w in net.weights], [b.copy() for b in net.biases])
+            return
         self._last_step_shown = None
         self._state.set_network(net)
         self.tile_scroll.refit()

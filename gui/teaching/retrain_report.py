@@ -31,12 +31,14 @@ class RetrainReportFrame(QFrame):
         self.text.setTextFormat(Qt.TextFormat.RichText)
         self.flipped_right = QLabel(objectName="flippedRight")
         self.flipped_wrong = QLabel(objectName="flippedWrong")
-        for label in (self.text, self.flipped_right, self.flipped_wrong):  # never widen the panel
+        self.explanation = QLabel(objectName="retrainExplanation", wordWrap=True)  # why it could not help
+        for label in (self.text, self.flipped_right, self.flipped_wrong, self.explanation):  # never widen the panel
             label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         grid = QGridLayout(self)
         grid.addWidget(self.text, 0, 0, 1, 2)
         grid.addWidget(self.flipped_right, 1, 0, 1, 2)
         grid.addWidget(self.flipped_wrong, 2, 0, 1, 2)
+        grid.addWidget(self.explanation, 3, 0, 1, 2)
         self.hide()
 
     def show_report(self, report: RetrainReport, store: SampleStore) -> None:
@@ -56,12 +58,35 @@ class RetrainReportFrame(QFrame):
             f"<tr><td>{name}&nbsp;&nbsp;</td><td align='right'>{a}</td><td>&nbsp;\u2192&nbsp;</td>"
             f"<td align='right'><b>{b}</b></td><td>&nbsp;&nbsp;<span style='color:gray'>{note}</span></td></tr>"
             for name, a, b, note in rows)
-        self.text.setText(f"<b>Before \u2192 after retraining</b><table>{cells}</table>")
+        digits = _per_digit_table(report.mnist_per_digit_before, report.mnist_per_digit_after)
+        self.text.setText(f"<b>Before \u2192 after retraining</b><table>{cells}</table>{digits}")
         _show_flipped(self.flipped_right, "Now read right", report.flipped_right_ids, len(report.flipped_right),
                       RIGHT, store)
         _show_flipped(self.flipped_wrong, "Now read wrong", report.flipped_wrong_ids, len(report.flipped_wrong),
                       WRONG, store)
+        self.explanation.setText(report.explanation)
+        self.explanation.setVisible(bool(report.explanation))
         self.show()
+
+
+def _per_digit_table(before: tuple[float, ...] | None, after: tuple[float, ...] | None) -> str:
+    """MNIST test accuracy per digit before and after, a change of half a point or more in colour."""
+    if before is None or after is None:
+        return ""
+
+    def cell(v: float, colour: str = "") -> str:
+        text = "\u2014" if v != v else f"{v * 100:.1f}"  # NaN: a digit without test images
+        style = f" style='color:{colour}'" if colour else ""
+        return f"<td align='right'{style}>&nbsp;{text}</td>"
+
+    def colour(b: float, a: float) -> str:
+        return WRONG.name() if a < b - 0.005 else RIGHT.name() if a > b + 0.005 else ""
+
+    head = "".join(f"<td align='right'>&nbsp;<b>{d}</b></td>" for d in range(len(after)))
+    row_before = "".join(cell(b) for b in before)
+    row_after = "".join(cell(a, colour(b, a)) for b, a in zip(before, after))
+    return (f"<table style='font-size:small'><tr><td>MNIST per digit, %</td>{head}</tr>"
+            f"<tr><td>before</td>{row_before}</tr><tr><td>after</td>{row_after}</tr></table>")
 
 
 def _show_flipped(label: QLabel, title: str, ids: tuple[str, ...], count: int, colour: QColor,

@@ -39,10 +39,10 @@ class Teacher(QObject):
     message = Signal(str, int)  # a status line and how long to show it (ms; 0: until replaced)
     error = Signal(str, str)  # title, text: something the user must read
     network_replaced = Signal(object)  # a Network: undo retrain brought the previous one back
-    plots_reset = Signal()  # a retraining or a new training starts on clean curves
+    input_requested = Signal(object, int)  # (784,) and its label: a sample kept from MNIST, shown as input
 
     def __init__(self, canvas: Canvas, samples: SamplesPanel, network: Callable[[], Network],
-                 mnist: Callable[[], MNIST], start_training: Callable[[RunRecipe], bool],
+                 mnist: Callable[[], MNIST], start_training: Callable[..., bool],
                  is_busy: Callable[[str], bool], background: BackgroundJobs, config: Callable[[], object],
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -86,7 +86,27 @@ class Teacher(QObject):
 
     @Slot(object)
     def show_sample(self, sample: Sample) -> None:
+        if not sample.strokes:  # kept from MNIST's errors: an image, not a drawing
+            self.input_requested.emit(sample.vector, sample.label)
+            return
         self._canvas.set_strokes(sample.strokes)
+
+    @Slot(object, int)
+    def keep_image(self, image: np.ndarray, label: int) -> None:
+        """Keep an image that was not drawn (an MNIST example) as a sample of ``label``."""
+        predicted = int(self._network().predict(image.reshape(-1))[0])
+        try:
+            self._samples.add_sample(label, image, (), predicted)
+        except OSError as e:
+            self.error.emit("Could not keep the sample", str(e))
+            return
+        verdict = "read right" if predicted == label else f"it reads {predicted}"
+        self._say(f"Kept as your sample of {label} ({verdict}); {len(self._samples.store.all())} samples")
+
+    def sample_arrays(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """Your samples' images (n, 784) and labels (n,), or None when there are none (said by no one)."""
+        samples = self._samples.store.all()
+        return self._samples.store.arrays(samples) if samples else None
 
     def _sample_arrays(self) -> tuple[np.ndarray, np.ndarray, list[str]] | None:
         samples = self._samples.store.all()
@@ -109,10 +129,9 @@ class Teacher(QObject):
             self.error.emit("Cannot retrain", str(e))
             return
         self._retraining = (before, x, y, ids)
-        self.plots_reset.emit()
         # the trainer process mixes the samples with replayed MNIST and fine-tunes a copy
         recipe = RunRecipe(make_retrainer, before, {"net": before, "samples_x": x, "samples_y": y, "config": config})
-        if not self._start_training(recipe):
+        if not self._start_training(recipe, how=f"retrained on {len(x)} of your samples"):
             self._retraining = None
 
     @Slot()
@@ -137,9 +156,9 @@ class Teacher(QObject):
         except ValueError as e:
             self.error.emit("Cannot train with these settings", str(e))
             return
-        self.plots_reset.emit()
         self._start_training(RunRecipe(make_scratch_trainer, config.build_network(),
-                                       {"config": config, "samples_x": x, "samples_y": y}))
+                                       {"config": config, "samples_x": x, "samples_y": y}),
+                             how=f"trained from scratch on MNIST and your {len(x)} samples")
 
     def run_ended(self) -> None:
         """After any run: when it was a retraining, show what it changed and offer to undo it."""

@@ -135,6 +135,9 @@ class TrainingPanel(QWidget):
         self.speed = QSlider(Qt.Orientation.Horizontal, objectName="speed")
         self.speed.setRange(0, len(SPEEDS) - 1)
         self.speed.setValue(len(SPEEDS) - 1)
+        self.speed.setSingleStep(1)
+        self.speed.setPageStep(1)  # a click on the track moves one speed, not from full speed to 1 step/s
+        self.speed.setTickPosition(QSlider.TickPosition.TicksBelow)
         self.speed.setToolTip("Slow motion: from one backprop step a second (follow each change in the "
                               "network view) up to full speed.")
         self.speed_label = QLabel(_speed_text(None))
@@ -144,6 +147,10 @@ class TrainingPanel(QWidget):
         speed_row.addWidget(self.speed, 1)
         speed_row.addWidget(self.speed_label)
         layout.addLayout(speed_row)
+        self.keep_samples = QCheckBox("Keep your samples in the mix", objectName="keepSamples", checked=True)
+        self.keep_samples.setToolTip("Train adds ten distorted copies of each of your samples to MNIST's 60,000 "
+                                     "images, so a network retrained on your handwriting does not unlearn it.")
+        layout.addWidget(self.keep_samples)
 
         self.progress = QProgressBar(objectName="progress")
         self.progress.setRange(0, 1000)

@@ -25,7 +25,15 @@ never once per step). Cost of a frame stays flat however long the run, per GUIDE
   are drawn while there are at most ``MAX_MARKERS`` epochs, lines only beyond.
 
 Panning or zooming a plot (mouse drag, wheel) stops that axis from following the data;
-double-click restores the automatic view.
+double-click restores the automatic view. The cost axis follows the *recent* cost (the 98th
+percentile of the last few hundred points, ``plot_tools.recent_top``), so the cost being watched
+is not squashed under the first steps' high one, or is on a log scale (the "log cost" box). No
+axis has a scale factor ("x0.001"): the ticks say the numbers. Hovering shows the value under the
+pointer; right-click saves a plot as PNG or its curves as CSV (``plot_tools.PlotTools``).
+
+Runs: each run starts on clean axes (``start_run``); the run before is kept in ``runs`` (its
+moving-average cost and epochs) and its cost drawn dimmed behind the new one, as TensorFlow
+Playground does; "compare with" picks another run, or none.
 
 Left out: where the numbers come from (the training session's frames) and any smoothing choice
 beyond a fixed span (``SMOOTH_SPAN`` steps).
@@ -35,13 +43,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QSize, Slot
 from PySide6.QtGui import QColor, QResizeEvent
-from PySide6.QtWidgets import QBoxLayout, QGraphicsView, QWidget
+from PySide6.QtWidgets import QBoxLayout, QCheckBox, QComboBox, QGraphicsView, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from digitlab.gui.training.plot_tools import PlotTools, recent_log_range, recent_top
 from digitlab.gui.training.step_series import DEFAULT_MAX_POINTS, SMOOTH_SPAN, Decimator, StepSeries
 from digitlab.model.train import EpochRecord
 
@@ -57,19 +67,48 @@ RAW_COST = QColor(196, 214, 234)  # the faint per-step line
 SMOOTH_COST = QColor(0, 114, 178)
 TRAIN = QColor(230, 159, 0)
 TEST = QColor(0, 158, 115)
+EARLIER = QColor(150, 150, 150)  # an earlier run's cost, drawn dimmed behind the current one
+MAX_RUNS = 10  # earlier runs kept for comparison
+
+
+@dataclass(frozen=True)
+class Run:
+    """A finished (or replaced) run's curves, kept for comparison."""
+
+    label: str
+    x: np.ndarray  # samples seen
+    cost: np.ndarray  # the moving average of the batch cost at x
+    epochs: np.ndarray  # (epochs, 5): samples seen, train/test cost, train/test accuracy %
 
 
 class _CountAxis(pg.AxisItem):
-    """Samples seen as 0, 500, 20k, 1.5M, a label at most every ~64 px."""
+    """Samples seen as 0, 500, 20k, 1.5M, a label at most every ~64 px, and always two or more.
+
+    pyqtgraph hides a label that would stick out past either end of the axis, and the view's x
+    range runs exactly from 0 to a doubling end (256k, 512k, ...): with the plainest spacing the
+    ticks fall on those ends or so near them that, on a narrow plot, no label was left (0 to 512k
+    at 136 px drew none). So the interval shrinks, one nice step at a time, until two ticks lie
+    clear of both ends.
+    """
+
+    LABEL_PX = 64  # the spacing aimed at
+    EDGE_PX = 18  # a tick nearer an end than this has its label hidden
 
     def tickSpacing(self, minVal, maxVal, size):
         dif = abs(maxVal - minVal)
         if dif == 0 or size <= 0:
             return []
-        target = dif / max(1.0, size / 64)  # the smallest major interval that leaves ~64 px a label
+        lo, hi = min(minVal, maxVal), max(minVal, maxVal)
+        target = dif / max(1.0, size / self.LABEL_PX)  # the smallest major interval that leaves ~64 px a label
         e = 10.0 ** math.floor(math.log10(target))
-        mantissa = next(m for m in (1, 2, 5, 10) if m * e >= target)
-        major = mantissa * e
+        nice = [m * e * f for f in (0.1, 1) for m in (1, 2, 5)] + [10 * e]
+        candidates = [major for major in nice if major >= target * (1 - 1e-9)] or [nice[-1]]
+        pad = dif * self.EDGE_PX / size
+        for major in [*candidates[:1], *reversed([m for m in nice if m < candidates[0]])]:
+            first = math.ceil((lo + pad) / major) * major
+            if first + major <= hi - pad or major * 4 < target:  # two clear ticks, or as tight as sensible
+                break
+        mantissa = round(major / 10.0 ** math.floor(math.log10(major) + 1e-9))
         return [(major, 0), (major / (4 if mantissa == 2 else 5), 0)]
 
     def tickStrings(self, values, scale, spacing):
@@ -86,11 +125,19 @@ class _CountAxis(pg.AxisItem):
 
 
 class _DecadeAxis(pg.AxisItem):
-    """A log axis labelled at powers of ten only: labels at 2x..9x crowd into each other."""
+    """A log axis labelled at powers of ten only (labels at 2x..9x crowd into each other), and at 2x
+    and 5x as well when fewer than two decades lie clear of the ends (pyqtgraph hides a label that
+    sticks out past an end: a range from 0.01 to 1 showed only "0.1")."""
 
     def logTickStrings(self, values, scale, spacing):
         labels = super().logTickStrings(values, scale, spacing)
-        return [text if math.isclose(v, round(v), abs_tol=1e-6) else "" for v, text in zip(values, labels)]
+        decades = [math.isclose(v, round(v), abs_tol=1e-6) for v in values]
+        lo, hi = sorted(self.range)
+        margin = 0.06 * (hi - lo)
+        few = sum(d and lo + margin < v < hi - margin for v, d in zip(values, decades)) < 2
+        keep = [d or (few and any(math.isclose(v - math.floor(v), math.log10(m), abs_tol=1e-3) for m in (2, 5)))
+                for v, d in zip(values, decades)]
+        return [text if k else "" for k, text in zip(keep, labels)]
 
 
 def _pen(colour: QColor, width: float = 1) -> pg.QtGui.QPen:
@@ -126,11 +173,31 @@ class TrainingPlots(QWidget):
         # one view per plot: a view repaints whole (FullViewportUpdate), so the accuracy plot,
         # which changes once an epoch, is not repainted with the step curves every frame
         self.views: list[pg.PlotWidget] = []
-        self._layout = QBoxLayout(QBoxLayout.Direction.TopToBottom, self)
-        self._layout.setContentsMargins(0, 0, 0, 0)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        controls = QHBoxLayout()
+        controls.setContentsMargins(6, 2, 6, 2)
+        self.compare_box = QComboBox(objectName="compareRun")
+        self.compare_box.setToolTip("An earlier run's cost, drawn in grey behind this run's, to compare")
+        # a run's label can be long: a box sized to it would widen the dock, and the window with it
+        self.compare_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.compare_box.setMinimumContentsLength(28)
+        self.log_cost = QCheckBox("log cost axis", objectName="logCost")
+        self.log_cost.setToolTip("Cost on a log scale: late, small improvements become visible")
+        controls.addWidget(QLabel("Compare with"))
+        controls.addWidget(self.compare_box)
+        controls.addStretch(1)
+        controls.addWidget(self.log_cost)
+        outer.addLayout(controls)
+        self._layout = QBoxLayout(QBoxLayout.Direction.TopToBottom)
         self._layout.setSpacing(0)
+        outer.addLayout(self._layout, 1)
+        self.runs: list[Run] = []
+        self.run_label = ""
+        self._compare: Run | None = None
 
-        self.cost_plot = self._make_plot("Cost", "cost", "costPlot")
+        self.cost_plot = self._make_plot("Cost", "cost", "costPlot", left=_DecadeAxis("left"))
         self.accuracy_plot = self._make_plot("Accuracy", "accuracy %", "accuracyPlot")
         self.grad_plot = self._make_plot("Gradient norms", "‖∂C/∂w‖", "gradientPlot", left=_DecadeAxis("left"))
         self.grad_plot.getAxis("left").setLogMode(True)  # we plot log10 values; the axis labels 10^k
@@ -138,8 +205,11 @@ class TrainingPlots(QWidget):
             p.setXLink(self.cost_plot)
 
         cost_legend = self._legend(self.cost_plot, (-8, 6))
+        self.compare_curve = self._curve(self.cost_plot, cost_legend, EARLIER, "earlier run")
+        self.compare_curve.setZValue(1)  # over this run's faint batch costs, under its moving average and epochs
         self.cost_curve = self._curve(self.cost_plot, cost_legend, RAW_COST, "batch cost")
         self.smooth_curve = self._curve(self.cost_plot, cost_legend, SMOOTH_COST, f"moving average ({SMOOTH_SPAN} steps)")
+        self.smooth_curve.setZValue(2)
         self.train_cost_curve = self._epoch_curve(self.cost_plot, cost_legend, TRAIN, "o", "train, per epoch")
         self.test_cost_curve = self._epoch_curve(self.cost_plot, cost_legend, TEST, "s", "test, per epoch")
         acc_legend = self._legend(self.accuracy_plot, (-8, -8))
@@ -157,6 +227,11 @@ class TrainingPlots(QWidget):
         for view in self.views:
             view.scene().sigMouseClicked.connect(self._on_click)
             self._layout.addWidget(view, 1)
+        self.tools = [PlotTools(view, plot, self._legends[plot.vb], title, unit, parent=self)
+                      for view, plot, title, unit in zip(self.views, (self.cost_plot, self.accuracy_plot, self.grad_plot),
+                                                         ("Cost", "Accuracy", "Gradient norm"), ("", "%", ""))]
+        self.compare_box.activated.connect(self._on_compare_chosen)
+        self.log_cost.toggled.connect(self.set_log_cost)
         self._arrange(horizontal=False)
         self.clear()
 
@@ -177,6 +252,7 @@ class TrainingPlots(QWidget):
         plot.setLabel("bottom", "samples seen", color=TEXT.name())
         for name in ("left", "bottom"):
             axis = plot.getAxis(name)
+            axis.enableAutoSIPrefix(False)  # plain numbers on the ticks, never "(x0.001)"
             axis.setPen(_pen(FOREGROUND))
             axis.setTextPen(_pen(TEXT))
             # an opaque light grid: pyqtgraph's default (the tick pen made semi-transparent) costs
@@ -211,6 +287,7 @@ class TrainingPlots(QWidget):
         item = pg.PlotDataItem(pen=_pen(colour), symbol=symbol, symbolSize=6, symbolPen=_pen(colour),
                                symbolBrush=pg.mkBrush(colour), antialias=False, connect="finite")
         item.marker = symbol  # shown while there are few epochs
+        item.setZValue(3)  # over the step curves and an earlier run's
         # the legend draws its sample from the scatter's own style, set here before any data arrive
         item.scatter.setSymbol(symbol)
         item.scatter.setSize(6)
@@ -250,8 +327,8 @@ class TrainingPlots(QWidget):
         n_layers = np.asarray(grad_norms).reshape(len(costs), -1).shape[1]
         new_run = n_layers != self.series.n_layers or float(samples[0]) < self._last_sample
         if self.series.n_layers is not None and new_run:
-            # another network, or samples seen starting over: a new run, whoever forgot to clear()
-            self.clear()
+            # another network, or samples seen starting over: a new run, whoever forgot start_run()
+            self.start_run()
         self._last_sample = float(samples[-1])
         fresh = self.series.n_layers is None
         self.series.append(samples, costs, grad_norms)
@@ -268,6 +345,7 @@ class TrainingPlots(QWidget):
         def number(v: float | None, scale: float = 1.0) -> float:
             return math.nan if v is None else scale * v
 
+        self._last_epoch = records[-1]
         rows = np.array([(r.samples_seen, number(r.train_cost), number(r.test_cost),
                           number(r.train_accuracy, 100), number(r.test_accuracy, 100)) for r in records])
         self._epoch_data = np.concatenate([self._epoch_data, rows])  # (epochs, 5)
@@ -277,21 +355,103 @@ class TrainingPlots(QWidget):
         d = self._epoch_data
         markers = len(d) <= MAX_MARKERS  # hundreds of markers are clutter, and ~4 ms of every paint
         for item, col in self._epoch_items():
-            item.setData(d[:, 0], d[:, col], symbol=item.marker if markers else None)
+            y = self._cost_y(d[:, col]) if col in (1, 2) else d[:, col]
+            item.setData(d[:, 0], y, symbol=item.marker if markers else None)
         self._update_ranges()
 
     def _epoch_items(self):
         return ((self.train_cost_curve, 1), (self.test_cost_curve, 2),
                 (self.train_accuracy_curve, 3), (self.test_accuracy_curve, 4))
 
+    # ------------------------------------------------------------------ runs
+    def start_run(self, label: str | None = None) -> None:
+        """Clean axes for a new run (or a new network: ``label`` None); the run shown so far is kept
+        in ``runs`` and becomes the one compared with."""
+        if self.series.n or len(self._epoch_data):
+            run = Run(self.run_label or f"run {len(self.runs) + 1}", self.series.x.copy(),
+                      self.series.y[:, 1].copy(), self._epoch_data.copy())
+            self.runs = [*self.runs, run][-MAX_RUNS:]
+            self._compare = run
+        self.run_label = label or ""
+        self.clear()
+        self._show_compare()
+
+    def compare_with(self, run: Run | None) -> None:
+        """Draw ``run``'s cost dimmed behind the current one (None: no comparison)."""
+        self._compare = run
+        self._show_compare()
+
+    @property
+    def compared(self) -> Run | None:
+        return self._compare
+
+    @property
+    def last_epoch(self) -> EpochRecord | None:
+        """The current run's last epoch record (None before its first)."""
+        return self._last_epoch
+
+    @Slot(bool)
+    def set_log_cost(self, on: bool) -> None:
+        """The cost plot on a log scale (decades) or a linear one; the curves follow."""
+        if self.log_cost.isChecked() != on:
+            self.log_cost.setChecked(on)  # toggles back into here
+            return
+        self.cost_plot.getAxis("left").setLogMode(on)
+        if len(self._epoch_data):
+            self._epoch_data, data = np.empty((0, 5)), self._epoch_data
+            self._epoch_cost_max, self._epoch_accuracy_min = 0.0, math.inf
+            self._redraw_epochs(data)
+        self._show_compare()
+        self._update_ranges(force=True)
+        self._refresh_steps()
+
+    def _redraw_epochs(self, data: np.ndarray) -> None:
+        self._epoch_data = data
+        with np.errstate(invalid="ignore"):
+            self._epoch_cost_max = float(np.nanmax([0.0, *data[:, 1:3].ravel()]))
+            self._epoch_accuracy_min = float(np.nanmin([math.inf, *data[:, 3:5].ravel()]))
+        markers = len(data) <= MAX_MARKERS
+        for item, col in self._epoch_items():
+            y = self._cost_y(data[:, col]) if col in (1, 2) else data[:, col]
+            item.setData(data[:, 0], y, symbol=item.marker if markers else None)
+
+    def _cost_y(self, cost: np.ndarray) -> np.ndarray:
+        if not self.log_cost.isChecked():
+            return cost
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log10(np.where(cost > 0, cost, np.nan))
+
+    def _show_compare(self) -> None:
+        run = self._compare if self._compare in self.runs else None
+        if run is None:
+            self.compare_curve.setData(np.empty(0), np.empty(0))
+        else:
+            self.compare_curve.setData(run.x, self._cost_y(run.cost))
+        self.compare_curve.setVisible(run is not None)
+        legend = self._legends[self.cost_plot.vb]
+        for sample, label in legend.items:
+            if sample.item is self.compare_curve:
+                label.setText(f"earlier: {run.label}" if run is not None else "earlier run")
+        self.compare_box.clear()
+        self.compare_box.addItem("no earlier run", None)
+        for i, r in reversed(list(enumerate(self.runs))):
+            self.compare_box.addItem(f"{i + 1}: {r.label}", i)
+        self.compare_box.setCurrentIndex(0 if run is None else self.compare_box.findData(self.runs.index(run)))
+
+    @Slot(int)
+    def _on_compare_chosen(self, index: int) -> None:
+        i = self.compare_box.itemData(index)
+        self.compare_with(None if i is None else self.runs[i])
+
     def clear(self) -> None:
         """Forget everything shown; the next ``add_steps`` may have another number of layers.
 
         Steps of another number of layers, or whose samples seen start below the last ones, are a
-        new run: ``add_steps`` clears by itself before showing them."""
+        new run: ``add_steps`` starts one (``start_run``) by itself before showing them."""
         self.series.clear()
         self._last_sample = -math.inf
         self._epoch_data = np.empty((0, 5))  # samples seen, train/test cost, train/test accuracy %
+        self._last_epoch: EpochRecord | None = None
         self._epoch_cost_max = 0.0
         self._epoch_accuracy_min = math.inf  # percent
         for curve in (self.cost_curve, self.smooth_curve, *self.grad_curves):
@@ -363,7 +523,7 @@ class TrainingPlots(QWidget):
                 grown = True
             if self._follow_x and (grown or force):
                 self.cost_plot.setXRange(0, self._x_max, padding=0)
-            self._set_y(self.cost_plot, 0.0, _nice_ceil(1.1 * max(self.series.cost_max, self._epoch_cost_max, 0)), force)
+            self._set_cost_y(force)
             low = self._epoch_accuracy_min
             self._set_y(self.accuracy_plot, 0.0 if low > 100 else max(0.0, 10 * math.floor((low - 2) / 10)), 100.0, force)
             s = self.series
@@ -374,6 +534,20 @@ class TrainingPlots(QWidget):
                 self._set_y(self.grad_plot, -3.0, 0.0, force)
         finally:
             self._updating = False
+
+    def _set_cost_y(self, force: bool) -> None:
+        """The cost axis follows the recent cost (or, on a log scale, its recent decades)."""
+        s, recent_epochs = self.series, self._epoch_data[-3:, 1:3]
+        costs, smooth = (s.y[:, 0], s.y[:, 1]) if s.n else (np.empty(0), np.empty(0))
+        if self.log_cost.isChecked():
+            both = np.concatenate([costs, recent_epochs.ravel()])
+            lo, hi = recent_log_range(both) or (-2.0, 1.0)
+            self._set_y(self.cost_plot, lo, hi, force)
+            return
+        with np.errstate(invalid="ignore"):
+            epoch_top = float(np.nanmax(recent_epochs)) if recent_epochs.size and not np.isnan(recent_epochs).all() else 0
+        top = max(recent_top(costs, smooth), epoch_top) if s.n else max(self._epoch_cost_max, 0)
+        self._set_y(self.cost_plot, 0.0, _nice_ceil(1.1 * top), force)
 
     def _set_y(self, plot: pg.PlotItem, lo: float, hi: float, force: bool) -> None:
         if not self._follow_y[plot.vb]:
@@ -392,8 +566,8 @@ class TrainingPlots(QWidget):
         if arrays is None:
             return
         (px, py), (mx, my) = arrays
-        self.cost_curve.setData(px, py)
-        self.smooth_curve.setData(mx, my[:, 0])
+        self.cost_curve.setData(px, self._cost_y(py))
+        self.smooth_curve.setData(mx, self._cost_y(my[:, 0]))
         for l, curve in enumerate(self.grad_curves):
             curve.setData(mx, my[:, 1 + l])
 
@@ -431,4 +605,4 @@ class TrainingPlots(QWidget):
 
 
 # StepSeries, DEFAULT_MAX_POINTS and SMOOTH_SPAN are re-exported: callers and tests import them from here
-__all__ = ["TrainingPlots", "StepSeries", "DEFAULT_MAX_POINTS", "SMOOTH_SPAN"]
+__all__ = ["TrainingPlots", "Run", "StepSeries", "DEFAULT_MAX_POINTS", "SMOOTH_SPAN"]

@@ -22,6 +22,7 @@ from digitlab.model.preprocess import (
     Preprocessed,
     area_matrix,
     area_resize,
+    as_input,
     preprocess,
 )
 
@@ -354,3 +355,18 @@ def test_a_280x280_canvas_takes_well_under_50_ms() -> None:
         preprocess(canvas)
         times.append(time.perf_counter() - t0)
     assert np.median(times) < 0.05  # generous (0.12 ms here: python -m benchmarks.model)
+
+
+def test_an_mnist_image_as_input_keeps_its_pixels_exactly(mnist) -> None:
+    for i in range(20):
+        x = mnist.test_x[i]
+        r = as_input(x)
+        assert not r.empty and np.array_equal(r.vector, x) and r.image.shape == (28, 28)
+        top, left, bottom, right = r.box
+        assert np.array_equal(r.crop, x.reshape(28, 28)[top:bottom, left:right])
+        assert r.scaled20.shape == (20, 20)
+        if max(r.crop.shape) <= 20:  # the box itself, centred in the frame
+            assert r.scaled20.sum() == pytest.approx(r.crop.sum(), rel=1e-6)
+    assert as_input(np.zeros(784)).empty
+    with pytest.raises(ValueError, match="784"):
+        as_input(np.zeros((20, 20)))

@@ -73,32 +73,39 @@ def test_the_sigmoid_lesson_network_can_be_retrained_too(mnist):
 
 
 class Answers:
-    """A stand-in network that gives fixed answers (and a fixed MNIST accuracy)."""
+    """A stand-in network that gives fixed answers to the samples, and misreads MNIST's first ``wrong``
+    test images (each as the next digit)."""
 
-    def __init__(self, answers: list[int], mnist_accuracy: float) -> None:
-        self.answers, self.mnist_accuracy = np.array(answers), mnist_accuracy
+    def __init__(self, answers: list[int], mnist: MNIST, wrong: int) -> None:
+        self.answers = np.array(answers)
+        self.mnist_answers = mnist.test_y.astype(np.int64)
+        self.mnist_answers[:wrong] = (self.mnist_answers[:wrong] + 1) % 10
 
     def predict(self, x: np.ndarray) -> np.ndarray:
-        return self.answers[: len(x)]
-
-    def evaluate(self, x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-        return 0.1, self.mnist_accuracy
+        return self.answers[: len(x)] if len(x) == len(self.answers) else self.mnist_answers
 
 
 def test_report_says_what_flipped_each_way(mnist):
     x = np.zeros((5, 784), dtype=np.float32)
     y = np.array([1, 2, 3, 4, 5])
-    before = Answers([1, 7, 7, 4, 5], 0.98)  # right: 0, 3, 4
-    after = Answers([1, 2, 3, 9, 5], 0.975)  # right: 0, 1, 2, 4
+    before = Answers([1, 7, 7, 4, 5], mnist, 200)  # right: 0, 3, 4; 98% of MNIST
+    after = Answers([1, 2, 3, 9, 5], mnist, 250)  # right: 0, 1, 2, 4; 97.5% of MNIST
     report = evaluate_before_after(before, after, x, y, mnist, ids=["a", "b", "c", "d", "e"])
     assert report.samples_accuracy_before == pytest.approx(0.6)
     assert report.samples_accuracy_after == pytest.approx(0.8)
     assert report.flipped_right == (1, 2) and report.flipped_wrong == (3,)
     assert report.flipped_right_ids == ("b", "c") and report.flipped_wrong_ids == ("d",)
     assert report.predicted_before == (1, 7, 7, 4, 5) and report.labels == (1, 2, 3, 4, 5)
-    assert (report.mnist_accuracy_before, report.mnist_accuracy_after) == (0.98, 0.975)
+    assert (report.mnist_accuracy_before, report.mnist_accuracy_after) == pytest.approx((0.98, 0.975))
+    # per digit: the share of each digit's test images read right, which the misread first 250 lower
+    y_test = mnist.test_y
+    for d in range(10):
+        of_d = y_test == d
+        assert report.mnist_per_digit_before[d] == pytest.approx(1 - (of_d[:200]).sum() / of_d.sum())
+        assert report.mnist_per_digit_after[d] == pytest.approx(1 - (of_d[:250]).sum() / of_d.sum())
     no_mnist = evaluate_before_after(before, after, x, y)
     assert no_mnist.mnist_accuracy_before is None and no_mnist.sample_ids == ()
+    assert no_mnist.mnist_per_digit_before is None
 
 
 def test_the_mix_holds_copies_and_replay_weighted_to_the_confused_digit(mnist):

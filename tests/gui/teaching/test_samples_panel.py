@@ -12,6 +12,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from digitlab.gui.drawing.canvas import Canvas
+from digitlab.gui.teaching.gallery import RIGHT
 from digitlab.gui.teaching.samples_panel import IDX_FILTER, NPZ_FILTER, WRONG, SamplesPanel
 from digitlab.model.preprocess import preprocess
 from digitlab.model.retrain import RetrainConfig, RetrainReport
@@ -218,6 +219,21 @@ def test_report_shows_before_and_after_and_what_flipped(qtbot, folder):
     panel.show_report(RetrainReport(1, 0.0, 1.0, None, None, (7,), (1,), (1,), (0,), ()))
     assert "MNIST" not in panel.report_text.text()
     assert panel.flipped_right.text() == "Now read right: 1" and panel.flipped_wrong.text() == "Now read wrong: none"
+
+
+def test_report_shows_mnist_accuracy_per_digit(qtbot, folder):
+    panel = make_panel(qtbot, folder)
+    before = (0.99, 0.995, 0.98, 0.97, 0.985, 0.98, 0.99, 0.975, 0.96, 0.97)
+    after = (0.99, 0.995, 0.98, 0.97, 0.985, 0.98, 0.99, 0.95, 0.96, 0.99)  # 7 down, 9 up
+    report = RetrainReport(
+        n_samples=1, samples_accuracy_before=0.0, samples_accuracy_after=1.0,
+        mnist_accuracy_before=0.98, mnist_accuracy_after=0.98, predicted_before=(7,), predicted_after=(1,),
+        labels=(1,), flipped_right=(0,), flipped_wrong=(), mnist_per_digit_before=before, mnist_per_digit_after=after)
+    panel.show_report(report)
+    text = panel.report_text.text()
+    assert "MNIST per digit" in text
+    assert "97.5" in text and "95.0" in text and "96.0" in text and "99.0" in text
+    assert text.count(WRONG.name()) == 1 and text.count(RIGHT.name()) == 1  # 7 fell, 9 rose
 
 
 def test_export_and_import_through_the_dialogs(qtbot, folder, tmp_path, monkeypatch):

@@ -1,0 +1,1 @@
+"""Where it goes wrong: the confusion matrix, the error browser, and what a hidden neuron looks for."""

@@ -1,0 +1,123 @@
+""""Where it goes wrong" in the main window: an MNIST error becomes the input, a sample, a neuron's images."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QToolButton
+
+from digitlab.gui.app import create_window
+from digitlab.model.data import MNIST, load_mnist
+
+
+@pytest.fixture(scope="module")
+def small_mnist() -> MNIST:
+    d = load_mnist()
+    return MNIST(d.train_x[:2000], d.train_y[:2000], d.test_x[:1000], d.test_y[:1000])
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, small_mnist):
+    w = create_window(data_dir=tmp_path, mnist_loader=lambda: small_mnist)  # a subset: quick to evaluate, train on
+    qtbot.addWidget(w)
+    with qtbot.waitExposed(w):
+        w.show()
+    qtbot.waitUntil(lambda: w.evaluation.set_arrays("test") is not None, timeout=10_000)
+    yield w
+    if w.session.active:
+        w.close()
+
+
+def open_matrix(qtbot, window) -> None:
+    window.docks["evaluation"].raise_()
+    qtbot.waitUntil(window.evaluation.matrix.has_counts, timeout=10_000)
+
+
+def pick_most_frequent_mistake(qtbot, window) -> tuple[int, int]:
+    matrix = window.evaluation.matrix
+    counts = matrix.counts()
+    off = counts - np.diag(np.diag(counts))
+    t, p = (int(v) for v in np.unravel_index(np.argmax(off), off.shape))
+    qtbot.mouseClick(matrix.grid, Qt.MouseButton.LeftButton, pos=matrix.cell_rect(t, p).center())
+    return t, p
+
+
+def test_the_dock_shows_the_matrix_of_the_window_s_network(qtbot, window, small_mnist) -> None:
+    open_matrix(qtbot, window)
+    counts = window.evaluation.matrix.counts()
+    predicted = window.network.predict(small_mnist.test_x)
+    assert counts.sum() == 1000 and np.trace(counts) == (predicted == small_mnist.test_y).sum()
+
+
+def test_picking_an_error_feeds_the_whole_window(qtbot, window, small_mnist) -> None:
+    open_matrix(qtbot, window)
+    t, p = pick_most_frequent_mistake(qtbot, window)
+    browser = window.evaluation.browser
+    qtbot.mouseClick(browser.thumbs.viewport(), Qt.MouseButton.LeftButton, pos=browser.item_rect(0).center())
+    x = small_mnist.test_x[browser.indices()[0]]
+    assert np.array_equal(window.preview.shown_input.reshape(-1), x)  # what the network sees
+    assert window.prediction.predicted_digit == p  # the bars: its wrong answer
+    shown_x, label = window.network_view.input
+    assert np.array_equal(shown_x, x) and label == t  # the network view, with the nudges of the truth
+    assert window.step_through.label_spin.value() == t  # the step-through's example
+    assert window.canvas.is_empty()
+    qtbot.wait(50)  # the cleared canvas's prediction must not replace it
+    assert window.prediction.predicted_digit == p
+
+
+def test_keep_as_a_sample_adds_it_with_its_true_label(qtbot, window, small_mnist) -> None:
+    open_matrix(qtbot, window)
+    t, p = pick_most_frequent_mistake(qtbot, window)
+    browser = window.evaluation.browser
+    qtbot.mouseClick(browser.thumbs.viewport(), Qt.MouseButton.LeftButton, pos=browser.item_rect(0).center())
+    qtbot.mouseClick(browser.keep_button, Qt.MouseButton.LeftButton)
+    samples = window.store.all()
+    assert len(samples) == 1 and samples[0].label == t and samples[0].predicted == p
+    assert np.array_equal(samples[0].image.reshape(-1), small_mnist.test_x[browser.indices()[0]])
+    assert [s.id for s in window.samples.visible_samples()] == [samples[0].id]
+    # the new sample is in the "Your samples" matrix
+    qtbot.mouseClick(window.evaluation.matrix.findChild(type(browser.keep_button), "set_samples"),
+                     Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(window.evaluation.matrix.has_counts, timeout=10_000)
+    assert window.evaluation.matrix.counts()[t, p] == 1
+    # it has no strokes: opening it from the gallery shows its image as the input
+    window.recognition.show_input(small_mnist.test_x[999], None)
+    gallery = window.samples.gallery
+    gallery.setCurrentIndex(gallery.model().index(0, 0))
+    gallery.setFocus()
+    qtbot.keyClick(gallery, Qt.Key.Key_Return)
+    assert np.array_equal(window.preview.shown_input, samples[0].image)
+    assert window.network_view.input[1] == t
+
+
+def test_clicking_a_tile_shows_what_the_neuron_looks_for(qtbot, window) -> None:
+    view = window.network_view
+    j = int(view.tile_order[0])
+    qtbot.mouseClick(view.tile_grid, Qt.MouseButton.LeftButton, pos=view.tile_grid.pixel_center(j, 14 * 28 + 14))
+    assert window.docks["evaluation"].isVisible()
+    images = window.evaluation.neuron_images
+    qtbot.waitUntil(lambda: images.neuron == (0, j), timeout=10_000)
+    assert images.shows_weights and len(images.indices()) == 16
+
+
+def test_a_run_recomputes_the_matrix_and_ends_with_per_digit_accuracy(qtbot, window, small_mnist) -> None:
+    window.training.set_config(window.training.config().replace(
+        layer_sizes=(784, 16, 16, 10), activation="sigmoid", cost="quadratic", optimizer="sgd",
+        learning_rate=3.0, batch_size=20, epochs=2, augment=False), preset="custom")
+    window.training.speed.setValue(window.training.speed.maximum())
+    open_matrix(qtbot, window)
+    generation = window.evaluation.generation
+    qtbot.mouseClick(window.findChild(QToolButton, "train"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not window.session.active, timeout=30_000)
+    # start, two epoch ends, the end of the run: each gives the matrix a new network
+    assert window.evaluation.generation >= generation + 3
+    status = window.statusBar()
+    qtbot.waitUntil(lambda: "per digit" in status.currentMessage(), timeout=10_000)
+    assert "on MNIST test" in status.currentMessage() and "9 " in status.currentMessage()
+    qtbot.waitUntil(lambda: window.evaluation.evaluation("test") is not None, timeout=10_000)
+    counts = window.evaluation.matrix.counts()
+    assert np.array_equal(counts.sum(axis=1), np.bincount(small_mnist.test_y, minlength=10))
+    predicted = window.network.predict(small_mnist.test_x)
+    assert np.trace(counts) == (predicted == small_mnist.test_y).sum()  # the trained network's
+    assert window.findChild(QLabel, "matrixStatus").text().endswith("read right")

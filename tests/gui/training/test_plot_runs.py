@@ -1,0 +1,124 @@
+"""Curves a learner can read: each run on clean axes with the last one to compare, a cost axis that
+follows the recent cost, plain tick numbers always present, a hover readout, PNG and CSV export."""
+
+from __future__ import annotations
+
+import csv
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPointF
+from PySide6.QtGui import QImage, QPainter
+
+from digitlab.gui.training.plots import TrainingPlots
+from digitlab.model.train import EpochRecord
+
+
+def steps(first: int, k: int, level: float = 0.1, n_layers: int = 2):
+    s = np.arange(first, first + k)
+    costs = (level + 2.0 * np.exp(-s / 50) + 0.01 * np.sin(s)).astype(np.float32)
+    norms = np.full((k, n_layers), 0.5, dtype=np.float32)
+    return (s * 10).astype(np.float64), costs, norms
+
+
+@pytest.fixture
+def plots(qtbot) -> TrainingPlots:
+    p = TrainingPlots(max_points=5000)
+    qtbot.addWidget(p)
+    p.resize(900, 600)
+    p.show()
+    qtbot.waitExposed(p)
+    return p
+
+
+def test_a_new_run_starts_on_clean_axes_and_the_old_runs_curve_is_still_there(plots):
+    plots.start_run("first run")
+    plots.add_steps(*steps(1, 500))
+    old_smooth = plots.series.y[:, 1].copy()  # the moving average, every step
+    plots.start_run("second run")
+    assert plots.n_steps == 0 and len(plots.cost_curve.getData()[0] if plots.cost_curve.getData()[0] is not None
+                                       else []) == 0
+    assert [r.label for r in plots.runs] == ["first run"]
+    # the previous run is drawn dimmed behind the new one, and can be switched off
+    x, y = plots.compare_curve.getData()
+    assert plots.compare_curve.isVisible() and len(x) == 500
+    np.testing.assert_array_equal(y, old_smooth)
+    # a new run's first points are not joined to the old run's last ones: they are another curve
+    plots.add_steps(*steps(1, 3, level=0.5))
+    assert len(plots.cost_curve.getData()[0]) == 3
+    plots.compare_box.setCurrentIndex(0)
+    plots.compare_box.activated.emit(0)
+    assert not plots.compare_curve.isVisible() and plots.compared is None
+    plots.compare_with(plots.runs[0])
+    assert plots.compare_curve.isVisible()
+
+
+def test_the_cost_axis_follows_the_recent_cost_not_the_first_steps(plots):
+    plots.add_steps(*steps(1, 2000, level=0.05))  # starts near 2, ends near 0.05
+    top = plots.cost_plot.vb.viewRange()[1][1]
+    assert 0.05 < top < 0.2  # the cost being watched fills the plot
+    plots.set_log_cost(True)
+    lo, hi = plots.cost_plot.vb.viewRange()[1]
+    assert plots.cost_plot.getAxis("left").logMode and lo < np.log10(0.05) < hi
+    assert plots.smooth_curve.getData()[1][-1] == pytest.approx(np.log10(plots.series.y[-1, 1]), abs=0.01)  # log10
+    plots.set_log_cost(False)
+    assert not plots.log_cost.isChecked()
+
+
+def _labels(axis) -> list[str]:
+    image = QImage(10, 10, QImage.Format.Format_ARGB32)
+    with QPainter(image) as painter:
+        specs = axis.generateDrawSpecs(painter)
+    return [text for *_, text in specs[2]] if specs else []
+
+
+@pytest.mark.parametrize("width", [260, 420, 900])
+@pytest.mark.parametrize("x_range", [(0, 256_000), (0, 512_000), (250_000, 450_000), (0, 1_024_000)])
+def test_tick_labels_are_always_there_and_plain(qtbot, plots, width, x_range):
+    plots.resize(width, 700)
+    qtbot.wait(10)
+    plots.cost_plot.setXRange(*x_range, padding=0)
+    assert len(_labels(plots.cost_plot.getAxis("bottom"))) >= 2
+    plots.add_steps(*steps(1, 200, level=0.002))
+    left = plots.cost_plot.getAxis("left")
+    assert left.labelUnitPrefix == "" and not left.autoSIPrefix  # no "(x0.001)"
+    assert all("e" not in t and "x" not in t for t in _labels(left))
+
+
+def test_hovering_shows_the_value_under_the_pointer(plots):
+    plots.add_steps(*steps(1, 300))
+    tools = plots.tools[0]
+    vb = plots.cost_plot.vb
+    scene_pos = vb.mapViewToScene(QPointF(1000, 0.5))
+    x, y = tools.value_at(scene_pos)
+    assert x == pytest.approx(1000, rel=0.02) and y == pytest.approx(0.5, rel=0.02)
+    tools._on_move(scene_pos)
+    assert tools.readout.isVisible() and "samples" in tools.readout.text()
+
+
+def test_right_click_exports_the_plot_as_png_and_its_curves_as_csv(plots, tmp_path):
+    plots.add_steps(*steps(1, 300))
+    plots.add_epochs([EpochRecord(1, 30, 3000, 0.3, 0.9, 0.35, 0.88, 1.0)])
+    tools = plots.tools[0]
+    tools.dialog = lambda caption, name, filt: str(tmp_path / name)
+    tools._save("png")
+    tools._save("csv")
+    assert QImage(str(tmp_path / "cost.png")).width() > 100
+    with open(tmp_path / "cost.csv", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    assert rows[0] == ["curve", "samples_seen", "cost"]
+    curves = {r[0] for r in rows[1:]}
+    assert {"batch cost", "test, per epoch"} <= curves
+    test_rows = [r for r in rows if r[0] == "test, per epoch"]
+    assert test_rows == [["test, per epoch", "3000", "0.35"]]
+
+
+def test_the_gradient_axis_has_labels_when_it_spans_few_decades(qtbot, plots):
+    plots.resize(600, 340)  # three plots side by side, each ~250 px tall
+    qtbot.wait(10)
+    samples, costs, _ = steps(1, 200)
+    # three layers from 0.3 down to 0.01: the axis runs from 0.01 to 1, where only "0.1" was labelled
+    norms = np.geomspace(0.3, 0.05, 200)[:, None] * np.array([1, 0.3, 0.2])
+    plots.add_steps(samples, costs, norms.astype(np.float32))
+    labels = [t for t in _labels(plots.grad_plot.getAxis("left")) if t]
+    assert len(labels) >= 2 and all("x" not in t for t in labels)
