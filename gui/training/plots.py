@@ -71,7 +71,7 @@ EARLIER = QColor(150, 150, 150)  # an earlier run's cost, drawn dimmed behind th
 MAX_RUNS = 10  # earlier runs kept for comparison
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared by identity: its arrays have no one truth value
 class Run:
     """A finished (or replaced) run's curves, kept for comparison."""
 

@@ -196,3 +196,13 @@ def test_a_run_starting_over_with_the_same_layers_starts_clean(plots):
     plots.add_steps(*steps(1, 100))
     plots.add_steps(*steps(1, 5))  # samples seen start again from the beginning: another run
     assert plots.n_steps == 5
+
+
+def test_runs_of_the_same_name_and_other_lengths_are_kept_apart(plots):
+    # found by the monkey (issue #10): two runs labelled alike compared their arrays, and every
+    # later start raised "operands could not be broadcast together"
+    for n in (100, 50, 70):
+        plots.start_run("trained 3b1b")
+        plots.add_steps(*steps(1, n))
+    plots.start_run("trained 3b1b")
+    assert len(plots.runs) == 3 and plots.compared is plots.runs[-1]
