@@ -115,3 +115,21 @@ def test_the_autosaved_network_loads_at_the_next_start(qtbot, tmp_path, small_mn
     w = start(qtbot, tmp_path, small_mnist)
     w.close()
     assert load(tmp_path / "last_model.npz").layer_sizes == w.network.layer_sizes
+
+
+@pytest.mark.parametrize("damage", ["index", "entry", "folder-is-a-file"])
+def test_a_damaged_network_history_never_stops_the_start(qtbot, tmp_path, small_mnist, damage) -> None:
+    history = tmp_path / "history"
+    if damage == "folder-is-a-file":
+        history.write_bytes(b"not a folder")
+    else:
+        w = start(qtbot, tmp_path, small_mnist)
+        w.close()
+        if damage == "index":
+            (history / "index.json").write_bytes(b"\xff{ not json")
+        else:
+            for p in history.glob("*.npz"):
+                p.write_bytes(b"PK\x03\x04 damaged")
+    w = start(qtbot, tmp_path, small_mnist)
+    assert w.network.layer_sizes[0] == 784
+    w.close()

@@ -165,7 +165,7 @@ def test_a_completed_run_replaces_the_file_as_asked(tmp_path: Path, capsys) -> N
     assert sorted(os.listdir(tmp_path)) == ["x.npz"]
 
 
-@pytest.mark.parametrize("delay", [0.3, 0.6])
+@pytest.mark.parametrize("delay", [0.4, 0.7])
 def test_ctrl_c_while_starting_ends_quietly(delay: float) -> None:
     # case 8: Ctrl+C in the first 0.4 s printed a traceback (Python's own start-up, ~0.1 s before any
     # Digit Lab code runs, is out of reach)
