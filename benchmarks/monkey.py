@@ -197,8 +197,11 @@ class Monkey:
                 self._asked_to_delete.clear()
                 try:
                     dict(zip(names, [a[2] for a in self._actions]))[name]()
-                except Exception:  # the monkey's own driving failed: still a finding, with its trace
-                    self._find("monkey action failed", traceback.format_exc())
+                except Exception as e:  # raised through the app's code (a virtual method), or the monkey's own
+                    frames = traceback.extract_tb(e.__traceback__)
+                    in_app = any("monkey.py" not in f.filename and "PySide6" not in f.filename for f in frames[1:])
+                    self._find("uncaught exception" if in_app or "Python override" in str(e) else "monkey action failed",
+                               traceback.format_exc())
                 self.app.processEvents()
                 self._close_boxes()
                 self._check(name, before)

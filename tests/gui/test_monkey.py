@@ -4,6 +4,8 @@ exception, no generic error box and lose no sample. Long runs: ``python -m bench
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 
@@ -50,17 +52,20 @@ def test_the_monkey_finds_a_planted_bug_and_a_lost_sample(qtbot, tmp_path, small
         raise RuntimeError("planted")
 
     monkeypatch.setattr(w.canvas, "clear", broken_clear)  # Esc, Delete, the Clear button, a kept drawing
-    real_relabel = w.store.relabel_many
+    for i in range(3):
+        w.store.add(i, np.zeros((28, 28), np.float32))
+    real_refresh, real_unlink, lost = w.samples.refresh, os.unlink, []
 
-    def relabel_and_lose(ids, label):  # a relabel that silently deletes its first sample
-        done = real_relabel(ids, label)
-        if ids:
-            type(w.store).delete(w.store, ids[0])
-        return done
+    def refresh_and_lose() -> None:  # a refresh that silently loses a sample, once
+        if not lost and len(w.store):
+            victim = w.store.all()[0]
+            real_unlink(w.store.folder / f"{victim.id}.npz")
+            del w.store._samples[victim.id]
+            w.store._sorted = None
+            lost.append(victim)
+        real_refresh()
 
-    monkeypatch.setattr(w.store, "relabel_many", relabel_and_lose)
-    w.store.add(3, np.zeros((28, 28), np.float32))
-    w.samples.refresh()
+    monkeypatch.setattr(w.samples, "refresh", refresh_and_lose)
     report = Monkey(w, files, 5).run(300)
     w.close()
     found = {f.what for f in report.findings}
