@@ -23,14 +23,12 @@ def small_mnist() -> MNIST:
 @pytest.mark.parametrize("seed", [11])
 def test_a_few_hundred_random_actions_find_nothing(qtbot, tmp_path, small_mnist, seed: int) -> None:
     files = make_files(tmp_path / "files")
-    w = create_window(data_dir=tmp_path / "data", mnist_loader=lambda: small_mnist)
-    qtbot.addWidget(w)
+    w = create_window(data_dir=tmp_path / "data", mnist_loader=lambda: small_mnist)  # not qtbot's: restarts delete it
     with qtbot.waitExposed(w):
         w.show()
+
     def restart():  # the app closed and started again on the same data folder
-        new = create_window(data_dir=tmp_path / "data", mnist_loader=lambda: small_mnist)
-        qtbot.addWidget(new)
-        return new
+        return create_window(data_dir=tmp_path / "data", mnist_loader=lambda: small_mnist)
 
     monkey = Monkey(w, files, seed, make_window=restart)
     monkey._actions.append(("restart", 1, monkey.restart))  # at least a few restarts in a short run
