@@ -42,8 +42,14 @@ class BackgroundJobs(QObject):
             return future
         future = self._executor.submit(fn, *args)
         if on_result is not None or on_error is not None:
-            future.add_done_callback(lambda f: self._done.emit(f, on_result, on_error))
+            future.add_done_callback(lambda f: self._emit_done(f, on_result, on_error))
         return future
+
+    def _emit_done(self, future: Future, on_result: Callable | None, on_error: Callable | None) -> None:
+        try:
+            self._done.emit(future, on_result, on_error)
+        except RuntimeError:  # the window (and this object) was deleted meanwhile: nobody to deliver to
+            pass
 
     @Slot(object, object, object)
     def _deliver(self, future: Future, on_result: Callable | None, on_error: Callable | None) -> None:

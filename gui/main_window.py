@@ -116,6 +116,9 @@ class MainWindow(QMainWindow):
         self.samples.set_predict(lambda x: self.network.predict(x))
         self._describe_network()
         self.window_layout.restored(self.window_settings.restore())
+        if self.window_settings.problem:  # said after what the model files said, not instead
+            said = self.statusBar().currentMessage()
+            self.statusBar().showMessage(f"{said} {self.window_settings.problem}".strip(), 30_000)
         self._update_run_controls()
 
     def _connect(self) -> None:
@@ -353,6 +356,7 @@ class MainWindow(QMainWindow):
         self.window_layout.shown()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.samples.cancel_import(wait_s=2.0)  # an import stops after its chunk; what it wrote is kept
         network = self.session.shutdown(timeout=1.0)  # the trainer process ends within 1 s
         if network is not None:
             self.network = network

@@ -5,12 +5,19 @@ the pen width in ``QSettings``, and the current network as ``last_model.npz`` in
 folder (``default_data_dir``), where ``open_sample_store`` also finds the user's samples. It holds
 no widgets: it reads and sets the panels it is given. Reading the last network back is the
 window's business; the model file format is ``model.store``'s.
+
+Settings that cannot be used never stop the app from starting: a value that does not fit (a
+stored seed beyond what the panel holds, a damaged geometry) is skipped, and a settings file that
+cannot be read, or whose values make restoring fail in any way, is copied aside
+(``<file>.unusable-<time>``, kept) and cleared; ``problem`` then says what was set aside.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 import tempfile
+import time
 from pathlib import Path
 
 from platformdirs import user_data_path
@@ -64,13 +71,40 @@ class WindowSettings:
         self._draw = draw
         self.data_dir = data_dir
         self.qsettings = app_settings()
+        self.problem: str | None = None  # what restore() set aside or skipped, in words
 
     @property
     def last_model_path(self) -> Path:
         return self.data_dir / LAST_MODEL_FILE
 
     def restore(self) -> bool:
-        """Put back what ``save`` kept; True when the docks' layout was restored."""
+        """Put back what ``save`` kept; True when the docks' layout was restored. Never raises:
+        unusable settings are set aside and said in ``problem``."""
+        if self.qsettings.status() != QSettings.Status.NoError:
+            self._set_aside("it cannot be read")
+            return False
+        try:
+            return self._restore()
+        except Exception as e:  # whatever a damaged file holds, the app must start
+            self._set_aside(f"{type(e).__name__}: {e}")
+            return False
+
+    def _set_aside(self, reason: str) -> None:
+        s = self.qsettings
+        path = Path(s.fileName())
+        aside = path.with_name(f"{path.name}.unusable-{time.strftime('%Y%m%d-%H%M%S')}")
+        try:
+            if path.is_file():
+                shutil.copyfile(path, aside)
+            kept = f"it is kept as {aside}"
+        except OSError as e:
+            kept = f"it could not be copied aside ({e.strerror or e})"
+        s.clear()
+        s.sync()
+        self.problem = f"The saved settings could not be used ({reason}): {kept}; starting with the defaults."
+        self._window.resize(1600, 1000)
+
+    def _restore(self) -> bool:
         w, s = self._window, self.qsettings
         geometry = s.value("geometry")
         if isinstance(geometry, QByteArray):
@@ -84,8 +118,8 @@ class WindowSettings:
             try:
                 self._training.set_config(TrainConfig.from_dict(json.loads(raw)).validate(),
                                           preset=s.value("preset", "custom"))
-            except (ValueError, TypeError):
-                pass  # settings from another version: keep the defaults
+            except (ValueError, TypeError) as e:  # another version's, or a value the panel cannot show
+                self.problem = f"The saved training settings are not used ({e}); the panel shows the defaults."
         width = s.value("penWidth")
         if width is not None:
             try:

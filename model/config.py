@@ -1,7 +1,12 @@
 """Hyper-parameters in one frozen dataclass, and the named presets.
 
 ``TrainConfig.validate()`` raises ``ValueError`` naming the field and why, so a GUI can show it and
-a script fails early instead of at the first step.
+a script fails early instead of at the first step. Every field is bounded, not only checked for
+sign: the layer sizes by what this machine can hold and draw (``model.limits``), the integers by
+what a Qt spin box can show (``MAX_SEED`` is a C int's maximum) and what a run can use
+(``MAX_BATCH_SIZE``, ``MAX_EPOCHS``). A config that validates can be built without a
+``MemoryError``; the training panel range-checks what it shows on top (its learning rate field
+stops at 100, say, where a script may diverge on purpose).
 """
 
 from __future__ import annotations
@@ -15,10 +20,15 @@ import numpy as np
 from digitlab.model.activations import ACTIVATIONS
 from digitlab.model.augment import Distortion
 from digitlab.model.costs import COSTS
+from digitlab.model.limits import network_size_problem
 from digitlab.model.network import Network
 from digitlab.model.optimizers import OPTIMIZERS
 
 SCHEDULES = ("constant", "cosine", "step")
+MAX_SEED = 2**31 - 1  # what a Qt spin box (a C int) can hold
+MAX_BATCH_SIZE = 60_000  # MNIST's training set: a larger batch is the same full batch
+MAX_EPOCHS = 100_000
+MAX_LAYER_SIZES = 34  # input, up to 32 hidden layers, output: what the network view can lay out
 
 
 def check_choice(name: str, value: object, choices) -> None:
@@ -27,10 +37,24 @@ def check_choice(name: str, value: object, choices) -> None:
         raise ValueError(f"{name} must be one of {', '.join(choices)}, got {value!r}")
 
 
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
 def check_positive(name: str, value: float) -> None:
     """``ValueError`` naming the field when ``value`` is not a finite positive number."""
-    if not (np.isfinite(value) and value > 0):
-        raise ValueError(f"{name} must be a positive number, got {value}")
+    if not (_is_number(value) and np.isfinite(value) and value > 0):
+        raise ValueError(f"{name} must be a positive number, got {value!r}")
+
+
+def check_int(name: str, value: object, low: int, high: int) -> None:
+    """``ValueError`` naming the field when ``value`` is not an integer from ``low`` to ``high``."""
+    if not (_is_int(value) and low <= value <= high):
+        raise ValueError(f"{name} must be an integer from {low:,} to {high:,}, got {value!r}")
 
 
 @dataclass(frozen=True)
@@ -62,29 +86,33 @@ class TrainConfig:
     def validate(self) -> TrainConfig:
         """Raise ``ValueError`` naming the first invalid field; return self when all are valid."""
         sizes = self.layer_sizes
-        if len(sizes) < 2 or any(not isinstance(s, (int, np.integer)) or s < 1 for s in sizes):
-            raise ValueError(f"layer_sizes must be two or more positive integers, got {sizes}")
+        if (not isinstance(sizes, (tuple, list)) or not 2 <= len(sizes) <= MAX_LAYER_SIZES
+                or any(not _is_int(s) or s < 1 for s in sizes)):
+            raise ValueError(f"layer_sizes must be 2 to {MAX_LAYER_SIZES} positive integers, got {sizes!r:.200}")
         if sizes[0] != 784 or sizes[-1] != 10:
             raise ValueError(f"layer_sizes must start at 784 (28x28 pixels) and end at 10 (digits), got {sizes}")
-        check_choice("activation", self.activation, tuple(ACTIVATIONS))
-        check_choice("cost", self.cost, tuple(COSTS))
-        check_choice("optimizer", self.optimizer, OPTIMIZERS)
-        check_choice("schedule", self.schedule, SCHEDULES)
+        for name, value, choices in (("activation", self.activation, tuple(ACTIVATIONS)), ("cost", self.cost, tuple(COSTS)),
+                                     ("optimizer", self.optimizer, OPTIMIZERS), ("schedule", self.schedule, SCHEDULES)):
+            check_choice(name, value, choices)
         check_positive("learning_rate", self.learning_rate)
-        if not (0 <= self.momentum < 1):
-            raise ValueError(f"momentum must be in [0, 1), got {self.momentum}")
-        if not (isinstance(self.batch_size, (int, np.integer)) and self.batch_size >= 1):
-            raise ValueError(f"batch_size must be a positive integer, got {self.batch_size}")
-        if not (isinstance(self.epochs, (int, np.integer)) and self.epochs >= 1):
-            raise ValueError(f"epochs must be a positive integer, got {self.epochs}")
-        if not (np.isfinite(self.l2) and self.l2 >= 0):
-            raise ValueError(f"l2 must be zero or a positive number, got {self.l2}")
+        if not (_is_number(self.momentum) and 0 <= self.momentum < 1):
+            raise ValueError(f"momentum must be in [0, 1), got {self.momentum!r}")
+        check_int("batch_size", self.batch_size, 1, MAX_BATCH_SIZE)
+        check_int("epochs", self.epochs, 1, MAX_EPOCHS)
+        check_int("seed", self.seed, 0, MAX_SEED)
+        if not (_is_number(self.l2) and np.isfinite(self.l2) and 0 <= self.l2 <= 1):
+            raise ValueError(f"l2 must be a number from 0 to 1, got {self.l2!r}")
+        if not isinstance(self.augment, (bool, np.bool_)):
+            raise ValueError(f"augment must be true or false, got {self.augment!r}")
+        problem = network_size_problem(sizes, self.batch_size)
+        if problem:
+            raise ValueError(f"layer_sizes: {problem}")
         for name in ("flag_ones", "curl_sixes"):
-            if not 0 <= getattr(self, name) <= 1:
+            if not (_is_number(getattr(self, name)) and 0 <= getattr(self, name) <= 1):
                 raise ValueError(f"{name} must be in [0, 1], got {getattr(self, name)}")
         for name in ("rotation_deg", "shear", "stroke_width", "elastic_alpha"):
             value = getattr(self, name)
-            if not (np.isfinite(value) and value >= 0):
+            if not (_is_number(value) and np.isfinite(value) and value >= 0):
                 raise ValueError(f"{name} must be zero or a positive number, got {value}")
         check_positive("elastic_sigma", self.elastic_sigma)
         return self
@@ -109,11 +137,18 @@ class TrainConfig:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> TrainConfig:
-        """Build from a dict (e.g. read from JSON); unknown keys are ignored."""
+        """Build from a dict (e.g. read from JSON); unknown keys are ignored. Values are not
+        checked (``validate`` does), but anything malformed raises ``ValueError``, never another
+        exception: a dict from a file or a setting may hold anything."""
+        if not isinstance(d, dict):
+            raise ValueError(f"a training configuration must be a JSON object, got {type(d).__name__}")
         names = {f.name for f in dataclasses.fields(cls)}
         kwargs = {k: v for k, v in d.items() if k in names}
         if "layer_sizes" in kwargs:
-            kwargs["layer_sizes"] = tuple(int(s) for s in kwargs["layer_sizes"])
+            sizes = kwargs["layer_sizes"]
+            if not isinstance(sizes, (list, tuple)) or len(sizes) > MAX_LAYER_SIZES or not all(map(_is_int, sizes)):
+                raise ValueError(f"layer_sizes must be a list of up to {MAX_LAYER_SIZES} integers, got {sizes!r:.200}")
+            kwargs["layer_sizes"] = tuple(int(s) for s in sizes)
         return cls(**kwargs)
 
 

@@ -24,7 +24,11 @@ Writing (``write_atomically``, ``write_temp``, ``fsync_folder``): the bytes go t
 temporary file in the destination's folder, which is flushed and fsynced, then renamed over the
 destination with ``os.replace`` (atomic on POSIX and Windows), and the folder is fsynced so the
 rename itself is durable. A crash, ``kill -9``, full disk or Ctrl-C at any moment leaves the
-destination either as it was or complete, and an error leaves no temporary file behind.
+destination either as it was or complete, and an error leaves no temporary file behind. An error
+names the destination, never the hidden temporary file. Only ``kill -9`` (or a power cut) can leave
+a temporary file behind; ``remove_stale_temps`` deletes those once they are older than a grace
+period (a young one may belong to another process writing right now), and model saves and the
+app's start call it.
 
 Left out: what the arrays mean. Each caller checks its own keys, shapes, JSON and limits, and turns
 ``NpzFileError`` into its own error type (``ModelFileError``, ``SampleFileError``).
@@ -39,6 +43,7 @@ import os
 import re
 import stat
 import struct
+import time
 import uuid
 import zipfile
 import zlib
@@ -239,21 +244,64 @@ class NpzArchive:
 
 # ------------------------------------------------------------------------------------- writing
 
+STALE_TEMP_SECONDS = 60.0  # a temporary file older than this is the leftover of a killed write
+_TEMP_SUFFIX = r"\.[0-9a-f]{12}\.tmp"
+
 
 def write_atomically(path: PathLike, write: Callable[[IO[bytes]], object], tag: str = "") -> None:
     """Make ``path`` hold what ``write(file)`` writes, or leave it as it was.
 
     The temporary file is ``.<tag>.<12 hex digits>.tmp`` beside ``path``, ``tag`` defaulting to
-    the file's name. Whatever ``write`` or the rename raises is raised again, after cleaning up.
+    the file's name. Whatever ``write`` or the rename raises is raised again, after cleaning up;
+    an ``OSError`` names ``path`` (the file the caller asked for), not the temporary file.
     """
     folder = os.path.dirname(os.path.abspath(path))
-    tmp = write_temp(folder, tag or os.path.basename(path), write)
     try:
-        os.replace(tmp, path)
-    except BaseException:
-        remove_quietly(tmp)
-        raise
+        tmp = write_temp(folder, tag or os.path.basename(path), write)
+        try:
+            os.replace(tmp, path)
+        except BaseException:
+            remove_quietly(tmp)
+            raise
+    except OSError as e:
+        raise naming(e, path) from e
     fsync_folder(folder)
+
+
+def naming(error: OSError, path: PathLike) -> OSError:
+    """``error`` (a failed write) as the same kind of ``OSError`` about ``path`` instead of the
+    temporary file it happened to: "[Errno 28] No space left on device: 'x.npz'"."""
+    if error.errno is None or error.filename == os.fspath(path):
+        return error
+    return type(error)(error.errno, error.strerror, os.fspath(path))
+
+
+def temp_pattern(tag: str) -> re.Pattern[str]:
+    """The names ``write_temp(folder, tag, ...)`` gives its temporary files."""
+    return re.compile(re.escape(f".{tag}") + _TEMP_SUFFIX)
+
+
+def remove_stale_temps(folder: PathLike, pattern: re.Pattern[str] | None = None,
+                       older_than: float = STALE_TEMP_SECONDS) -> int:
+    """Delete the temporary files in ``folder`` (names matching ``pattern``, by default any
+    ``.<tag>.<12 hex digits>.tmp``) last written more than ``older_than`` seconds ago: leftovers of
+    a write killed before it could clean up. Returns how many were deleted; never raises."""
+    pattern = pattern or re.compile(r"\..+" + _TEMP_SUFFIX)
+    now, removed = time.time(), 0
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return 0
+    for entry in entries:
+        if not pattern.fullmatch(entry.name):
+            continue
+        try:
+            if entry.is_file(follow_symlinks=False) and now - entry.stat().st_mtime > older_than:
+                os.unlink(entry.path)
+                removed += 1
+        except OSError:
+            pass
+    return removed
 
 
 def write_temp(folder: PathLike, tag: str, write: Callable[[IO[bytes]], object],

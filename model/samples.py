@@ -33,6 +33,25 @@ Loading checks every file before building anything from it (``model.npz_io`` rea
 gigabytes); a damaged or foreign file is skipped and described in ``SampleStore.problems``. Imports
 raise one error type, ``SampleFileError``, for any damaged file.
 
+Changes to several samples at once (``delete_many``, ``relabel_many``, ``restore_many``) go one
+sample at a time, memory following disk for each; when one fails (an unwritable folder, a full
+disk) they stop and raise ``SampleWriteError``, whose ``done`` lists the samples already changed
+(so a caller can put deleted ones on its undo stack): memory and disk agree, and nothing is lost.
+A drawing whose strokes are too long to keep (``MAX_META_CHARS``) keeps fewer of their points
+(every other one, the ends kept, until they fit), never fails to be labelled.
+
+Imports (``import_npz``, ``import_idx``) are ``ImportJob``s: reading, checking and writing the
+new samples' files can run on another thread, counting ``done`` of ``total``, while the store's
+memory changes only in ``adopt(job)``, on the thread that owns the store; the synchronous methods
+do both in turn.
+
+Start-up: reading thousands of sample files one by one takes seconds (10,000 took 6 s), so the
+folder also holds an index, ``.index.npz``: every sample's image and record with its file's name,
+size, modification time and inode (every rewrite is a rename: a new inode). ``reload`` takes a
+sample from the index only when its file is still there with those same three, reads every other file, and rewrites the index when it had to
+read many; an import writes it when it ends. The index is a cache: a missing, stale or damaged one
+is ignored (and rebuilt), never trusted over the files, and its values are checked like a file's.
+
 Exchange formats: ``export_npz`` writes the whole collection to one ``.npz`` (``images`` (n, 28,
 28) float32, ``labels`` (n,) uint8, ``meta`` a JSON object ``{"format": "digitlab-samples",
 "version": 1, "samples": [{"id", "predicted", "created", "strokes"}, ...]}``); ``import_npz`` reads
@@ -53,9 +72,8 @@ import math
 import os
 import re
 import struct
-import time
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -69,8 +87,11 @@ from digitlab.model.npz_io import (
     NpzArchive,
     NpzFileError,
     fsync_folder,
+    naming,
     open_npz,
     remove_quietly,
+    remove_stale_temps,
+    temp_pattern,
     write_atomically,
     write_temp,
 )
@@ -86,6 +107,10 @@ MAX_META_CHARS = 2_000_000  # one sample's JSON (strokes included)
 MAX_IMPORT_SAMPLES = 100_000
 MAX_IMPORT_META_CHARS = 200_000_000
 MAX_IDX_FILE_BYTES = 256 * 2**20
+IMPORT_CHUNK = 250  # samples written (and flushed to disk together) between two progress reports
+INDEX_FILE = ".index.npz"
+INDEX_MIN_SAMPLES = 200  # smaller folders load fast enough without an index
+INDEX_REWRITE_READS = 100  # reload rewrites the index after reading at least this many files
 
 _ID = re.compile(r"[0-9a-f]{32}")
 _TEMP = re.compile(r"\.[0-9a-f]{32}\.[0-9a-f]{12}\.tmp")
@@ -94,6 +119,20 @@ _OS_JUNK = {"Thumbs.db", "desktop.ini"}  # files operating systems drop into fol
 
 class SampleFileError(ValueError):
     """A sample or exchange file that cannot be read: the message names the file and the problem."""
+
+
+class SampleWriteError(OSError):
+    """A change to several samples stopped by ``error`` after changing ``done`` of ``total``.
+
+    Each sample in ``done`` is changed in memory and on disk alike; the others are untouched.
+    """
+
+    def __init__(self, verb: str, done: list, total: int, error: OSError) -> None:
+        reason = error.strerror or str(error)
+        where = f" ({error.filename})" if error.filename else ""
+        super().__init__(error.errno, f"{verb} {len(done)} of {total} sample{'s' * (total != 1)}, "
+                                      f"then: {reason}{where}")
+        self.verb, self.done, self.total, self.error = verb, done, total, error
 
 
 def default_folder() -> Path:
@@ -189,6 +228,17 @@ def _strokes(strokes: Any) -> list:
         out.append({"tool": s["tool"], "width": float(s["width"]),
                      "points": [[float(x), float(y)] for x, y in points]})
     return out
+
+
+def fit_strokes(strokes: list, max_chars: int) -> list:
+    """``strokes`` with every other point dropped (each stroke's ends kept) until their JSON is at
+    most ``max_chars`` long; [] when even two points a stroke are too many."""
+    while len(json.dumps(strokes, separators=(",", ":"))) > max_chars:
+        if all(len(s["points"]) <= 2 for s in strokes):
+            return []
+        strokes = [{**s, "points": s["points"][:-1:2] + s["points"][-1:]} if len(s["points"]) > 2 else s
+                   for s in strokes]
+    return strokes
 
 
 def _created(created: Any) -> str:
@@ -295,18 +345,27 @@ class SampleStore:
         self.folder.mkdir(parents=True, exist_ok=True)
         samples: dict[str, Sample] = {}
         problems: list[str] = []
-        now = time.time()
+        remove_stale_temps(self.folder, _TEMP, self.stale_temp_seconds)  # saves that never finished
+        remove_stale_temps(self.folder, temp_pattern(INDEX_FILE), self.stale_temp_seconds)
+        index = read_index(self.folder)
+        stats: dict[str, tuple[int, int, int]] = {}
+        read = 0
         for entry in sorted(os.scandir(self.folder), key=lambda e: e.name):
             name = entry.name
-            if _TEMP.fullmatch(name):  # a save that never finished: never a sample
-                try:
-                    if now - entry.stat().st_mtime > self.stale_temp_seconds:
-                        os.unlink(entry.path)
-                except OSError:
-                    pass
+            if _TEMP.fullmatch(name):  # a young one may be another process's save under way
                 continue
             if name.startswith(".") or name in _OS_JUNK or entry.is_dir():
                 continue
+            try:
+                st = entry.stat()
+            except OSError:
+                continue
+            stats[name] = (st.st_size, st.st_mtime_ns, st.st_ino)  # a rewrite is a rename: a new inode
+            cached = index.get(name)
+            if cached is not None and cached[0] == stats[name]:
+                samples[cached[1].id] = cached[1]
+                continue
+            read += 1
             try:
                 sample = read_sample_file(entry.path)
             except SampleFileError as e:
@@ -316,6 +375,8 @@ class SampleStore:
         self._samples = samples
         self._sorted = None
         self.problems = problems
+        if len(samples) >= INDEX_MIN_SAMPLES and (read >= INDEX_REWRITE_READS or len(index) > 2 * len(samples)):
+            write_index(self.folder, [(s, stats[f"{s.id}{SUFFIX}"]) for s in samples.values()])
 
     def all(self) -> list[Sample]:
         """Every sample, oldest first."""
@@ -352,7 +413,7 @@ class SampleStore:
             id=uuid.uuid4().hex,
             label=_digit(label, "label"),
             image=_image(image),
-            strokes=_strokes(list(strokes)),
+            strokes=fit_strokes(_strokes(list(strokes)), MAX_META_CHARS - 1000),  # 1000: the rest of the JSON
             predicted=None if predicted is None else _digit(predicted, "predicted"),
             created=now.isoformat(timespec="microseconds"),
         )
@@ -377,45 +438,43 @@ class SampleStore:
         self._sorted = None
         return sample
 
-    def restore(self, sample: Sample) -> None:
+    def restore(self, sample: Sample) -> Sample:
         """Save ``sample`` again, with its id, label and time stamp (undo of ``delete``)."""
         if not _ID.fullmatch(sample.id):
             raise ValueError(f"not a sample id: {sample.id!r}")
         self._save(sample)
+        return sample
+
+    def delete_many(self, sample_ids: Iterable[str]) -> list[Sample]:
+        """``delete`` each; ``SampleWriteError`` (its ``done`` the deleted ones) if one fails."""
+        return self._each("deleted", list(sample_ids), self.delete)
+
+    def relabel_many(self, sample_ids: Iterable[str], label: int) -> list[Sample]:
+        """``relabel`` each (those already so labelled too); ``SampleWriteError`` if one fails."""
+        _digit(label, "label")
+        return self._each("relabelled", list(sample_ids), lambda i: self.relabel(i, label))
+
+    def restore_many(self, samples: Iterable[Sample]) -> list[Sample]:
+        """``restore`` each; ``SampleWriteError`` (its ``done`` the restored ones) if one fails."""
+        return self._each("restored", list(samples), self.restore)
+
+    @staticmethod
+    def _each(verb: str, items: list, change: Callable[[Any], Sample]) -> list[Sample]:
+        done: list[Sample] = []
+        for item in items:
+            try:
+                done.append(change(item))
+            except OSError as e:
+                raise SampleWriteError(verb, done, len(items), e) from e
+        return done
 
     def _path(self, sample_id: str) -> Path:
         return self.folder / f"{sample_id}{SUFFIX}"
 
     def _save(self, sample: Sample) -> None:
-        write_atomically(self._path(sample.id), self._writer(sample), sample.id)
+        write_atomically(self._path(sample.id), _writer(sample), sample.id)
         self._samples[sample.id] = sample
         self._sorted = None
-
-    def _save_many(self, samples: list[Sample]) -> None:
-        """Save many samples with one flush to disk instead of one per file (imports)."""
-        temps: list[str] = []
-        try:
-            for s in samples:
-                temps.append(write_temp(self.folder, s.id, self._writer(s), sync=not hasattr(os, "sync")))
-            if hasattr(os, "sync"):
-                os.sync()  # every file's data on disk before any rename makes it a sample
-            for tmp, s in zip(temps, samples):
-                os.replace(tmp, self._path(s.id))
-                self._samples[s.id] = s
-        except BaseException:
-            for tmp in temps:
-                remove_quietly(tmp)  # the ones already renamed are gone; those are complete samples
-            raise
-        finally:
-            self._sorted = None
-            fsync_folder(self.folder)
-
-    @staticmethod
-    def _writer(sample: Sample) -> Any:
-        meta = _meta_json(sample)
-        if len(meta) > MAX_META_CHARS:
-            raise ValueError(f"the strokes are too long to keep ({len(meta):,} characters)")
-        return lambda f: np.savez_compressed(f, image=sample.image, meta=np.array(meta))
 
     # ------------------------------------------------------------------------ export / import
     def export_npz(self, path: PathLike) -> int:
@@ -432,28 +491,6 @@ class SampleStore:
                          "export")
         return len(samples)
 
-    def import_npz(self, path: PathLike) -> int:
-        """Add the samples of an ``.npz`` (ours, or any with ``images`` and ``labels``).
-
-        Samples whose id is already here are skipped. Returns how many were added;
-        ``SampleFileError`` (and nothing is added) when the file is damaged or not samples.
-        """
-        name = os.fspath(path)
-        with _open_npz(name, "samples file") as archive:
-            missing = {"images", "labels"} - archive.keys
-            if missing:
-                raise archive.fail(f"not a samples file: no {' or '.join(sorted(missing))} array")
-            images = archive.array("images", "uif", max_items=MAX_IMPORT_SAMPLES * SIDE * SIDE)
-            labels = archive.array("labels", "ui", max_items=MAX_IMPORT_SAMPLES)
-            meta = _json(archive, "meta", MAX_IMPORT_META_CHARS) if "meta" in archive.keys else None
-        records = None
-        if meta is not None:
-            if not (isinstance(meta, dict) and meta.get("format") == "digitlab-samples"
-                    and meta.get("version") == FORMAT_VERSION and isinstance(meta.get("samples"), list)):
-                raise SampleFileError(f"{name}: meta is not a Digit Lab samples record of version {FORMAT_VERSION}")
-            records = meta["samples"]
-        return self._import(name, images, labels, records)
-
     def export_idx(self, images_path: PathLike, labels_path: PathLike) -> int:
         """Write MNIST-style IDX files (uint8 images, gzip when a name ends in ``.gz``)."""
         samples = self.all()
@@ -467,69 +504,253 @@ class SampleStore:
             write_atomically(path, lambda f, data=data: f.write(data), "export")
         return len(samples)
 
+    def import_npz(self, path: PathLike) -> int:
+        """Add the samples of an ``.npz`` (ours, or any with ``images`` and ``labels``).
+
+        Samples whose id is already here are skipped. Returns how many were added;
+        ``SampleFileError`` (and nothing is added) when the file is damaged or not samples.
+        """
+        return self.run_import(self.npz_import(path))
+
     def import_idx(self, images_path: PathLike, labels_path: PathLike) -> int:
         """Add the digits of an IDX image file and its label file; returns how many were added."""
-        arrays = []
-        for path in (images_path, labels_path):
-            name = os.fspath(path)
-            try:
-                size = os.stat(name).st_size
-                if size > MAX_IDX_FILE_BYTES:
-                    raise SampleFileError(f"{name}: {size:,} bytes is too large to import")
-                arrays.append(read_idx(name))
-            except IDXError as e:
-                raise SampleFileError(str(e)) from None
-            except OSError as e:
-                raise SampleFileError(f"{name}: cannot be read ({e.strerror or e})") from None
-        images, labels = arrays
-        if images.ndim != 3 or images.shape[1:] != (SIDE, SIDE) or images.dtype != np.uint8:
-            raise SampleFileError(f"{os.fspath(images_path)}: expected uint8 images of 28x28, "
-                                  f"got {images.dtype} {images.shape}")
-        return self._import(os.fspath(labels_path), images, labels, None)
+        return self.run_import(self.idx_import(images_path, labels_path))
 
-    def _import(self, name: str, images: np.ndarray, labels: np.ndarray, records: list | None) -> int:
-        """Check everything first, then save the new samples."""
-        if images.ndim == 2 and images.shape[1] == SIDE * SIDE:
-            images = images.reshape(-1, SIDE, SIDE)
-        if images.ndim != 3 or images.shape[1:] != (SIDE, SIDE):
-            raise SampleFileError(f"{name}: images must be (n, 28, 28) or (n, 784), got {images.shape}")
-        n = len(images)
-        if n > MAX_IMPORT_SAMPLES:
-            raise SampleFileError(f"{name}: {n:,} images is more than {MAX_IMPORT_SAMPLES:,} can be imported")
-        if labels.shape != (n,) or labels.dtype.kind not in "ui":
-            raise SampleFileError(f"{name}: {labels.shape} {labels.dtype} labels for {n} images")
-        if n and (labels.min() < 0 or labels.max() > 9):
-            raise SampleFileError(f"{name}: labels must be digits 0-9 (found {int(labels.max())})")
-        if images.dtype != np.uint8:
-            with np.errstate(invalid="ignore", over="ignore"):
-                images = images.astype(np.float32)
-            if n and (not np.isfinite(images).all() or images.min() < 0 or images.max() > 1):
-                raise SampleFileError(f"{name}: image values must be uint8, or numbers in [0, 1]")
-        if records is not None and len(records) != n:
-            raise SampleFileError(f"{name}: meta describes {len(records)} samples, the file has {n}")
+    def npz_import(self, path: PathLike) -> ImportJob:
+        """The import of ``import_npz`` as a job, to ``run`` on any thread and ``adopt`` here."""
+        return ImportJob(self, lambda: _read_npz(os.fspath(path)))
+
+    def idx_import(self, images_path: PathLike, labels_path: PathLike) -> ImportJob:
+        """The import of ``import_idx`` as a job, to ``run`` on any thread and ``adopt`` here."""
+        return ImportJob(self, lambda: _read_idx(os.fspath(images_path), os.fspath(labels_path)))
+
+    def run_import(self, job: ImportJob) -> int:
+        """Run ``job`` here and adopt what it wrote, even when it fails part-way; how many were added."""
+        try:
+            job.run()
+        finally:
+            self.adopt(job)
+        return len(job.written)
+
+    def adopt(self, job: ImportJob) -> None:
+        """Show the samples ``job`` has written so far (their files are complete); call it on the
+        thread that owns the store, while or after the job runs; each sample is adopted once."""
+        for s in job.written[job.adopted:]:
+            self._samples[s.id] = s
+        if len(job.written) > job.adopted:
+            job.adopted = len(job.written)
+            self._sorted = None
+
+
+class ImportJob:
+    """One import, safe to run off the thread that owns the store: ``run`` reads and checks the
+    file(s), then writes the new samples' files in chunks of ``IMPORT_CHUNK`` (each chunk flushed
+    to disk before its files are renamed into place), counting ``done`` of ``total``. The store's
+    memory is left alone; ``SampleStore.adopt`` takes ``written`` into it. ``cancel`` stops the job
+    after the chunk under way (its samples are kept)."""
+
+    def __init__(self, store: SampleStore, read: Callable[[], list[Sample]]) -> None:
+        self.folder = store.folder
+        self.known = frozenset(store._samples)  # ids already here: skipped
+        self._existing = list(store._samples.values())  # for the index written at the end
+        self._read = read
+        self.total = 0  # new samples to write, known once the file is read
+        self.written: list[Sample] = []  # complete on disk, in order
+        self.adopted = 0  # how many of them the store has taken
+        self.cancelled = False
+
+    @property
+    def done(self) -> int:
+        return len(self.written)
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+    def run(self) -> int:
+        """Read, check and write; returns how many samples were written. ``SampleFileError`` (and
+        nothing written) for a bad file; ``OSError`` naming the folder if a write fails part-way."""
         new: dict[str, Sample] = {}  # ids already here, or twice in the file, are added once
-        # without time stamps, the file's order is kept as "oldest first"
-        stamp = datetime.now(timezone.utc)
-        for i in range(n):
-            r = records[i] if records is not None else {}
-            try:
-                if not isinstance(r, dict):
-                    raise ValueError("not a JSON object")
-                sample_id = r.get("id")
-                if not (isinstance(sample_id, str) and _ID.fullmatch(sample_id)):
-                    sample_id = uuid.uuid4().hex
-                predicted = r.get("predicted")
-                sample = Sample(
-                    id=sample_id,
-                    label=int(labels[i]),
-                    image=_image(images[i]),
-                    strokes=_strokes(r.get("strokes", [])),
-                    predicted=None if predicted is None else _digit(predicted, "predicted"),
-                    created=_created(r.get("created", (stamp + timedelta(microseconds=i)).isoformat())),
-                )
-            except ValueError as e:
-                raise SampleFileError(f"{name}: sample {i}: {e}") from None
-            if sample.id not in self._samples and sample.id not in new:
+        for sample in self._read():
+            if sample.id not in self.known and sample.id not in new:
                 new[sample.id] = sample
-        self._save_many(list(new.values()))
-        return len(new)
+        todo = list(new.values())
+        self.total = len(todo)
+        try:
+            for start in range(0, len(todo), IMPORT_CHUNK):
+                if self.cancelled:
+                    break
+                self._write(todo[start : start + IMPORT_CHUNK])
+        finally:
+            if len(self._existing) + len(self.written) >= INDEX_MIN_SAMPLES:
+                index_folder(self.folder, [*self._existing, *self.written])  # the next start reads it
+        return len(self.written)
+
+    def _write(self, chunk: list[Sample]) -> None:
+        temps: list[str] = []
+        renamed = 0
+        sync_each = not hasattr(os, "sync")
+        try:
+            for s in chunk:
+                temps.append(write_temp(self.folder, s.id, _writer(s), sync=sync_each))
+            if not sync_each:
+                os.sync()  # every file's data on disk before any rename makes it a sample
+            for tmp, s in zip(temps, chunk):
+                os.replace(tmp, self.folder / f"{s.id}{SUFFIX}")
+                renamed += 1
+                self.written.append(s)
+        except OSError as e:
+            raise naming(e, self.folder) from e
+        finally:
+            for tmp in temps[renamed:]:
+                remove_quietly(tmp)  # never renamed: never a sample
+            fsync_folder(self.folder)
+
+
+def _writer(sample: Sample) -> Callable[[Any], None]:
+    meta = _meta_json(sample)
+    if len(meta) > MAX_META_CHARS:
+        raise ValueError(f"the strokes are too long to keep ({len(meta):,} characters)")
+    return lambda f: np.savez_compressed(f, image=sample.image, meta=np.array(meta))
+
+
+def _read_npz(name: str) -> list[Sample]:
+    with _open_npz(name, "samples file") as archive:
+        missing = {"images", "labels"} - archive.keys
+        if missing:
+            raise archive.fail(f"not a samples file: no {' or '.join(sorted(missing))} array")
+        images = archive.array("images", "uif", max_items=MAX_IMPORT_SAMPLES * SIDE * SIDE)
+        labels = archive.array("labels", "ui", max_items=MAX_IMPORT_SAMPLES)
+        meta = _json(archive, "meta", MAX_IMPORT_META_CHARS) if "meta" in archive.keys else None
+    records = None
+    if meta is not None:
+        if not (isinstance(meta, dict) and meta.get("format") == "digitlab-samples"
+                and meta.get("version") == FORMAT_VERSION and isinstance(meta.get("samples"), list)):
+            raise SampleFileError(f"{name}: meta is not a Digit Lab samples record of version {FORMAT_VERSION}")
+        records = meta["samples"]
+    return _samples_from_arrays(name, images, labels, records)
+
+
+def _read_idx(images_path: str, labels_path: str) -> list[Sample]:
+    arrays = []
+    for name in (images_path, labels_path):
+        try:
+            size = os.stat(name).st_size
+            if size > MAX_IDX_FILE_BYTES:
+                raise SampleFileError(f"{name}: {size:,} bytes is too large to import")
+            arrays.append(read_idx(name))
+        except IDXError as e:
+            raise SampleFileError(str(e)) from None
+        except OSError as e:
+            raise SampleFileError(f"{name}: cannot be read ({e.strerror or e})") from None
+    images, labels = arrays
+    if images.ndim != 3 or images.shape[1:] != (SIDE, SIDE) or images.dtype != np.uint8:
+        raise SampleFileError(f"{images_path}: expected uint8 images of 28x28, got {images.dtype} {images.shape}")
+    return _samples_from_arrays(labels_path, images, labels, None)
+
+
+def _samples_from_arrays(name: str, images: np.ndarray, labels: np.ndarray, records: list | None) -> list[Sample]:
+    """Every sample of an exchange file, each checked; ``SampleFileError`` naming the first bad one."""
+    if images.ndim == 2 and images.shape[1] == SIDE * SIDE:
+        images = images.reshape(-1, SIDE, SIDE)
+    if images.ndim != 3 or images.shape[1:] != (SIDE, SIDE):
+        raise SampleFileError(f"{name}: images must be (n, 28, 28) or (n, 784), got {images.shape}")
+    n = len(images)
+    if n > MAX_IMPORT_SAMPLES:
+        raise SampleFileError(f"{name}: {n:,} images is more than {MAX_IMPORT_SAMPLES:,} can be imported")
+    if labels.shape != (n,) or labels.dtype.kind not in "ui":
+        raise SampleFileError(f"{name}: {labels.shape} {labels.dtype} labels for {n} images")
+    if n and (labels.min() < 0 or labels.max() > 9):
+        raise SampleFileError(f"{name}: labels must be digits 0-9 (found {int(labels.max())})")
+    if images.dtype != np.uint8:
+        with np.errstate(invalid="ignore", over="ignore"):
+            images = images.astype(np.float32)
+        if n and (not np.isfinite(images).all() or images.min() < 0 or images.max() > 1):
+            raise SampleFileError(f"{name}: image values must be uint8, or numbers in [0, 1]")
+    if records is not None and len(records) != n:
+        raise SampleFileError(f"{name}: meta describes {len(records)} samples, the file has {n}")
+    out: list[Sample] = []
+    # without time stamps, the file's order is kept as "oldest first"
+    stamp = datetime.now(timezone.utc)
+    for i in range(n):
+        r = records[i] if records is not None else {}
+        try:
+            if not isinstance(r, dict):
+                raise ValueError("not a JSON object")
+            sample_id = r.get("id")
+            if not (isinstance(sample_id, str) and _ID.fullmatch(sample_id)):
+                sample_id = uuid.uuid4().hex
+            predicted = r.get("predicted")
+            sample = Sample(
+                id=sample_id,
+                label=int(labels[i]),
+                image=_image(images[i]),
+                strokes=fit_strokes(_strokes(r.get("strokes", [])), MAX_META_CHARS - 1000),
+                predicted=None if predicted is None else _digit(predicted, "predicted"),
+                created=_created(r.get("created", (stamp + timedelta(microseconds=i)).isoformat())),
+            )
+        except ValueError as e:
+            raise SampleFileError(f"{name}: sample {i}: {e}") from None
+        out.append(sample)
+    return out
+
+
+# ------------------------------------------------------------------------------------ the index
+
+
+def read_index(folder: Path) -> dict[str, tuple[tuple[int, int, int], Sample]]:
+    """File name -> ((size, mtime_ns, inode), sample) from the folder's index; {} if there is none
+    or it cannot be used (it is only a cache)."""
+    path = folder / INDEX_FILE
+    if not path.is_file():
+        return {}
+    try:
+        with _open_npz(path, "samples index") as archive:
+            images = archive.array("images", "f", max_items=MAX_IMPORT_SAMPLES * SIDE * SIDE)
+            meta = _json(archive, "meta", MAX_IMPORT_META_CHARS)
+        if not (isinstance(meta, dict) and meta.get("format") == "digitlab-samples-index"
+                and meta.get("version") == FORMAT_VERSION and isinstance(meta.get("entries"), list)
+                and images.ndim == 3 and images.shape[1:] == (SIDE, SIDE) and len(images) == len(meta["entries"])):
+            return {}
+        images = np.ascontiguousarray(images, dtype=np.float32)
+        if len(images) and (not np.isfinite(images).all() or images.min() < 0 or images.max() > 1):
+            return {}
+        images.flags.writeable = False  # each sample's image is a read-only view of it (checked at once)
+        out = {}
+        for image, e in zip(images, meta["entries"]):
+            name, size, mtime_ns, inode, label, predicted, created, strokes = e
+            sample_id = name.removesuffix(SUFFIX)
+            if not (isinstance(name, str) and _ID.fullmatch(sample_id) and name.endswith(SUFFIX)
+                    and all(isinstance(v, int) for v in (size, mtime_ns, inode))):
+                return {}
+            sample = Sample(id=sample_id, label=_digit(label, "label"), image=image,
+                            strokes=_strokes(strokes), predicted=None if predicted is None else _digit(predicted, "predicted"),
+                            created=_created(created))
+            out[name] = ((size, mtime_ns, inode), sample)
+        return out
+    except (SampleFileError, ValueError, TypeError):
+        return {}
+
+
+def write_index(folder: Path, entries: list[tuple[Sample, tuple[int, int, int]]]) -> None:
+    """Write the index of ``entries`` (each sample with its file's size, mtime_ns and inode); a
+    failure to write it is ignored: it is only a cache."""
+    images = np.stack([s.image for s, _ in entries]) if entries else np.zeros((0, SIDE, SIDE), np.float32)
+    meta = json.dumps({"format": "digitlab-samples-index", "version": FORMAT_VERSION, "entries": [
+        [f"{s.id}{SUFFIX}", size, mtime_ns, inode, s.label, s.predicted, s.created, s.strokes]
+        for s, (size, mtime_ns, inode) in entries]}, separators=(",", ":"), allow_nan=False)
+    try:
+        write_atomically(folder / INDEX_FILE, lambda f: np.savez_compressed(f, images=images, meta=np.array(meta)))
+    except (OSError, ValueError):
+        pass
+
+
+def index_folder(folder: Path, samples: list[Sample]) -> None:
+    """Write the index of those ``samples`` whose files are there (stat'ed now)."""
+    entries = []
+    for s in samples:
+        try:
+            st = os.stat(folder / f"{s.id}{SUFFIX}")
+        except OSError:
+            continue
+        entries.append((s, (st.st_size, st.st_mtime_ns, st.st_ino)))
+    write_index(folder, entries)

@@ -32,14 +32,18 @@ declared dtype and shape (read from its ``.npy`` header before any data, so a cr
 make the loader allocate gigabytes; ``model.npz_io`` does this for model and sample files alike),
 the chain of layer sizes, finite parameters, known names and the JSON's types. A file may hold at
 most ``MAX_PARAMETERS`` (200 million) weights and biases, ``MAX_LAYERS`` (256) layer sizes and
-``MAX_INFO_BYTES`` (64 MiB) of JSON. Any bad, truncated or foreign file raises ``ModelFileError``
+``MAX_INFO_BYTES`` (64 MiB) of JSON, and a network this machine can hold and draw
+(``model.limits``: no layer wider than 4,096 neurons, the memory to train it): the sizes are
+checked before any weight is read, so a small file of compressed zeros that declares a huge
+network is refused, not inflated into gigabytes. Any bad, truncated or foreign file raises ``ModelFileError``
 naming the file and the problem; nothing else escapes. Saving refuses (``ValueError``,
 ``TypeError``) what loading would refuse, so a saved file loads.
 
 Saving is atomic (``model.npz_io.write_atomically``): the archive goes to a hidden temporary file in
 the destination folder, is flushed and fsynced, then renamed over the destination with
 ``os.replace``. A crash or error mid-write leaves the previous file untouched and no temporary file
-behind.
+behind; the temporary files a ``kill -9`` left beside the same file name are deleted by the next
+save (once older than ``model.npz_io.STALE_TEMP_SECONDS``).
 
 Left out: compression (weights barely compress); optimizer state (momentum, Adam moments), so
 training a loaded network starts its optimizer afresh; other frameworks' files.
@@ -58,8 +62,16 @@ import numpy as np
 from digitlab.assets import DEFAULT_MODEL
 from digitlab.model.activations import ACTIVATIONS
 from digitlab.model.costs import COSTS
+from digitlab.model.limits import network_size_problem, parameter_count
 from digitlab.model.network import Network
-from digitlab.model.npz_io import NpzArchive, NpzFileError, open_npz, write_atomically
+from digitlab.model.npz_io import (
+    NpzArchive,
+    NpzFileError,
+    open_npz,
+    remove_stale_temps,
+    temp_pattern,
+    write_atomically,
+)
 
 FORMAT_VERSION = 1
 KNOWN_VERSIONS = (1,)
@@ -108,13 +120,13 @@ def _layer_sizes_problem(sizes: tuple[int, ...]) -> str | None:
             f"layer sizes must start at {INPUT_SIZE} (28x28 pixels) and end at {OUTPUT_SIZE}"
             f" (digits), got {sizes}"
         )
-    n_params = sum(n_out * n_in + n_out for n_in, n_out in zip(sizes[:-1], sizes[1:]))
+    n_params = parameter_count(sizes)
     if n_params > MAX_PARAMETERS:
         return (
             f"layer sizes {sizes} need {n_params:,} parameters,"
             f" more than the {MAX_PARAMETERS:,} a model file may hold"
         )
-    return None
+    return network_size_problem(sizes)
 
 
 def _name_problem(what: str, name: str, known: Mapping[str, Any]) -> str | None:
@@ -228,6 +240,8 @@ def save(
     """
     arrays = _network_arrays(net)
     arrays["info"] = _encode_info(hyperparameters, history, metadata)
+    folder, name = os.path.split(os.path.abspath(path))
+    remove_stale_temps(folder, temp_pattern(name))  # left by an earlier save that was killed
     write_atomically(path, lambda f: np.savez(f, **arrays))
 
 

@@ -15,6 +15,14 @@ Run as a command (``python -m digitlab.model.train --help``): see ``model/cli.py
 
 from __future__ import annotations
 
+import sys
+
+if __name__ == "__main__":  # python -m digitlab.model.train: the command of model/cli.py, which
+    # catches Ctrl+C from its first moment, before NumPy (imported below) is loaded
+    from digitlab.model.cli import main
+
+    sys.exit(main())
+
 import math
 import time
 from collections.abc import Iterator
@@ -214,9 +222,3 @@ class Trainer:
             test_accuracy=test_acc,
             seconds=seconds,
         )
-
-
-if __name__ == "__main__":
-    from digitlab.model.cli import main
-
-    raise SystemExit(main())

@@ -130,6 +130,7 @@ class TrainerProcess:
         self._end: RunEnd | None = None
         self._died = False
         self._state = "idle"  # "idle", "running", "paused"
+        self.start_error: BaseException | None = None  # why the child could not be started, if so
 
     # ------------------------------------------------------------------ the process
     def ensure_started(self) -> None:
@@ -141,7 +142,14 @@ class TrainerProcess:
         parent, child = ctx.Pipe(duplex=True)
         self._proc = ctx.Process(target=_child_main, args=(child, self._preload), name="digitlab-trainer",
                                  daemon=True)
-        self._proc.start()
+        try:
+            self._proc.start()
+        except (OSError, RuntimeError) as e:  # no process could be made: a run says so ("died")
+            self._proc, self._died = None, True
+            parent.close()
+            child.close()
+            self.start_error = e
+            return
         child.close()
         self._conn = parent
         self._died = False

@@ -58,37 +58,70 @@ _OFFSETS = np.array([-(2 * STRAND_GAP / 2 + 1.1), -(STRAND_GAP / 2 + 1.1), -1.1,
 _CENTRE_KEY = 5  # offset 0; strand k of s is at key 5 + 2k - (s - 1) (half-gaps), a halo at 2 - (s-1) and 8 + (s-1)
 
 
+DENSE_CACHE_EDGES = 1 << 18  # a wider connection caches its lines in a bounded dict, not in arrays
+SPARSE_CACHE_LINES = 200_000  # the dict is emptied when it holds more lines than this
+
+
 class EdgeLines:
     """The lines of one connection's edges, built once per layout: QLineF per (offset key, edge).
 
     Geometry only changes on a resize, so each line object is made the first time it is drawn and
     reused every frame after (building ~1,000 QLineF costs ~0.5 ms of the GUI thread; indexing
-    an object array of them costs ~0.01 ms). Rows are allocated per offset key on first use.
+    an object array of them costs ~0.01 ms). Up to ``DENSE_CACHE_EDGES`` edges (a 512x512
+    connection), the cache is an object array over every (offset, edge); a wider connection only
+    ever draws its top edges, so it keeps those in a dict of at most ``SPARSE_CACHE_LINES`` lines
+    rather than arrays the size of n_in * n_out (32 GiB for 20,000x20,000).
     """
 
     def __init__(self, x0: float, ys_in: Array, x1: float, ys_out: Array) -> None:
         self.x0, self.x1, self.ys_in, self.ys_out = x0, x1, ys_in, ys_out
         self.n_in = len(ys_in)
         self.total = len(ys_in) * len(ys_out)
+        self._sparse: dict[int, QLineF] | None = None
+        if self.total > DENSE_CACHE_EDGES:
+            self._sparse = {}  # (key * total + edge) -> QLineF
+            return
         # (offset key, edge) -> QLineF, made on first use (~12 MB of references for a 512x256 layer)
         self._objs = np.empty((len(_OFFSETS), self.total), dtype=object)
         self._built = np.zeros((len(_OFFSETS), self.total), dtype=bool)
 
+    def _make(self, key: int, new: Array) -> list[QLineF]:
+        """New lines for edges ``new`` at offset ``key``."""
+        j, k = np.divmod(new, self.n_in)
+        y0, y1 = self.ys_in[k], self.ys_out[j]
+        dx, dy = self.x1 - self.x0, y1 - y0
+        length = np.hypot(dx, dy)
+        length[length == 0] = 1
+        off = _OFFSETS[key]
+        ox, oy = -dy / length * off, dx / length * off  # the normal (y0 - y1, x1 - x0) / length
+        coords = np.stack([self.x0 + ox, y0 + oy, self.x1 + ox, y1 + oy], axis=1)
+        return [QLineF(*c) for c in coords.tolist()]
+
+    def _sparse_lines(self, keys: Array, idx: Array) -> list[QLineF]:
+        cache = self._sparse
+        flat = (np.asarray(keys, np.int64) * self.total + idx).tolist()
+        missing = [i for i, f in enumerate(flat) if f not in cache]
+        if missing:
+            if len(cache) + len(missing) > SPARSE_CACHE_LINES:
+                cache.clear()
+            miss = np.array(missing)
+            keys_m, idx_m = np.asarray(keys)[miss], np.asarray(idx)[miss]
+            for key in np.unique(keys_m).tolist():
+                sel = keys_m == key
+                for f, line in zip((key * self.total + idx_m[sel]).tolist(), self._make(key, idx_m[sel])):
+                    cache[f] = line
+        return [cache[f] for f in flat]
+
     def lines(self, keys: Array, idx: Array) -> list[QLineF]:
         """The lines of edges ``idx`` (flat indices j * n_in + k) at offset ``keys``, in that order."""
+        keys = np.broadcast_to(keys, np.shape(idx))
+        if self._sparse is not None:
+            return self._sparse_lines(keys, idx)
         missing = ~self._built[keys, idx]
         if missing.any():
             for key in np.unique(keys[missing]).tolist():
                 new = np.unique(idx[missing & (keys == key)])
-                j, k = np.divmod(new, self.n_in)
-                y0, y1 = self.ys_in[k], self.ys_out[j]
-                dx, dy = self.x1 - self.x0, y1 - y0
-                length = np.hypot(dx, dy)
-                length[length == 0] = 1
-                off = _OFFSETS[key]
-                ox, oy = -dy / length * off, dx / length * off  # the normal (y0 - y1, x1 - x0) / length
-                coords = np.stack([self.x0 + ox, y0 + oy, self.x1 + ox, y1 + oy], axis=1)
-                self._objs[key, new] = [QLineF(*c) for c in coords.tolist()]
+                self._objs[key, new] = self._make(key, new)
                 self._built[key, new] = True
         return self._objs[keys, idx].tolist()
 

@@ -394,5 +394,6 @@ class StepThroughPanel(QWidget):
         self._update_ledger()
 
     def _update_ledger(self) -> None:
+        self._refresh_ledger_chooser()  # the network may have changed shape since the layers were offered
         self._ledger = self.ledger_box.show_ledger(self.network, self.ledger_batch(), self._lr,
                                                    have_data=self._images is not None)

@@ -10,6 +10,13 @@ Relabel: select and press a digit key, or right-click > Label as. Delete: the De
 button or the context menu; "Undo delete" (or Ctrl+Z in the panel) puts the last deletion back.
 Filters: one digit, and "wrong now". Export and import go through file dialogs (``.npz``, IDX).
 
+Every file operation reports its failure in words, in a window-modal box that does not block
+the event loop, and leaves memory and disk agreeing: a relabel or delete that fails part-way says
+how many samples it changed, and deleted ones go on the undo stack all the same; an undo that fails
+part-way keeps the rest on the stack. Imports run off the GUI thread (``model.samples.ImportJob``
+on a daemon thread) with a progress bar and a Cancel button; the store takes the new samples in
+on the GUI thread when the job ends.
+
 Retraining is the window's business: the buttons only emit ``retrain_requested`` (with a
 ``RetrainConfig`` built from the mix controls), ``undo_retrain_requested`` and
 ``train_from_scratch_requested``; afterwards the window calls ``show_report``, which fills the
@@ -20,20 +27,23 @@ from __future__ import annotations
 
 import html
 import os
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QPoint, Qt, Signal, Slot
+from PySide6.QtCore import QPoint, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QFont, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFileDialog,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
     QMenu,
     QMessageBox,
+    QProgressBar,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -44,13 +54,14 @@ from digitlab.gui.appearance.flow_layout import FlowLayout
 from digitlab.gui.teaching.gallery import EMPTY_TEXT, FILTERED_TEXT, WRONG, Gallery, SampleListModel, SampleRole
 from digitlab.gui.teaching.retrain_report import RetrainReportFrame
 from digitlab.model.retrain import RetrainConfig, RetrainReport
-from digitlab.model.samples import Sample, SampleFileError, SampleStore
+from digitlab.model.samples import ImportJob, Sample, SampleFileError, SampleStore, SampleWriteError
 
 Predict = Callable[[np.ndarray], np.ndarray]  # (n, 784) float32 -> (n,) digits
 
 IDX_IMAGES, IDX_LABELS = "-images-idx3-ubyte", "-labels-idx1-ubyte"
 NPZ_FILTER = "Digit Lab samples (*.npz)"
 IDX_FILTER = "MNIST IDX files (*idx3-ubyte *idx3-ubyte.gz)"
+IMPORT_POLL_MS = 100
 
 
 def _button(text: str, name: str, tip: str) -> QPushButton:
@@ -92,6 +103,18 @@ class SamplesPanel(QWidget):
         top.addWidget(self.count, 1)
         top.addWidget(self.import_button)
         top.addWidget(self.export_button)
+
+        self.import_progress = QProgressBar(objectName="importProgress")
+        self.import_progress.setFormat("Importing %v of %m samples")
+        self.cancel_import_button = _button("Cancel", "cancelImport", "Stop the import (the samples saved so far are kept)")
+        importing = QHBoxLayout()
+        importing.addWidget(self.import_progress, 1)
+        importing.addWidget(self.cancel_import_button)
+        self.import_progress.hide()
+        self.cancel_import_button.hide()
+        self._import: tuple[ImportJob, threading.Thread, list[BaseException]] | None = None
+        self._import_timer = QTimer(self, interval=IMPORT_POLL_MS)
+        self._import_timer.timeout.connect(self._poll_import)
 
         self.problems = QLabel(objectName="sampleProblems")
         self.problems.setWordWrap(True)
@@ -152,6 +175,7 @@ class SamplesPanel(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addLayout(importing)
         layout.addWidget(self.problems)
         layout.addWidget(self.gallery, 1)
         layout.addLayout(edit)
@@ -168,6 +192,7 @@ class SamplesPanel(QWidget):
         undo = QShortcut(QKeySequence.StandardKey.Undo, self, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         undo.activated.connect(self.undo_delete)
         self.import_button.clicked.connect(self.import_dialog)
+        self.cancel_import_button.clicked.connect(self.cancel_import)
         self.export_button.clicked.connect(self.export_dialog)
         self.retrain_button.clicked.connect(lambda: self.retrain_requested.emit(self.retrain_config()))
         self.undo_retrain_button.clicked.connect(self.undo_retrain_requested)
@@ -234,9 +259,12 @@ class SamplesPanel(QWidget):
     # ------------------------------------------------------------------------------ edits
     @Slot(int)
     def relabel_selected(self, label: int) -> None:
-        for s in self.selected_samples():
-            if s.label != label:
-                self.store.relabel(s.id, label)
+        chosen = [s.id for s in self.selected_samples() if s.label != label]
+        try:
+            self.store.relabel_many(chosen, label)
+        except SampleWriteError as e:
+            self._warn("Cannot relabel", f"Relabelled {len(e.done)} of {e.total} samples as {label}; the others "
+                                         f"keep their labels.\n\n{_reason(e.error)}")
         self._rebuild()
         self.samples_changed.emit()
 
@@ -245,7 +273,15 @@ class SamplesPanel(QWidget):
         chosen = self.selected_samples()
         if not chosen:
             return
-        self._undo.append([self.store.delete(s.id) for s in chosen])
+        try:
+            deleted = self.store.delete_many([s.id for s in chosen])
+        except SampleWriteError as e:
+            deleted = e.done
+            undo = " (Undo delete brings them back)" if deleted else ""
+            self._warn("Cannot delete", f"Deleted {len(deleted)} of {e.total} samples{undo}; the others are "
+                                        f"kept.\n\n{_reason(e.error)}")
+        if deleted:
+            self._undo.append(deleted)
         self._rebuild()
         self.samples_changed.emit()
 
@@ -254,10 +290,15 @@ class SamplesPanel(QWidget):
         if not self._undo:
             return
         batch = self._undo.pop()
-        for s in batch:
-            self.store.restore(s)
+        try:
+            restored = self.store.restore_many(batch)
+        except SampleWriteError as e:
+            restored = e.done
+            self._undo.append(batch[len(restored):])  # still deleted: still undoable
+            self._warn("Cannot undo the delete", f"Brought back {len(restored)} of {e.total} samples; Undo delete "
+                                                 f"can try the others again.\n\n{_reason(e.error)}")
         self.refresh()  # restored samples need a prediction
-        self._select([s.id for s in batch])
+        self._select([s.id for s in restored])
         self.samples_changed.emit()
 
     # ------------------------------------------------------------------------------ files
@@ -278,33 +319,94 @@ class SamplesPanel(QWidget):
                 n = self.store.export_npz(path)
                 where = Path(path).name
         except (OSError, ValueError) as e:
-            QMessageBox.warning(self, "Cannot export", f"The samples could not be saved to {path}:\n\n{e}")
+            self._warn("Cannot export", f"The samples could not be saved to {path}:\n\n{_reason(e)}")
             return
         self.count.setText(f"Exported {n} samples to {where}")
 
     @Slot()
     def import_dialog(self) -> None:
+        if self.importing:
+            return
         path, _ = QFileDialog.getOpenFileName(self, "Import samples", "", f"{NPZ_FILTER};;{IDX_FILTER};;All files (*)")
         if not path:
             return
-        try:
-            if path.endswith(".npz"):
-                n = self.store.import_npz(path)
-            else:
-                labels = self._labels_file_for(path)
-                if not labels:
-                    return
-                n = self.store.import_idx(path, labels)
-        except SampleFileError as e:
-            QMessageBox.warning(self, "Cannot import", f"{e}\n\nNothing was imported.")
+        if path.endswith(".npz"):
+            job = self.store.npz_import(path)
+        else:
+            labels = self._labels_file_for(path)
+            if not labels:
+                return
+            job = self.store.idx_import(path, labels)
+        self.start_import(job)
+
+    @property
+    def importing(self) -> bool:
+        return self._import is not None
+
+    def start_import(self, job: ImportJob) -> None:
+        """Run ``job`` on a thread of its own, showing its progress; the gallery takes the new
+        samples in when it ends (``import_finished`` then fires)."""
+        errors: list[BaseException] = []
+
+        def run() -> None:
+            try:
+                job.run()
+            except BaseException as e:  # handed to the GUI thread, which says it or raises it
+                errors.append(e)
+
+        thread = threading.Thread(target=run, name="samples-import", daemon=True)
+        self._import = (job, thread, errors)
+        self.import_progress.setRange(0, 0)  # busy until the file is read
+        self.import_progress.show()
+        self.cancel_import_button.show()
+        self._update_buttons()
+        thread.start()
+        self._import_timer.start()
+
+    @Slot()
+    def cancel_import(self, wait_s: float = 0.0) -> None:
+        """Stop the import after the chunk being written (what was saved is kept); wait up to
+        ``wait_s`` seconds for it to stop (e.g. when the window closes)."""
+        if self._import is None:
             return
-        except OSError as e:
-            QMessageBox.warning(self, "Cannot import", f"Saving the imported samples failed:\n\n{e}")
-            self.refresh()
+        job, thread, _ = self._import
+        job.cancel()
+        if wait_s > 0:
+            thread.join(wait_s)
+            self._poll_import()
+
+    @Slot()
+    def _poll_import(self) -> None:
+        if self._import is None:
             return
+        job, thread, errors = self._import
+        if job.total:
+            self.import_progress.setRange(0, job.total)
+            self.import_progress.setValue(job.done)
+        if thread.is_alive():
+            return
+        self._import = None
+        self._import_timer.stop()
+        self.import_progress.hide()
+        self.cancel_import_button.hide()
+        self.store.adopt(job)
         self.refresh()
-        self.samples_changed.emit()
-        self.count.setText(f"Imported {n} new samples" + ("" if n else " (all were here already)"))
+        n = job.done
+        if errors:
+            e = errors[0]
+            if isinstance(e, SampleFileError):
+                self._warn("Cannot import", f"{e}\n\nNothing was imported.")
+            elif isinstance(e, (OSError, ValueError)):
+                kept = f"; the {n} saved are kept" if n else ""
+                self._warn("Cannot import", f"Saving the imported samples failed after {n} of {job.total}{kept}."
+                                            f"\n\n{_reason(e)}")
+            else:
+                raise e  # a bug: the application's handler reports it
+        else:
+            cancelled = f" (cancelled after {n} of {job.total})" if job.cancelled and n < job.total else ""
+            self.count.setText(f"Imported {n} new samples{cancelled}" + ("" if n or job.cancelled else " (all were here already)"))
+        if n:
+            self.samples_changed.emit()
 
     def _labels_file_for(self, images: str) -> str:
         """The IDX labels file beside ``images`` (images -> labels, idx3 -> idx1), or ask for it."""
@@ -349,8 +451,16 @@ class SamplesPanel(QWidget):
         self.delete_button.setEnabled(self.gallery.selectionModel().hasSelection())
         self.undo_delete_button.setEnabled(bool(self._undo))
         self.export_button.setEnabled(has)
+        self.import_button.setEnabled(self._import is None)
         self.retrain_button.setEnabled(has and not self._training)
         self.scratch_button.setEnabled(has and not self._training)
+
+    def _warn(self, title: str, text: str) -> None:
+        """A window-modal message that does not block the event loop (nor a test driving it)."""
+        box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, self)
+        box.setObjectName("samplesWarning")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
 
     def _select(self, ids: list[str]) -> None:
         wanted = set(ids)
@@ -387,3 +497,10 @@ class SamplesPanel(QWidget):
             action.triggered.connect(lambda _=False, d=d: self.relabel_selected(d))
         menu.addAction("Delete", self.delete_selected).setObjectName("deleteAction")
         return menu
+
+
+def _reason(error: BaseException) -> str:
+    """An error in words: "Permission denied: /path/to/file" rather than "[Errno 13] ..."."""
+    if isinstance(error, OSError) and error.strerror:
+        return f"{error.strerror}: {error.filename}" if error.filename else error.strerror
+    return str(error)

@@ -76,8 +76,9 @@ class Teacher(QObject):
         predicted = int(self._network().predict(result.vector)[0])
         try:
             self._samples.add_sample(digit, result.image, self._canvas.strokes(), predicted)
-        except OSError as e:
-            self.error.emit("Could not keep the sample", str(e))
+        except (OSError, ValueError) as e:  # an unwritable or full samples folder; the drawing stays
+            reason = f"{e.strerror}: {e.filename}" if isinstance(e, OSError) and e.strerror else str(e)
+            self.error.emit("Could not keep the sample", f"The drawing stays on the canvas.\n\n{reason}")
             return
         verdict = "right" if predicted == digit else f"it read {predicted}"
         self._say(f"Kept as your sample of {digit} ({verdict}); {len(self._samples.store.all())} samples in all")

@@ -3,6 +3,11 @@
 Every control has a tooltip saying what it does to learning. The panel holds no network and
 runs nothing: it builds a ``TrainConfig`` (``config()``), shows one (``set_config``) and emits
 the user's commands as signals; the main window connects them to the training session.
+
+A config to show may come from a file or a saved setting: ``set_config`` checks that every value
+fits its field (a spin box holds a C int, a combo box its items) before it changes any of them,
+and raises ``ValueError`` naming the field otherwise, so the panel is never left half-updated.
+The fields' ranges are ``model.config``'s bounds.
 """
 
 from __future__ import annotations
@@ -28,7 +33,15 @@ from PySide6.QtWidgets import (
 )
 
 from digitlab.model.activations import ACTIVATIONS
-from digitlab.model.config import PRESET_DESCRIPTIONS, PRESETS, SCHEDULES, TrainConfig
+from digitlab.model.config import (
+    MAX_BATCH_SIZE,
+    MAX_EPOCHS,
+    MAX_SEED,
+    PRESET_DESCRIPTIONS,
+    PRESETS,
+    SCHEDULES,
+    TrainConfig,
+)
 from digitlab.model.optimizers import OPTIMIZERS
 
 # slow motion: slider positions -> steps per second (the last is "full speed")
@@ -81,10 +94,10 @@ class TrainingPanel(QWidget):
                                             maximum=100.0, singleStep=0.001)
         self.learning_rate.setToolTip("Step size eta. Too small: learning crawls. Too large: the cost "
                                       "jumps around or explodes. SGD with sigmoid likes ~3; Adam ~0.001.")
-        self.batch_size = QSpinBox(objectName="batchSize", minimum=1, maximum=60000)
+        self.batch_size = QSpinBox(objectName="batchSize", minimum=1, maximum=MAX_BATCH_SIZE)
         self.batch_size.setToolTip("Examples averaged into each gradient step. Small batches: many noisy "
                                    "steps; large: fewer, smoother steps that use the CPU better.")
-        self.epochs = QSpinBox(objectName="epochs", minimum=1, maximum=1000)
+        self.epochs = QSpinBox(objectName="epochs", minimum=1, maximum=MAX_EPOCHS)
         self.epochs.setToolTip("Passes over all 60,000 training images.")
         self.l2 = QDoubleSpinBox(objectName="l2", decimals=6, minimum=0.0, maximum=1.0, singleStep=1e-5)
         self.l2.setToolTip("Weight decay: pulls every weight a little towards zero each step, which "
@@ -96,7 +109,7 @@ class TrainingPanel(QWidget):
         self.augment.setToolTip("Randomly rotate, scale, shear and shift every training image a little (the "
                                 "accurate preset also gives some ones a European flag and some sixes a curled top), so "
                                 "the network learns digits as people draw them, not only as MNIST has them.")
-        self.seed = QSpinBox(objectName="seed", minimum=0, maximum=2**31 - 1)
+        self.seed = QSpinBox(objectName="seed", minimum=0, maximum=MAX_SEED)
         self.seed.setToolTip("Random seed for the initial weights, the shuffling and the distortions: the "
                              "same seed gives the same run, bit for bit.")
         for label, w in [("Preset", self.preset), ("Layers", self.layers), ("Hidden activation", self.activation),
@@ -204,6 +217,9 @@ class TrainingPanel(QWidget):
         ).validate()
 
     def set_config(self, config: TrainConfig, preset: str | None = None) -> None:
+        """Show ``config``; ``ValueError`` naming the field, and nothing changed, when a value is
+        invalid or outside what its field can show."""
+        self.check_fits(config)
         self._shown = config
         self._loading = True
         try:
@@ -217,9 +233,23 @@ class TrainingPanel(QWidget):
             self.l2.setValue(config.l2)
             self.augment.setChecked(config.augment)
             self.seed.setValue(config.seed)
-            self.preset.setCurrentText(preset if preset in PRESETS else "custom")
+            self.preset.setCurrentText(preset if isinstance(preset, str) and preset in PRESETS else "custom")
         finally:
             self._loading = False
+
+    def check_fits(self, config: TrainConfig) -> None:
+        """``ValueError`` naming the first field that cannot show its value of ``config``."""
+        config.validate()
+        for name, box, value in (("learning_rate", self.learning_rate, config.learning_rate),
+                                 ("batch_size", self.batch_size, config.batch_size),
+                                 ("epochs", self.epochs, config.epochs), ("l2", self.l2, config.l2),
+                                 ("seed", self.seed, config.seed)):
+            if not box.minimum() <= value <= box.maximum():
+                raise ValueError(f"{name} {value!r} is outside the panel's range, {box.minimum():g} to {box.maximum():g}")
+        for name, box, value in (("activation", self.activation, config.activation), ("cost", self.cost, config.cost),
+                                 ("optimizer", self.optimizer, config.optimizer), ("schedule", self.schedule, config.schedule)):
+            if box.findData(value) < 0:
+                raise ValueError(f"{name} {value!r} is not one the panel offers")
 
     @Slot(str)
     def _on_preset(self, name: str) -> None:

@@ -71,7 +71,7 @@ EARLIER = QColor(150, 150, 150)  # an earlier run's cost, drawn dimmed behind th
 MAX_RUNS = 10  # earlier runs kept for comparison
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared by identity: its arrays have no one truth value
 class Run:
     """A finished (or replaced) run's curves, kept for comparison."""
 
@@ -352,6 +352,12 @@ class TrainingPlots(QWidget):
         """Steps since the last call: samples seen (k,), batch costs (k,), gradient norms (k, n_layers)."""
         if len(costs) == 0:
             return
+        n_layers = np.asarray(grad_norms).reshape(len(costs), -1).shape[1]
+        new_run = n_layers != self.series.n_layers or float(samples[0]) < self._last_sample
+        if self.series.n_layers is not None and new_run:
+            # another network, or samples seen starting over: a new run, whoever forgot start_run()
+            self.start_run()
+        self._last_sample = float(samples[-1])
         fresh = self.series.n_layers is None
         self.series.append(samples, costs, grad_norms)
         if fresh and self.series.n_layers is not None:
@@ -466,8 +472,12 @@ class TrainingPlots(QWidget):
         self.compare_with(None if i is None else self.runs[i])
 
     def clear(self) -> None:
-        """Forget everything shown; the next ``add_steps`` may have another number of layers."""
+        """Forget everything shown; the next ``add_steps`` may have another number of layers.
+
+        Steps of another number of layers, or whose samples seen start below the last ones, are a
+        new run: ``add_steps`` starts one (``start_run``) by itself before showing them."""
         self.series.clear()
+        self._last_sample = -math.inf
         self._epoch_data = np.empty((0, 5))  # samples seen, train/test cost, train/test accuracy %
         self._last_epoch: EpochRecord | None = None
         self._epoch_cost_max = 0.0

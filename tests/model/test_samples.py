@@ -375,7 +375,8 @@ def test_kill_9_while_saving_never_corrupts_the_collection(tmp_path):
             word, pid = _read_line(server).split()
             assert word == "ready"
             pid = int(pid)
-            time.sleep(rng.uniform(0.005, 0.050))
+            # kill at a random moment; while no save has finished yet (a busy machine), a later one
+            time.sleep(rng.uniform(0.005, 0.050) * (1 if labels else 1 + round_))
             os.kill(pid, signal.SIGKILL)
             pid = None
             while (line := _read_line(server)) != "done":

@@ -524,3 +524,123 @@ def test_mutated_arrays_in_a_sound_archive_give_a_network_or_model_file_error(
         for name, member in members.items():
             z.writestr(name, member)
     load_or_refuse(path)
+
+
+# ------------------------------------------------------------------- issue #10: sizes and leftovers
+
+
+def _deflated_zeros_model(path: Path, sizes: tuple[int, ...]) -> Path:
+    """A small file (compressed zeros) declaring a network of ``sizes``: case 6 of issue #10."""
+    arrays = {
+        "format_version": np.array(1, dtype=np.int64), "layer_sizes": np.array(sizes, dtype=np.int64),
+        "activation": np.array("relu"), "cost": np.array("cross_entropy"),
+        "info": _info(json.dumps({"hyperparameters": {}, "history": [], "metadata": {}})),
+    }
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for key, a in arrays.items():
+            zf.writestr(f"{key}.npy", npy_bytes(a))
+        for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+            for key, shape in ((f"weights_{i}", (n_out, n_in)), (f"biases_{i}", (n_out,))):
+                with zf.open(f"{key}.npy", "w", force_zip64=True) as f:  # streamed: never in memory whole
+                    f.write(npy_header_only("<f4", shape))
+                    left = int(np.prod(shape)) * 4
+                    zeros = bytes(2**22)
+                    while left:
+                        f.write(zeros[: min(left, len(zeros))])
+                        left -= min(left, len(zeros))
+    return path
+
+
+def test_a_small_file_declaring_a_huge_network_is_refused_before_allocating(tmp_path: Path) -> None:
+    # case 6: 784-250000-10 of deflated zeros (under 1 MB) loaded into 3.1 GB and was autosaved
+    path = _deflated_zeros_model(tmp_path / "crafted.npz", (784, 250_000, 10))
+    assert path.stat().st_size < 1_000_000
+    tracemalloc.start()
+    try:
+        with pytest.raises(ModelFileError, match="250,000 neurons is wider than") as caught:
+            load(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 5 * 2**20
+    assert str(path) in str(caught.value)
+
+
+def test_save_refuses_a_network_wider_than_can_be_drawn(tmp_path: Path) -> None:
+    wide = Network((1, 1), seed=0)  # built small, then given a shape no file may hold (as _assemble does)
+    wide.layer_sizes = (784, 5000, 10)
+    with pytest.raises(ValueError, match="5,000 neurons is wider than"):
+        save(wide, tmp_path / "wide.npz")
+    assert os.listdir(tmp_path) == []
+
+
+def test_a_write_error_names_the_file_not_the_hidden_temporary(
+    tmp_path: Path, net: Network, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # case 1: the message named ".x.npz.<hex>.tmp" (an unwritable folder; faked: the tests may run as root)
+    real_open = os.open
+
+    def refusing_open(path, flags, *args):
+        if str(path).endswith(".tmp"):
+            raise PermissionError(13, "Permission denied", path)
+        return real_open(path, flags, *args)
+
+    monkeypatch.setattr(os, "open", refusing_open)
+    with pytest.raises(PermissionError) as caught:
+        save(net, tmp_path / "x.npz")
+    assert caught.value.filename == str(tmp_path / "x.npz")
+    assert ".tmp" not in str(caught.value)
+
+
+def test_disk_full_names_the_file_and_leaves_nothing(tmp_path: Path, net: Network, monkeypatch) -> None:
+    monkeypatch.setattr(np, "savez", _half_write_then(OSError(28, "No space left on device")))
+    with pytest.raises(OSError, match="No space left on device") as caught:
+        save(net, tmp_path / "x.npz")
+    assert caught.value.filename == str(tmp_path / "x.npz")
+    assert os.listdir(tmp_path) == []
+
+
+def test_save_removes_the_temporaries_a_killed_save_left(tmp_path: Path, net: Network) -> None:
+    # case 7: kill -9 during a save left .x.npz.<hex>.tmp files that nothing removed
+    old = tmp_path / ".x.npz.0123456789ab.tmp"
+    young = tmp_path / ".x.npz.ba9876543210.tmp"  # may be another process's save under way
+    other = tmp_path / ".y.npz.0123456789ab.tmp"  # another file's: not this save's business
+    for p in (old, young, other):
+        p.write_bytes(b"PK\x03\x04 half")
+    stale = os.path.getmtime(old) - 3600
+    os.utime(old, (stale, stale))
+    os.utime(other, (stale, stale))
+    save(net, tmp_path / "x.npz")
+    assert sorted(os.listdir(tmp_path)) == sorted(["x.npz", young.name, other.name])
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
+def test_a_save_killed_mid_write_leaves_the_old_file_whole(saved: Path, tmp_path: Path) -> None:
+    import signal
+    import subprocess
+
+    before = saved.read_bytes()
+    script = (
+        "import sys, numpy as np\n"
+        "from digitlab.model.network import Network\n"
+        "from digitlab.model import store\n"
+        "real = np.savez\n"
+        "def slow(f, **arrays):\n"
+        "    f.write(b'PK\\x03\\x04 half'); f.flush(); print('writing', flush=True); import time; time.sleep(60)\n"
+        "np.savez = slow\n"
+        "store.save(Network([784, 10], seed=1), sys.argv[1])\n"
+    )
+    with subprocess.Popen([sys.executable, "-c", script, str(saved)], stdout=subprocess.PIPE, text=True) as proc:
+        try:
+            assert proc.stdout.readline().strip() == "writing"
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(timeout=30)
+        finally:
+            proc.kill()
+    assert saved.read_bytes() == before  # the old file, whole
+    leftovers = [n for n in os.listdir(saved.parent) if n.endswith(".tmp")]
+    assert len(leftovers) == 1  # the killed write's: removed by the next save once stale
+    t = os.path.getmtime(saved.parent / leftovers[0]) - 3600
+    os.utime(saved.parent / leftovers[0], (t, t))
+    save(load(saved), saved)
+    assert os.listdir(saved.parent) == ["model.npz"]

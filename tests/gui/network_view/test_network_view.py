@@ -285,3 +285,27 @@ def test_header_hover_tells_what_a_shortened_header_says_in_full(qtbot):
     assert neuron is None and "300 of 131,072 edges" in text and "layer 2" in text
     text, _ = view.diagram.describe(QPoint(a, 5))
     assert text.startswith("layer 1: 512 neurons")
+
+
+def test_the_widest_network_allowed_draws_without_giant_arrays(qtbot):
+    # case 5: 784-20000-20000-10 built a 32 GiB object array in the edge code at every repaint; such
+    # sizes are refused now (model/limits.py), and the widest allowed keeps its edge cache bounded
+    import tracemalloc
+
+    from digitlab.model.limits import MAX_LAYER_WIDTH
+
+    net = Network((784, 16, 10), seed=0)
+    net.layer_sizes = (784, MAX_LAYER_WIDTH, MAX_LAYER_WIDTH, 10)  # zeros but the right shapes: cheap to make
+    net.weights = [np.zeros((MAX_LAYER_WIDTH, 784), np.float32), np.zeros((MAX_LAYER_WIDTH, MAX_LAYER_WIDTH), np.float32),
+                   np.zeros((10, MAX_LAYER_WIDTH), np.float32)]
+    net.weights[1][::97, ::89] = 1.0
+    net.biases = [np.zeros(n, np.float32) for n in net.layer_sizes[1:]]
+    tracemalloc.start()
+    try:
+        view = _show(qtbot, NetworkView(net), 900, 500)  # the first paint builds the edge cache
+        view.diagram.repaint()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 2**30  # the dense cache alone would be 1.6 GB (the top-k pass over 16.7M weights takes ~0.5)
+    assert view.n_edges_drawn[0] == DEFAULT_EDGE_COUNT  # the 4096x4096 connection

@@ -198,3 +198,20 @@ def test_take_an_mnist_example_gives_an_image_and_its_label(qtbot, trained, mnis
     assert _button(panel, "stepThrough").isEnabled()
     qtbot.mouseClick(_button(panel, "stepThrough"), LEFT)
     assert panel.trace.label == label and np.array_equal(panel.trace.x, x)
+
+
+def test_the_ledger_follows_a_network_that_became_shallower(qtbot, mnist) -> None:
+    # found by the monkey (issue #10): MNIST arriving after the network lost a layer raised IndexError
+    from digitlab.gui.network_view.view import NetworkView
+    from digitlab.gui.step_through.panel import StepThroughPanel
+    from digitlab.model.network import Network
+
+    view = NetworkView(Network((784, 16, 16, 10), seed=0))
+    panel = StepThroughPanel(view)
+    qtbot.addWidget(view)
+    qtbot.addWidget(panel)
+    panel.set_example(mnist.test_x[0], int(mnist.test_y[0]))
+    panel.ledger_box.choose(1, 3)  # a hidden layer of the deep network
+    view.set_network(Network((784, 10), seed=1))  # the view now shows a one-layer network
+    panel.set_data(mnist.test_x[:50], mnist.test_y[:50])  # rebuilds the ledger
+    assert panel.ledger_box.layer.count() == 1

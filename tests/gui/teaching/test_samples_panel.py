@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import struct
 from pathlib import Path
 
 import numpy as np
@@ -54,6 +56,15 @@ def make_panel(qtbot, folder: Path, reader: Reader | None = None) -> SamplesPane
     with qtbot.waitExposed(panel):
         panel.show()
     return panel
+
+
+def only_warning(panel: SamplesPanel) -> tuple[str, str]:
+    """The one message box the panel shows, (title, text); closed."""
+    boxes = [b for b in panel.findChildren(QMessageBox) if b.isVisible()]
+    assert len(boxes) == 1, [b.text() for b in boxes]
+    box = boxes[0]
+    box.close()
+    return box.windowTitle(), box.text()
 
 
 def click(qtbot, panel: SamplesPanel, row: int, modifier=Qt.KeyboardModifier.NoModifier) -> None:
@@ -243,7 +254,8 @@ def test_export_and_import_through_the_dialogs(qtbot, folder, tmp_path, monkeypa
         qtbot.mouseClick(other.import_button, Qt.MouseButton.LeftButton)
     assert labels(other) == [label for label, _ in SAMPLES]
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(images), IDX_FILTER))
-    qtbot.mouseClick(other.import_button, Qt.MouseButton.LeftButton)  # finds the labels file beside it
+    with qtbot.waitSignal(other.samples_changed, timeout=5000):
+        qtbot.mouseClick(other.import_button, Qt.MouseButton.LeftButton)  # finds the labels file beside it
     assert len(other.visible_samples()) == 12 and len(SampleStore(tmp_path / "other")) == 12
 
 
@@ -251,12 +263,10 @@ def test_a_bad_file_is_explained_and_nothing_is_imported(qtbot, folder, tmp_path
     panel = make_panel(qtbot, folder)
     bad = tmp_path / "broken.npz"
     bad.write_bytes(b"PK\x03\x04 not really an archive")
-    warnings = []
-    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text, *a: warnings.append((title, text)))
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(bad), NPZ_FILTER))
     qtbot.mouseClick(panel.import_button, Qt.MouseButton.LeftButton)
-    assert len(warnings) == 1
-    title, text = warnings[0]
+    qtbot.waitUntil(lambda: not panel.importing, timeout=5000)
+    title, text = only_warning(panel)
     assert title == "Cannot import" and "broken.npz" in text and "Nothing was imported" in text
     assert len(panel.visible_samples()) == 6 and len(SampleStore(folder)) == 6
 
@@ -294,3 +304,91 @@ def test_a_drawing_kept_from_the_canvas_shows_up_and_its_strokes_redraw_it(qtbot
     np.testing.assert_array_equal(redrawn.to_array(), canvas.to_array())
     np.testing.assert_array_equal(kept.image, preprocess(canvas.to_array()).image)
     assert kept.was_wrong
+
+
+# ------------------------------------------------------------------ issue #10: failures in words
+
+
+def _fail_writes(monkeypatch, after: int, error: OSError) -> None:
+    """The file system refuses every sample delete or write after the first ``after``."""
+    calls = [0]
+    real_unlink, real_open = os.unlink, os.open
+
+    def check(path) -> None:
+        calls[0] += 1
+        if calls[0] > after:
+            raise type(error)(error.errno, error.strerror, os.fspath(path))
+
+    def unlink(path, **kw):
+        if str(path).endswith(".npz"):
+            check(path)
+        return real_unlink(path, **kw)
+
+    def open_(path, flags, *a, **kw):
+        if flags & os.O_CREAT:
+            check(path)
+        return real_open(path, flags, *a, **kw)
+
+    monkeypatch.setattr(os, "unlink", unlink)
+    monkeypatch.setattr(os, "open", open_)
+
+
+def test_a_delete_failing_half_way_is_said_and_what_it_deleted_can_be_undone(qtbot, folder, monkeypatch):
+    # case 4: an uncaught PermissionError, and the samples deleted first were lost for good
+    panel = make_panel(qtbot, folder)
+    panel.gallery.selectAll()
+    with monkeypatch.context() as m:
+        _fail_writes(m, 2, PermissionError(13, "Permission denied"))
+        panel.delete_selected()
+    title, text = only_warning(panel)
+    assert title == "Cannot delete" and "Deleted 2 of 6" in text and "Permission denied" in text
+    assert len(panel.visible_samples()) == len(SampleStore(folder)) == 4
+    assert panel.undo_delete_button.isEnabled()
+    panel.undo_delete()
+    assert len(panel.visible_samples()) == len(SampleStore(folder)) == 6
+
+
+def test_an_undo_failing_half_way_keeps_the_rest_undoable(qtbot, folder, monkeypatch):
+    panel = make_panel(qtbot, folder)
+    panel.gallery.selectAll()
+    panel.delete_selected()
+    with monkeypatch.context() as m:
+        _fail_writes(m, 3, OSError(28, "No space left on device"))
+        panel.undo_delete()
+    title, text = only_warning(panel)
+    assert "Brought back 3 of 6" in text and "No space left on device" in text
+    assert len(panel.visible_samples()) == len(SampleStore(folder)) == 3
+    panel.undo_delete()
+    assert len(panel.visible_samples()) == len(SampleStore(folder)) == 6
+
+
+def test_a_relabel_in_an_unwritable_folder_is_said(qtbot, folder, monkeypatch):
+    panel = make_panel(qtbot, folder)
+    panel.gallery.selectAll()
+    with monkeypatch.context() as m:
+        _fail_writes(m, 0, PermissionError(13, "Permission denied"))
+        panel.relabel_selected(3)
+    title, text = only_warning(panel)
+    assert title == "Cannot relabel" and "Relabelled 0 of" in text and "Permission denied" in text
+    assert labels(panel) == [label for label, _ in SAMPLES] == [s.label for s in SampleStore(folder).all()]
+
+
+def test_a_long_import_runs_off_the_gui_thread_with_progress(qtbot, tmp_path, monkeypatch):
+    # case 9: importing 10,000 IDX samples blocked the window for 3.7 s
+    images = (np.random.default_rng(0).random((1200, 28, 28)) * 255).astype(np.uint8)
+    base = tmp_path / "many"
+    with open(f"{base}-images-idx3-ubyte", "wb") as f:
+        f.write(struct.pack(">HBBIII", 0, 8, 3, 1200, 28, 28) + images.tobytes())
+    with open(f"{base}-labels-idx1-ubyte", "wb") as f:
+        f.write(struct.pack(">HBBI", 0, 8, 1, 1200) + (np.arange(1200) % 10).astype(np.uint8).tobytes())
+    panel = make_panel(qtbot, tmp_path / "mine")
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (f"{base}-images-idx3-ubyte", IDX_FILTER))
+    qtbot.mouseClick(panel.import_button, Qt.MouseButton.LeftButton)
+    assert panel.importing and panel.import_progress.isVisible() and not panel.import_button.isEnabled()
+    seen = set()
+    while panel.importing:
+        qtbot.wait(20)  # the event loop runs while the samples are written
+        seen.add(panel.import_progress.value())
+    assert len(seen) > 1  # progress moved
+    assert len(panel.visible_samples()) == len(SampleStore(tmp_path / "mine")) == 1200
+    assert not panel.import_progress.isVisible() and "Imported 1200" in panel.count.text()

@@ -179,3 +179,30 @@ def test_cached_and_direct_decimation_agree(monkeypatch):
     for a, b in zip(cached, direct):
         for u, v in zip(a, b):
             np.testing.assert_allclose(u, v, rtol=1e-6)
+
+
+def test_a_run_with_another_number_of_layers_starts_clean(plots):
+    # case 11: without a clear() between runs every frame raised "got norms of 2 layers after 3"
+    plots.add_steps(*steps(1, 100, n_layers=3))
+    plots.add_epochs([epoch(1)])
+    plots.add_steps(*steps(1, 10, n_layers=2))
+    assert len(plots.grad_curves) == 2
+    assert plots.n_steps == 10 and plots.n_epoch_points == 0
+    plots.add_steps(*steps(11, 10, n_layers=2))  # the same run goes on
+    assert plots.n_steps == 20
+
+
+def test_a_run_starting_over_with_the_same_layers_starts_clean(plots):
+    plots.add_steps(*steps(1, 100))
+    plots.add_steps(*steps(1, 5))  # samples seen start again from the beginning: another run
+    assert plots.n_steps == 5
+
+
+def test_runs_of_the_same_name_and_other_lengths_are_kept_apart(plots):
+    # found by the monkey (issue #10): two runs labelled alike compared their arrays, and every
+    # later start raised "operands could not be broadcast together"
+    for n in (100, 50, 70):
+        plots.start_run("trained 3b1b")
+        plots.add_steps(*steps(1, n))
+    plots.start_run("trained 3b1b")
+    assert len(plots.runs) == 3 and plots.compared is plots.runs[-1]
