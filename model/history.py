@@ -87,6 +87,7 @@ class NetworkHistory:
         self.max_entries, self.max_bytes = max_entries, max_bytes
         self._entries: dict[str, HistoryEntry] = {}  # oldest first
         self._trail: list[str] = []  # ids in the order they became current; the last is current
+        self.index_problem: str | None = None  # why the index on disk is behind, if it is
         self._read_index()
 
     # ------------------------------------------------------------------------------ reading
@@ -193,9 +194,17 @@ class NetworkHistory:
 
     # ------------------------------------------------------------------------------ the index
     def _write_index(self) -> None:
+        """Keep the index on disk. A write that fails (a full or read-only disk) leaves the file as it
+        was and the history in memory right: the next write catches up, and the entries' own files,
+        which the index is rebuilt from, are all there. ``index_problem`` says what went wrong."""
         data = {"version": 1, "entries": [asdict(e) for e in self._entries.values()], "trail": self._trail}
         text = json.dumps(data, indent=1).encode("utf-8")
-        write_atomically(self.folder / INDEX_FILE, lambda f: f.write(text))
+        try:
+            write_atomically(self.folder / INDEX_FILE, lambda f: f.write(text))
+        except OSError as e:
+            self.index_problem = f"could not write the history's index: {e}"
+        else:
+            self.index_problem = None
 
     def _read_index(self) -> None:
         try:

@@ -100,7 +100,7 @@ class HistoryKeeper(QObject):
             return
         try:
             step = self.history.undo()
-        except ModelFileError as e:
+        except (ModelFileError, OSError) as e:
             self.message.emit(f"Could not read the earlier network: {e}", 10_000)
             return
         if step is None:
@@ -117,7 +117,7 @@ class HistoryKeeper(QObject):
             return
         try:
             net = self.history.go_back(entry_id)
-        except (KeyError, ModelFileError) as e:
+        except (KeyError, ModelFileError, OSError) as e:
             self.message.emit(f"Could not go back to that network: {e}", 10_000)
             return
         entry = self.history.current

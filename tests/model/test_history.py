@@ -102,3 +102,25 @@ def test_accuracy_can_be_noted_later(tmp_path):
     entry = history.record(_net(0), "opened")
     history.set_accuracy(entry.id, 0.9)
     assert NetworkHistory(tmp_path).current.accuracy == 0.9
+
+
+def test_an_index_that_cannot_be_written_loses_nothing(tmp_path, monkeypatch) -> None:
+    from digitlab.model import history as history_module
+
+    h = NetworkHistory(tmp_path / "history")
+    nets = [Network([784, 8, 10], seed=s) for s in range(3)]
+    for i, net in enumerate(nets):
+        h.record(net, f"net {i}")
+
+    def full_disk(path, write):
+        raise OSError(28, "No space left on device", str(path))
+
+    monkeypatch.setattr(history_module, "write_atomically", full_disk)
+    entry, net = h.undo()  # the disk is full: the undo still happens, in memory
+    assert entry.how == "net 1" and np.array_equal(net.weights[0], nets[1].weights[0])
+    assert "No space left" in h.index_problem
+    monkeypatch.undo()
+    h.record(nets[2], "net 2 again")  # the next write catches up
+    assert h.index_problem is None
+    again = NetworkHistory(tmp_path / "history")
+    assert again.current.how in ("net 2", "net 2 again")
