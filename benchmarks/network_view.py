@@ -1,8 +1,8 @@
 """Benchmark of the network view: what one frame costs on the GUI thread.
 
 Run ``python -m benchmarks.network_view`` (offscreen unless QT_QPA_PLATFORM says otherwise). For the
-3Blue1Brown network (784-16-16-10, every edge drawn) and the ``accurate`` preset (784-512-256-10,
-top-k edges) it times, over many frames:
+3Blue1Brown network (784-16-16-10, every edge drawn) and the ``accurate`` preset (784-1024-512-10
+since issue #14, 784-512-256-10 before; top-k edges) it times, over many frames:
 
 - ``redraw``: a full render of the whole view (``grab()``: every child painted, into a new pixmap)
   after its data changed (mosaic rebuilt, edges re-selected): the issue's "full redraw";
@@ -17,7 +17,7 @@ the view's own cost. The exit status is 0 when every wall p99 is within its budg
 
 Each frame uses a real training step's changes (``Trainer(record_changes=True)``) and the weights it
 left, alternating between a few recorded steps so nothing is cached between frames. Budgets (issue
-4): 10 ms for 784-16-16-10, 16 ms for 784-512-256-10.
+4): 10 ms for 784-16-16-10, 16 ms for the ``accurate`` preset (set when it was 784-512-256-10).
 """
 
 from __future__ import annotations

@@ -49,6 +49,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.model is not None and not args.model.is_file():
         _parser().error(f"no such model file: {args.model}")
     limit_blas_threads(1)  # see model/blas.py
+    from digitlab.gui.platform_check import missing_xcb_libraries, uses_xcb, xcb_problem
+
+    if uses_xcb() and (missing := missing_xcb_libraries()):
+        sys.stderr.write(xcb_problem(missing) + "\n")  # words, instead of Qt's plugin error
+        return 1
     from PySide6.QtWidgets import QApplication  # after --help: usage needs no Qt
 
     app = QApplication.instance() or QApplication([sys.argv[0], *qt_args])
@@ -57,6 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     sys.excepthook = _report_unexpected
     window = create_window(model_path=args.model)
     window.show()
+    window.help.first_run()  # the guided tour, once per user
     return app.exec()
 
 

@@ -15,22 +15,27 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from concurrent.futures import Future
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, Slot
-from PySide6.QtGui import QCloseEvent, QKeyEvent, QShowEvent
+from PySide6.QtCore import QTimer, Slot
+from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox
 
 from digitlab.gui.actions import build_menus, make_actions
+from digitlab.gui.appearance.commands import Appearance
+from digitlab.gui.appearance.theme import LIGHT_ONLY
+from digitlab.gui.appearance.zoom import NO_ZOOM
 from digitlab.gui.background import BackgroundJobs
+from digitlab.gui.drawing.canvas_keys import OWN_KEYS, CanvasKeys
 from digitlab.gui.drawing.draw_panel import DrawPanel
 from digitlab.gui.drawing.prediction_view import PredictionView
 from digitlab.gui.drawing.preview import PreprocessView
 from digitlab.gui.drawing.recognition import Recognition
 from digitlab.gui.evaluation.evaluation_panel import EvaluationPanel
+from digitlab.gui.help.menu import HelpMenu
 from digitlab.gui.history.keeper import HistoryKeeper, how_loaded
 from digitlab.gui.history.panel import HistoryPanel, add_history_dock
+from digitlab.gui.mnist_source import MnistSource
 from digitlab.gui.model_files import ModelFiles
 from digitlab.gui.network_view.view import NetworkView
 from digitlab.gui.settings import WindowSettings, default_data_dir, open_sample_store
@@ -47,7 +52,6 @@ from digitlab.model.evaluation import Evaluation, format_per_digit
 from digitlab.model.network import Network
 from digitlab.model.train_process import Frame, RunRecipe
 
-MNIST_DELAY_MS = 300  # MNIST starts loading this long after the window is built (first paint first)
 WARM_UP_MS = 1000  # the trainer process starts this long after (it competes for the CPU with start-up)
 
 
@@ -61,12 +65,9 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Digit Lab")
         self.data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
         self.background = BackgroundJobs(self)
-        self._mnist_loader = mnist_loader
-        self._mnist_future: Future[MNIST] | None = None
-        QTimer.singleShot(MNIST_DELAY_MS, self, self._load_mnist)
+        self.data = MnistSource(self.background, mnist_loader, parent=self)
         # the trainer process loads the shipped MNIST itself (and early) unless the window was given other data
-        self._shipped_mnist = mnist_loader is load_mnist
-        self.session = TrainingSession(self, preload_mnist=self._shipped_mnist)
+        self.session = TrainingSession(self, preload_mnist=self.data.shipped)
         QTimer.singleShot(WARM_UP_MS, self, self.session.warm_up)  # Train then starts at once
         self.model_path: Path | None = None
 
@@ -90,13 +91,22 @@ class MainWindow(QMainWindow):
         self.history = HistoryKeeper(self.data_dir / "history", self._busy, parent=self)
         self.docks["history"] = add_history_dock(self, HistoryPanel(self.history), self.docks["stepThrough"],
                                                  self.view_menu)
+        self.network_view.setProperty(NO_ZOOM, True)  # its layout is measured in pixels, not in lines of text
+        self.network_view.setProperty(LIGHT_ONLY, True)  # its colours are made for its white ground
+        self.appearance = Appearance(self, self.view_menu, self.canvas, self.plots, self.window_layout.reset)
+        self.help = HelpMenu(self, self.menuBar(), self.actions | self.appearance.actions, {
+            "canvas": self.canvas, "preview": self.preview, "answer": self.prediction, "curves": self.docks["curves"],
+            "step_through": self.docks["stepThrough"], "samples": self.docks["samples"]})
         self.window_settings = WindowSettings(self, self.training, self.draw, self.data_dir)
         self.files = ModelFiles(self, self.training, self.data_dir, self.window_settings.hyperparameters)
         self.teacher = Teacher(self.canvas, self.samples, lambda: self.network, self.mnist, self.start_training,
                                self._busy, self.background, self.training.config, parent=self)
+        self.samples.gallery.setProperty(OWN_KEYS, True)  # there digits relabel samples, Delete deletes them
+        self.canvas_keys = CanvasKeys(self, self.actions, self.teacher.label_drawing)  # wherever the focus is
         self._connect()
 
-        self.network_label = QLabel(objectName="networkLabel")
+        self.network_label = QLabel(objectName="networkLabel", toolTip="The network shown: neurons per layer "
+                                    "(input to output), the hidden layers' activation, the output layer's kind, its file")
         self.statusBar().addPermanentWidget(self.network_label)
         self.network, self.model_path = self.files.initial(model_path, self.window_settings.last_model_path)
         self._run_how = "trained"
@@ -119,6 +129,8 @@ class MainWindow(QMainWindow):
                           "quit": self.close}.items():
             self.actions[key].triggered.connect(slot)
         self.recognition.input_changed.connect(self._on_input)
+        self.data.loaded.connect(self._on_mnist_loaded)
+        self.data.failed.connect(lambda text: self.statusBar().showMessage(text, 15_000))
         s = self.session
         s.steps_arrived.connect(self._on_steps)
         s.epochs_arrived.connect(self.plots.add_epochs)
@@ -205,15 +217,9 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ training
     def mnist(self) -> MNIST:
         """MNIST, waiting for the background load if it has not finished."""
-        return self._load_mnist().result()
+        return self.data.get()
 
-    def _load_mnist(self) -> Future[MNIST]:
-        if self._mnist_future is None:
-            self._mnist_future = self.background.submit(
-                self._mnist_loader, on_result=self._on_mnist_loaded,
-                on_error=lambda e: self.statusBar().showMessage(f"Could not load MNIST: {e}", 15_000))
-        return self._mnist_future
-
+    @Slot(object)
     def _on_mnist_loaded(self, data: MNIST) -> None:
         self.step_through.set_data(data.test_x, data.test_y)
         self.evaluation.set_data(data)
@@ -236,7 +242,7 @@ class MainWindow(QMainWindow):
                 return False
             samples = self.teacher.sample_arrays() if self.training.keep_samples.isChecked() else None
             recipe, how = make_recipe(config, self.network, samples)
-        if not self._shipped_mnist:  # tests and scripts that gave the window their own data
+        if not self.data.shipped:  # tests and scripts that gave the window their own data
             recipe = dataclasses.replace(recipe, data=self.mnist())
         self._run_how = how  # the network it makes goes into the history as made so
         self.model_path = None  # training changes it: it is no longer the file's network
@@ -337,16 +343,7 @@ class MainWindow(QMainWindow):
                                          f"{format_per_digit(ev.per_digit)}", 15_000)
             self._run_message = ""
 
-    # ------------------------------------------------------------------ keys, errors, closing
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        # digit keys reach here from the canvas, which ignores them: they label the drawing
-        key = event.key()
-        if Qt.Key.Key_0 <= key <= Qt.Key.Key_9 and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
-            self.teacher.label_drawing(int(key - Qt.Key.Key_0))
-            event.accept()
-            return
-        super().keyPressEvent(event)
-
+    # ------------------------------------------------------------------ errors, closing
     @Slot(str, str)
     def _error(self, title: str, message: str) -> None:
         self.statusBar().showMessage(f"{title}: {message.splitlines()[0]}", 10_000)

@@ -26,12 +26,18 @@ from PySide6.QtWidgets import QMainWindow, QStatusBar
 
 from digitlab.gui.drawing.draw_panel import DrawPanel
 from digitlab.gui.training.panel import TrainingPanel
+from digitlab.gui.window_layout import fit_to_screen
 from digitlab.model.config import TrainConfig
 from digitlab.model.network import Network
 from digitlab.model.samples import SampleStore
 from digitlab.model.store import save
 
 LAST_MODEL_FILE = "last_model.npz"  # in the data folder: the network left at the last exit
+
+
+def app_settings() -> QSettings:
+    """Digit Lab's ``QSettings`` (the layout, the zoom level, the theme, whether the tour was seen)."""
+    return QSettings("DigitLab", "Digit Lab")
 
 
 def default_data_dir() -> Path:
@@ -64,7 +70,7 @@ class WindowSettings:
         self._training = training
         self._draw = draw
         self.data_dir = data_dir
-        self.qsettings = QSettings("DigitLab", "Digit Lab")
+        self.qsettings = app_settings()
         self.problem: str | None = None  # what restore() set aside or skipped, in words
 
     @property
@@ -104,7 +110,7 @@ class WindowSettings:
         if isinstance(geometry, QByteArray):
             w.restoreGeometry(geometry)
         else:
-            w.resize(1600, 1000)
+            fit_to_screen(w)
         state = s.value("windowState")
         layout_restored = isinstance(state, QByteArray) and w.restoreState(state)
         raw = s.value("config")

@@ -3,15 +3,21 @@
 ``WindowLayout`` builds the central row (canvas | what the network sees over the outputs) and the
 docks of a ``QMainWindow``: the curves and the step-through tabbed at the bottom, the training
 panel and your samples tabbed on the left, the network view on the right. Docks can be moved,
-hidden (View menu) and are saved by name with the window's state.
+hidden (View menu) and are saved by name with the window's state; ``reset`` puts them back.
+
+The layout works from 1280 x 720 logical pixels up (a 1366 x 768 laptop, 1920 x 1080 at 150%): the
+side columns take what their panels need, the network view and the centre share the rest, and rows
+of buttons wrap (``gui.appearance.flow_layout``) instead of widening the window. A first window
+fills most of its screen (``fit_to_screen``), never more than the screen.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import (
     QDockWidget,
+    QFormLayout,
     QFrame,
     QHBoxLayout,
     QMainWindow,
@@ -20,6 +26,10 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+DEFAULT_SIZE = QSize(1600, 1000)  # a first window on a large screen
+SIDE_WIDTH = (300, 0.22)  # the left column: at least this many px, else this share of the width
+BOTTOM_SHARE = 0.42  # of the centre's height, for the curves and the step-through
 
 
 class WindowLayout:
@@ -65,6 +75,8 @@ class WindowLayout:
         self._add("samples", "Your samples", samples, left)
         self._add("network", "Network", network, Qt.DockWidgetArea.RightDockWidgetArea)
         self.docks["curves"].raise_()
+        for form in training.findChildren(QFormLayout):  # a label above its field when the column is narrow
+            form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         return self.docks
 
     def _add(self, name: str, title: str, widget: QWidget, area: Qt.DockWidgetArea, scroll: bool = False) -> None:
@@ -89,3 +101,40 @@ class WindowLayout:
             self._tabify_on_show = False
             self._window.tabifyDockWidget(self.docks["training"], self.docks["samples"])
             self.docks["training"].raise_()
+            self.share_space()
+
+    def reset(self) -> None:
+        """Every dock back where it started: docked, shown, in its tab group, at its default size."""
+        w, d = self._window, self.docks
+        areas = {"curves": Qt.DockWidgetArea.BottomDockWidgetArea, "stepThrough": Qt.DockWidgetArea.BottomDockWidgetArea,
+                 "training": Qt.DockWidgetArea.LeftDockWidgetArea, "samples": Qt.DockWidgetArea.LeftDockWidgetArea,
+                 "network": Qt.DockWidgetArea.RightDockWidgetArea}
+        for name, area in areas.items():
+            d[name].setFloating(False)
+            w.addDockWidget(area, d[name])  # moves it out of any tab group
+            d[name].show()
+        w.tabifyDockWidget(d["curves"], d["stepThrough"])
+        w.tabifyDockWidget(d["training"], d["samples"])
+        d["curves"].raise_()
+        d["training"].raise_()
+        self.share_space()
+
+    def share_space(self) -> None:
+        """The docks' default sizes for the window's present size."""
+        w = self._window
+        width, height = w.width(), w.height()
+        side = max(SIDE_WIDTH[0], round(width * SIDE_WIDTH[1]))
+        network = max(self.docks["network"].minimumSizeHint().width(), round((width - side) * 0.45))
+        w.resizeDocks([self.docks["training"], self.docks["network"]], [side, network], Qt.Orientation.Horizontal)
+        w.resizeDocks([self.docks["curves"]], [round(height * BOTTOM_SHARE)], Qt.Orientation.Vertical)
+
+
+def fit_to_screen(window: QMainWindow) -> None:
+    """A first window's size: ``DEFAULT_SIZE`` where the screen has room, else most of the screen."""
+    screen = window.screen() or QGuiApplication.primaryScreen()
+    size = QSize(DEFAULT_SIZE)
+    if screen is not None:
+        room = screen.availableGeometry()
+        size = size.boundedTo(QSize(room.width() - 16, room.height() - 48)).expandedTo(window.minimumSizeHint())
+        window.move(room.topLeft())
+    window.resize(size)

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from digitlab.model.augment import random_affine
+from digitlab.model.augment import curl_sixes, distort, flag_ones
 from digitlab.model.config import TrainConfig
 from digitlab.model.network import Network
 from digitlab.model.optimizers import Optimizer
@@ -107,6 +107,7 @@ class Trainer:
         shuffle_seed, augment_seed, eval_seed = np.random.SeedSequence(config.seed).spawn(3)
         self._shuffle_rng = np.random.default_rng(shuffle_seed)
         self._augment_rng = np.random.default_rng(augment_seed)
+        self._distortion = config.distortion()
         n_eval = min(train_eval_size, len(train_x))
         self._train_eval_idx = np.sort(np.random.default_rng(eval_seed).choice(len(train_x), n_eval, replace=False))
         self._train_eval: tuple[np.ndarray, np.ndarray] | None = None
@@ -152,7 +153,11 @@ class Trainer:
         x = np.take(self.train_x, idx, axis=0)  # np.take is a faster gather than x[idx]
         y = np.take(self.train_y, idx)
         if self.config.augment:
-            x = random_affine(x, self._augment_rng)
+            if self.config.flag_ones:
+                x = flag_ones(x, y, self._augment_rng, self.config.flag_ones)
+            if self.config.curl_sixes:
+                x = curl_sixes(x, y, self._augment_rng, self.config.curl_sixes)
+            x = distort(x, self._augment_rng, self._distortion)
         # overflow is detected below and reported as TrainingDivergedError, not as NumPy warnings
         with np.errstate(over="ignore", invalid="ignore"):
             grads = self.net.backward(x, y)

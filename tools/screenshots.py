@@ -10,11 +10,20 @@ events, trains for real in the trainer process, and saves grabs to ``assets/scre
 - ``evaluation.png``: "Where it goes wrong" at 1280x720 (the training docks closed to make room):
   the shipped model's confusion matrix on MNIST test, its most frequent mistake's images with one
   of them as the window's input, and the first-layer neuron it excites most with its top images.
+- ``main-1280x720.png``, ``main-1366x768.png``: the lesson's window on small laptop screens;
+- ``main-1920x1080@150.png``: a 1920 x 1080 screen at 150% scaling (a child process with
+  ``QT_SCALE_FACTOR=1.5``: 1280 x 720 logical pixels);
+- ``presentation.png``: presentation mode (zoom 150%) on a 1920 x 1080 projector;
+- ``dark.png``: the dark theme at 1366 x 768; ``tour.png``: the guided tour's first step at 1280 x 720.
+
+Every shot is checked with ``tools.layout_check`` (text cut off, contrast under 4.5:1) and what it
+finds is printed. ``--only-layout`` makes just the layout shots (one training epoch, no retraining).
 """
 
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -31,6 +40,7 @@ from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from digitlab.assets import DEFAULT_MODEL  # noqa: E402
+from tools.layout_check import clipped_texts, low_contrast_texts  # noqa: E402
 
 OUT = Path(__file__).resolve().parent.parent / "assets" / "screenshots"
 THREE = [(0.3, 0.2), (0.6, 0.15), (0.7, 0.3), (0.45, 0.48), (0.72, 0.65), (0.6, 0.85), (0.3, 0.8)]
@@ -102,24 +112,14 @@ def shoot_evaluation(app: QApplication, window) -> None:
                      view.tile_grid.pixel_center(j, 14 * 28 + 14))
     wait_until(app, lambda: panel.neuron_images.neuron == (0, j), "the neuron's images")
     pump(app, 0.3)
-    window.grab().save(str(OUT / "evaluation.png"))
+    shoot(app, window, "evaluation")
 
 
-def main() -> int:
-    from digitlab.gui.app import create_window
-    from digitlab.model.blas import limit_blas_threads
+def lesson(app: QApplication, window, epochs: int) -> None:
+    """The lesson's state: a 3b1b network trained for ``epochs``, a drawn 3, one step taken."""
     from digitlab.model.config import PRESETS
 
-    limit_blas_threads(1)
-    app = QApplication.instance() or QApplication(sys.argv)
-    OUT.mkdir(parents=True, exist_ok=True)
-    window = create_window(data_dir=Path(_home) / "data" / "digitlab")
-    window.resize(1600, 1000)
-    window.show()
-    pump(app, 0.3)
-
-    # main: a 3b1b network trained for two epochs, then stepped once so the view shows changes
-    window.training.set_config(PRESETS["3b1b"].replace(epochs=2), preset="3b1b")
+    window.training.set_config(PRESETS["3b1b"].replace(epochs=epochs), preset="3b1b")
     window.new_network()
     window.toggle_training()
     wait_for_run(app, window)
@@ -130,7 +130,82 @@ def main() -> int:
     wait_for_run(app, window)
     window.recognition.update()
     pump(app, 0.3)
-    window.grab().save(str(OUT / "main.png"))
+
+
+def shoot(app: QApplication, window, name: str, size: tuple[int, int] | None = None) -> Path:
+    """Resize (logical px), lay the docks out for that size, check and save ``name``.png."""
+    if size is not None:
+        for _ in range(2):  # twice: a minimum size left from a larger zoom level is lifted by the first pass
+            window.resize(*size)
+            pump(app, 0.2)
+        window.window_layout.share_space()
+    if size is not None and (window.width(), window.height()) != size:
+        print(f"{name}: the window is {window.width()}x{window.height()}, not {size[0]}x{size[1]}")
+    pump(app, 0.4)
+    for problem in clipped_texts(window) + low_contrast_texts(window):
+        print(f"{name}: {problem}")
+    path = OUT / f"{name}.png"
+    window.grab().save(str(path))
+    return path
+
+
+def scaled_shot() -> int:
+    """In a child process with QT_SCALE_FACTOR=1.5: the lesson at 1280 x 720 logical pixels."""
+    from digitlab.gui.app import create_window
+
+    app = QApplication.instance() or QApplication(sys.argv)
+    window = create_window(data_dir=Path(_home) / "data" / "digitlab")
+    window.show()
+    lesson(app, window, epochs=1)
+    path = shoot(app, window, "main-1920x1080@150", (1280, 720))
+    window.close()
+    print(path)
+    return 0
+
+
+def layout_shots(app: QApplication, window) -> list[Path]:
+    """The window on small screens, scaled, in presentation mode, dark, and with the tour."""
+    paths = [shoot(app, window, "main-1280x720", (1280, 720)), shoot(app, window, "main-1366x768", (1366, 768))]
+    env = dict(os.environ, QT_SCALE_FACTOR="1.5")
+    child = subprocess.run([sys.executable, "-m", "tools.screenshots", "--scaled"], env=env, check=False,
+                           cwd=Path(__file__).resolve().parent.parent, capture_output=True, text=True)
+    print(child.stdout.strip() or child.stderr[-2000:])
+    paths.append(OUT / "main-1920x1080@150.png")
+    window.appearance.set_level(1.5)
+    paths.append(shoot(app, window, "presentation", (1920, 1080)))
+    window.appearance.set_level(1.0)
+    window.appearance.set_theme("dark")
+    paths.append(shoot(app, window, "dark", (1366, 768)))
+    window.appearance.set_theme("light")
+    window.help.tour.start()
+    paths.append(shoot(app, window, "tour", (1280, 720)))
+    window.help.tour.skip()
+    return paths
+
+
+def main() -> int:
+    from digitlab.gui.app import create_window
+    from digitlab.model.blas import limit_blas_threads
+
+    limit_blas_threads(1)
+    if "--scaled" in sys.argv:
+        return scaled_shot()
+    only_layout = "--only-layout" in sys.argv
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    OUT.mkdir(parents=True, exist_ok=True)
+    window = create_window(data_dir=Path(_home) / "data" / "digitlab")
+    window.resize(1600, 1000)
+    window.show()
+    pump(app, 0.3)
+
+    # main: a 3b1b network trained for two epochs, then stepped once so the view shows changes
+    lesson(app, window, epochs=1 if only_layout else 2)
+    paths = layout_shots(app, window)
+    if only_layout:
+        window.close()
+        print(*paths, sep="\n")
+        return 0
+    shoot(app, window, "main", (1600, 1000))
 
     # step through one backprop step on the drawing, at the gradient stage
     panel = window.step_through
@@ -141,7 +216,7 @@ def main() -> int:
         panel.next_stage()
     panel.check_maths()
     pump(app, 0.3)
-    window.grab().save(str(OUT / "step_through.png"))
+    shoot(app, window, "step_through")
     panel.finish()
 
     # your samples: the shipped model, European ones corrected, retrained
@@ -162,12 +237,13 @@ def main() -> int:
             raise RuntimeError("the before/after report did not come")
         pump(app, 0.05)
     pump(app, 0.3)
-    window.grab().save(str(OUT / "samples.png"))
+    shoot(app, window, "samples")
 
     shoot_evaluation(app, window)
     window.close()
     for name in ("main", "step_through", "samples", "evaluation"):
         print(OUT / f"{name}.png")
+    print(*paths, sep="\n")
     return 0
 
 

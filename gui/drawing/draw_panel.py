@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Slot
-from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtGui import QAction, QPalette
+from PySide6.QtWidgets import QLabel, QSlider, QToolButton, QVBoxLayout, QWidget
 
+from digitlab.gui.appearance.flow_layout import FlowLayout
 from digitlab.gui.drawing.canvas import DEFAULT_PEN_WIDTH, Canvas
 
 
@@ -20,17 +21,16 @@ class DrawPanel(QWidget):
         hint = QLabel("Draw a digit: left button draws, right button erases. "
                       "Press its digit key to keep it as your sample.")
         hint.setWordWrap(True)
-        hint.setStyleSheet("color: palette(mid);")
+        hint.setObjectName("drawHint")
+        hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)  # the theme keeps it >= 4.5:1
         layout.addWidget(hint)
         layout.addWidget(self.canvas, 1)
 
-        tools = QHBoxLayout()
+        tools = FlowLayout()  # wraps under a narrow canvas instead of widening the window
         for key in ("clear", "undo", "eraser"):
             button = QToolButton(objectName=key)
             button.setDefaultAction(actions[key])
             tools.addWidget(button)
-        tools.addSpacing(12)
-        tools.addWidget(QLabel("Pen"))
         self.pen_width = QSlider(Qt.Orientation.Horizontal, objectName="penWidth")
         self.pen_width.setRange(6, 48)
         self.pen_width.setValue(int(DEFAULT_PEN_WIDTH))
@@ -38,6 +38,8 @@ class DrawPanel(QWidget):
         self.pen_width.setToolTip(f"Pen width in canvas pixels (default {DEFAULT_PEN_WIDTH:g}: after scaling "
                                   "to 20x20 this matches the stroke thickness of MNIST's digits)")
         self.pen_width.valueChanged.connect(self._on_width)
+        pen_label = QLabel("Pen", toolTip=self.pen_width.toolTip())
+        tools.addWidget(pen_label)
         tools.addWidget(self.pen_width, 1)
         layout.addLayout(tools)
 

@@ -1,9 +1,11 @@
 """The network's answer: its ten output activations as bars, the guess in words, and label buttons.
 
-Above the bars a large label gives the guess and its confidence ("7, 93%"). For a softmax output
-layer (the cross-entropy cost) the ten outputs sum to 1 and the figure is a probability; for
-sigmoid outputs (the quadratic cost) each is an independent activation in [0, 1], so the figure is
-that activation as a percent of 1, not a probability, and the tooltips say so. The winning bar is
+Above the bars a large label gives the guess and its confidence in words that are true for the
+output layer. For a softmax output layer (the cross-entropy cost) the ten outputs sum to 1 and the
+figure is a probability: "7, 93%" (never "100%" unless it is 1: "> 99.9%"). For sigmoid outputs
+(the quadratic cost) each is an independent activation in [0, 1] and they need not sum to 1, so the
+figure is the activation itself, "7 (0.93)", the line beside it says "activation, not a probability"
+and the tooltips say so. The winning bar is
 drawn in its own colour, every bar carries its value above and its digit below.
 
 ``show_nudges`` adds, beside each bar, an arrow from the output to where the cost wants it
@@ -19,17 +21,19 @@ Left out: running the network (the window calls ``show_outputs`` with its activa
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal, Slot
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent, QPalette, QPen, QPolygonF
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
     QSizePolicy,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
 
+from digitlab.gui.appearance.contrast import quiet_text, readable
 from digitlab.gui.images import diverging_color
 
 N_OUT = 10
@@ -79,7 +83,7 @@ class PredictionView(QWidget):
             b.clicked.connect(self._on_label_button)  # a bound method: lambdas holding self leak
             buttons.addWidget(b)
             self.buttons.append(b)
-        keep = QLabel("Keep this drawing as a sample of:", objectName="labelCaption")
+        keep = QLabel("Keep this drawing as a sample of:", objectName="labelCaption", wordWrap=True)
         keep.setForegroundRole(QPalette.ColorRole.PlaceholderText)
 
         header = QHBoxLayout()
@@ -117,12 +121,21 @@ class PredictionView(QWidget):
                    "an activation in [0, 1], shown as a percent of 1. Not a probability: the ten "
                    "activations need not sum to 1.")
         # called every frame while training: touch only what changed (each change costs a relayout)
-        _set_text(self.prediction, f"{best}, {_percent(a[best])}")
+        _set_text(self.prediction, _confidence(best, a[best], normalised))
         width = self.prediction.fontMetrics().horizontalAdvance(self.prediction.text()) + 2
         if self.prediction.width() != width or self.prediction.minimumWidth() != width:
             self.prediction.setFixedSize(width, self.prediction.fontMetrics().height())
-        runner_up = f"{second}, {_percent(a[second])}"
-        self.detail.set_forms((f"{kind}; next: {runner_up}", f"next: {runner_up}", runner_up))
+        runner_up = f"{second}, {_percent(a[second])}" if normalised else f"{second} ({_activation(a[second])})"
+        if normalised:
+            forms = (f"probability; next: {runner_up}", f"next: {runner_up}", runner_up)
+        else:
+            forms = (f"activation, not a probability; next: {runner_up}", f"activation; next: {runner_up}",
+                     f"next: {runner_up}", runner_up)
+        self.detail.set_forms(forms)
+        detail_tip = (f"The runner-up: {second}, with the next highest output ({a[second]:.4f})"
+                      + ("" if normalised else "; sigmoid outputs are activations in [0, 1] that need not sum to 1"))
+        if self.detail.toolTip() != detail_tip:
+            self.detail.setToolTip(detail_tip)
         if self.prediction.toolTip() != tip:
             self.prediction.setToolTip(tip)
         self.prediction.setVisible(True)
@@ -142,6 +155,18 @@ class PredictionView(QWidget):
                 raise ValueError(f"need {N_OUT} nudges, got shape {np.shape(nudges)}")
             self.bars.nudges = n.copy()
         self.bars.update()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # a new zoom level: the guess's fixed sizes follow its font
+            QTimer.singleShot(0, self, self._refit)
+
+    @Slot()
+    def _refit(self) -> None:
+        self.detail.setFixedHeight(self.prediction.fontMetrics().height())
+        if self._outputs is not None:
+            metrics = self.prediction.fontMetrics()
+            self.prediction.setFixedSize(metrics.horizontalAdvance(self.prediction.text()) + 2, metrics.height())
 
     def clear(self) -> None:
         """Nothing drawn: no bars, no guess, no nudges; the label buttons are disabled."""
@@ -240,6 +265,26 @@ class _Bars(QWidget):
         column = (self.width() - (N_OUT - 1) * SPACING) / N_OUT
         return column, line + 4.0, self.height() - line - 4.0
 
+    def tooltip_for(self, x: float) -> str:
+        """What the number over the bar at ``x`` is (the bars' own tooltip when nothing is shown)."""
+        a = self._view.shown_outputs
+        if a is None:
+            return self.toolTip()
+        column, _, _ = self._geometry()
+        d = min(N_OUT - 1, max(0, int(x // (column + SPACING))))
+        if self._view.normalised:
+            what = f"the probability the network gives to {d} (softmax: the ten sum to 1)"
+        else:
+            what = f"the activation of output neuron {d}, in [0, 1] (sigmoid: not a probability)"
+        nudge = "" if self.nudges is None else f"; the cost's nudge for it: {self.nudges[d]:+.3f} (target − output)"
+        return f"Output {d}: {a[d]:.4f}, {what}{nudge}"
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip:  # each bar says what its number is
+            QToolTip.showText(event.globalPos(), self.tooltip_for(event.pos().x()), self)
+            return True
+        return super().event(event)
+
     def column_left(self, digit: int) -> float:
         column, _, _ = self._geometry()
         return digit * (column + SPACING)
@@ -260,8 +305,8 @@ class _Bars(QWidget):
         column, top, bottom = self._geometry()
         text = self.palette().color(QPalette.ColorRole.WindowText)
         track = _blend(self.palette().color(QPalette.ColorRole.Window), text, 0.07)  # opaque: fast fills
-        muted = QColor(text)
-        muted.setAlpha(150)
+        muted = quiet_text(self.palette())  # secondary, but >= 4.5:1 on the window
+        winner_text = readable(WINNER, self.palette().color(QPalette.ColorRole.Window))
         small = QFont(self.font())
         small.setPointSizeF(self.font().pointSizeF() * 0.85)
         bold = QFont(self.font())
@@ -281,7 +326,7 @@ class _Bars(QWidget):
                 painter.fillRect(QRectF(bar_left, top, width, bottom - top).toRect(), track)  # the 0..1 scale
                 winner = d == best
                 painter.setFont(bold if winner else self.font())
-                painter.setPen(WINNER if winner else text)
+                painter.setPen(winner_text if winner else text)
                 painter.drawText(QRectF(left, bottom + 2, column, line), Qt.AlignmentFlag.AlignCenter, str(d))
                 if values is None:
                     continue
@@ -290,12 +335,14 @@ class _Bars(QWidget):
                 painter.setFont(small)
                 painter.setPen(text if winner else muted)
                 if narrow is None:
-                    narrow = painter.fontMetrics().horizontalAdvance("0.00") > column + SPACING
+                    narrow = painter.fontMetrics().horizontalAdvance("0.00") + SPACING > column  # room between them
                 label = f"{values[d]:.2f}"
                 if narrow and label.startswith("0."):
                     label = label[1:]
-                painter.drawText(QRectF(left - SPACING / 2, bar.top() - line - 1, column + SPACING, line),
-                                 Qt.AlignmentFlag.AlignCenter, label)
+                # the label may be wider than its column: centred on the bar, but kept inside the widget
+                wide = max(column + SPACING, painter.fontMetrics().horizontalAdvance(label) + 2)
+                x = min(max(0.0, left + column / 2 - wide / 2), self.width() - wide)
+                painter.drawText(QRectF(x, bar.top() - line - 1, wide, line), Qt.AlignmentFlag.AlignCenter, label)
             if a is not None and self.nudges is not None:
                 self._draw_nudges(painter, a, column, top, bottom)
 
@@ -330,7 +377,32 @@ def _set_text(label: QLabel, text: str) -> None:
 
 
 def _percent(value: float) -> str:
-    return f"{round(100 * float(value))}%"
+    """A probability as a percent that never claims certainty or impossibility rounding made up."""
+    p = 100 * float(value)
+    if p >= 100:
+        return "100%"
+    if p >= 99.95:
+        return "> 99.9%"
+    if p >= 99.5 or 0.05 <= p < 0.5:
+        return f"{p:.1f}%"
+    if 0 < p < 0.05:
+        return "< 0.1%"
+    return f"{round(p)}%"
+
+
+def _activation(value: float) -> str:
+    """A sigmoid activation to two decimals, never rounded to exactly 0 or 1 when it is not."""
+    v = float(value)
+    if 0.995 <= v < 1:
+        return "> 0.99"
+    if 0 < v < 0.005:
+        return "< 0.01"
+    return f"{v:.2f}"
+
+
+def _confidence(digit: int, value: float, normalised: bool) -> str:
+    """The guess in words true for the output layer: "7, 93%" (softmax) or "7 (0.93)", an activation."""
+    return f"{digit}, {_percent(value)}" if normalised else f"{digit} ({_activation(value)})"
 
 
 __all__ = ["PredictionView", "N_OUT"]

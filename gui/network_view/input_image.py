@@ -30,7 +30,7 @@ class InputImage(QWidget):
         self._answer = ""
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)  # paintEvent covers every pixel
         self.setFixedHeight(GRID_HEADER + SIDE * self.SCALE + 4)
-        self.setMinimumWidth(SIDE * self.SCALE + 70)  # the answer is elided narrower than it needs
+        self.setMinimumWidth(SIDE * self.SCALE + 10 + self.fontMetrics().horizontalAdvance("answer 8 (0.99)"))  # never elided
         state.input_changed.connect(self._input_changed)
         state.outputs_changed.connect(self._outputs_changed)
 

@@ -174,7 +174,7 @@ class NetworkView(QWidget):
 
         self.hover_label = QLabel(" ", objectName="hoverInfo")
         self.hover_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.hover_label.setStyleSheet("color: #505050;")
+        self.hover_label.setStyleSheet("color: palette(placeholder-text);")  # the theme keeps it >= 4.5:1
         self.hover_label.setMinimumWidth(1)  # long descriptions are cut, never widen the panel
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)

@@ -13,8 +13,9 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QComboBox, QGroupBox, QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QGroupBox, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget
 
+from digitlab.gui.appearance.flow_layout import FlowLayout
 from digitlab.gui.network_view.view import SIDE
 from digitlab.gui.step_through.number_tables import fill_table, number_table, table_item
 from digitlab.model.backprop_trace import Ledger, ledger
@@ -32,7 +33,9 @@ class MiniBatchLedger(QGroupBox):
     new_batch_requested = Signal()  # "New batch" was clicked
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Mini-batch ledger: what each example asks of one neuron, and the step taken", parent)
+        super().__init__("Mini-batch ledger", parent)
+        intro = QLabel("What each example of a mini-batch asks of one neuron, and the step taken.")
+        intro.setWordWrap(True)
         self.layer = QComboBox(objectName="ledgerLayer")
         self.layer.currentIndexChanged.connect(self.layer_chosen)
         self.neuron = QSpinBox(objectName="ledgerNeuron", minimum=0, maximum=0)
@@ -42,11 +45,12 @@ class MiniBatchLedger(QGroupBox):
         self.table = number_table("ledgerTable")
         self.note = QLabel("", objectName="ledgerNote")
         self.note.setWordWrap(True)
-        chooser = QHBoxLayout()
+        chooser = FlowLayout()
         for w in (QLabel("neuron"), self.layer, self.neuron, self.batch_button):
             chooser.addWidget(w)
         chooser.addStretch(1)
         lb = QVBoxLayout(self)
+        lb.addWidget(intro)
         lb.addLayout(chooser)
         lb.addWidget(self.table)
         lb.addWidget(self.note)

@@ -25,6 +25,7 @@ from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QDoubleSpinBox, QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget
 
+from digitlab.gui.appearance.flow_layout import FlowLayout
 from digitlab.gui.network_view.view import NetworkView
 from digitlab.gui.step_through.ledger import LEDGER_SIZE, MiniBatchLedger
 from digitlab.gui.step_through.number_tables import number_table
@@ -90,7 +91,7 @@ class StepThroughPanel(QWidget):
         self.next_button.clicked.connect(self.next_stage)
         self.done_button = QPushButton("Done", objectName="stageDone")
         self.done_button.clicked.connect(self.finish)
-        row = QHBoxLayout()
+        row = FlowLayout()  # wraps in a narrow dock: every button keeps its whole text
         for w in (self.take_button, QLabel("label"), self.label_spin, QLabel("η"), self.lr_spin,
                   self.start_button, self.back_button, self.next_button, self.done_button):
             row.addWidget(w)
@@ -105,6 +106,7 @@ class StepThroughPanel(QWidget):
                                "“Step through”.", objectName="stageSentence")
         self.sentence.setWordWrap(True)
         self.summary = QLabel("", objectName="stageSummary")
+        self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.digit_table = number_table("stageDigits")
         self.layer_table = number_table("stageLayers")

@@ -14,6 +14,7 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelInde
 from PySide6.QtGui import QColor, QFont, QKeyEvent, QPainter, QPaintEvent, QPalette, QPen, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
+from digitlab.gui.appearance.contrast import readable
 from digitlab.gui.images import gray_image, scaled_pixmap
 from digitlab.model.samples import Sample
 
@@ -126,10 +127,10 @@ class SampleDelegate(QStyledItemDelegate):
             painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
             painter.drawText(line, Qt.AlignmentFlag.AlignCenter, "not read")
         elif wrong:
-            painter.setPen(text if selected else WRONG)
+            painter.setPen(text if selected else readable(WRONG, fill))  # 4.5:1 on the card
             painter.drawText(line, Qt.AlignmentFlag.AlignCenter, f"reads as {predicted}")
         else:
-            painter.setPen(text if selected else RIGHT)
+            painter.setPen(text if selected else readable(RIGHT, fill))
             painter.drawText(line, Qt.AlignmentFlag.AlignCenter, "\u2713 read right")
         painter.restore()
 

@@ -9,9 +9,10 @@ the thumbnails from the ``SampleStore`` the report's sample ids point into.
 from __future__ import annotations
 
 from PySide6.QtCore import QRect, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPen, QPixmap
+from PySide6.QtGui import QColor, QFont, QPainter, QPalette, QPen, QPixmap
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QSizePolicy, QWidget
 
+from digitlab.gui.appearance.contrast import readable
 from digitlab.gui.images import gray_image, scaled_pixmap
 from digitlab.gui.teaching.gallery import RIGHT, WRONG
 from digitlab.model.retrain import RetrainReport
@@ -34,6 +35,10 @@ class RetrainReportFrame(QFrame):
         self.explanation = QLabel(objectName="retrainExplanation", wordWrap=True)  # why it could not help
         for label in (self.text, self.flipped_right, self.flipped_wrong, self.explanation):  # never widen the panel
             label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.text.setWordWrap(True)  # the table's notes wrap in a narrow dock instead of being cut
+        policy = self.text.sizePolicy()
+        policy.setHeightForWidth(True)  # and the frame grows to the wrapped height
+        self.text.setSizePolicy(policy)
         grid = QGridLayout(self)
         grid.addWidget(self.text, 0, 0, 1, 2)
         grid.addWidget(self.flipped_right, 1, 0, 1, 2)
@@ -56,7 +61,7 @@ class RetrainReportFrame(QFrame):
                          f"{change:+.2f} points"))
         cells = "".join(
             f"<tr><td>{name}&nbsp;&nbsp;</td><td align='right'>{a}</td><td>&nbsp;\u2192&nbsp;</td>"
-            f"<td align='right'><b>{b}</b></td><td>&nbsp;&nbsp;<span style='color:gray'>{note}</span></td></tr>"
+            f"<td align='right'><b>{b}</b></td><td>&nbsp;&nbsp;{note}</td></tr>"
             for name, a, b, note in rows)
         digits = _per_digit_table(report.mnist_per_digit_before, report.mnist_per_digit_after)
         self.text.setText(f"<b>Before \u2192 after retraining</b><table>{cells}</table>{digits}")
@@ -98,10 +103,12 @@ def _show_flipped(label: QLabel, title: str, ids: tuple[str, ...], count: int, c
     if not shown:  # no ids in the report, or those samples are gone
         label.setText(f"{title}: {count}")
         return
-    label.setPixmap(_strip(shown[:MAX_STRIP], colour, f"{title} ({count})", label.font(), count - MAX_STRIP))
+    title_colour = readable(colour, label.palette().color(QPalette.ColorRole.Window))  # text at 4.5:1
+    label.setPixmap(_strip(shown[:MAX_STRIP], colour, f"{title} ({count})", label.font(), count - MAX_STRIP, title_colour))
 
 
-def _strip(samples: list[Sample], colour: QColor, title: str, font: QFont, more: int) -> QPixmap:
+def _strip(samples: list[Sample], colour: QColor, title: str, font: QFont, more: int,
+           text: QColor | None = None) -> QPixmap:
     """A row of thumbnails under a title, framed in ``colour``; "+N more" when ``more`` > 0."""
     side, gap = 32, 4
     width = max(len(samples) * (side + gap) + 70, 200)
@@ -109,7 +116,7 @@ def _strip(samples: list[Sample], colour: QColor, title: str, font: QFont, more:
     pixmap.fill(Qt.GlobalColor.transparent)
     with QPainter(pixmap) as p:
         p.setFont(font)
-        p.setPen(colour)
+        p.setPen(text or colour)
         p.drawText(QRect(0, 0, width, 18), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, title)
         for i, s in enumerate(samples):
             rect = QRect(i * (side + gap) + 1, 20, side, side)
@@ -117,5 +124,6 @@ def _strip(samples: list[Sample], colour: QColor, title: str, font: QFont, more:
             p.setPen(QPen(colour, 2))
             p.drawRect(rect.adjusted(-1, -1, 0, 0))
         if more > 0:
+            p.setPen(text or colour)
             p.drawText(QRect(len(samples) * (side + gap) + 4, 20, 66, side), Qt.AlignmentFlag.AlignVCenter, f"+{more} more")
     return pixmap

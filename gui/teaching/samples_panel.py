@@ -50,6 +50,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from digitlab.gui.appearance.flow_layout import FlowLayout
 from digitlab.gui.teaching.gallery import EMPTY_TEXT, FILTERED_TEXT, WRONG, Gallery, SampleListModel, SampleRole
 from digitlab.gui.teaching.retrain_report import RetrainReportFrame
 from digitlab.model.retrain import RetrainConfig, RetrainReport
@@ -96,7 +97,7 @@ class SamplesPanel(QWidget):
         self.count.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self.import_button = _button("Import\u2026", "importSamples", "Add samples from a .npz or MNIST IDX file")
         self.export_button = _button("Export\u2026", "exportSamples", "Save all samples to a .npz or to MNIST IDX files")
-        top = QHBoxLayout()
+        top = FlowLayout()  # rows wrap in a narrow dock
         top.addWidget(self.digit_filter)
         top.addWidget(self.wrong_only)
         top.addWidget(self.count, 1)
@@ -124,9 +125,9 @@ class SamplesPanel(QWidget):
 
         self.delete_button = _button("Delete", "deleteSamples", "Delete the selected samples (Delete key)")
         self.undo_delete_button = _button("Undo delete", "undoDelete", "Bring back the last deleted samples (Ctrl+Z)")
-        hint = QLabel("Select, then press 0\u20139 to relabel (or right-click)")
+        hint = QLabel("Select, then press 0\u20139 to relabel (or right-click)", wordWrap=True)
         hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-        edit = QHBoxLayout()
+        edit = FlowLayout()
         edit.addWidget(self.delete_button)
         edit.addWidget(self.undo_delete_button)
         edit.addWidget(hint, 1)
@@ -151,12 +152,12 @@ class SamplesPanel(QWidget):
         font.setBold(True)
         self.retrain_button.setFont(font)
         retrain_box = QGroupBox("Teach it your handwriting")
-        mix = QHBoxLayout()
+        mix = FlowLayout()
         mix.addWidget(QLabel("Mix"))
         mix.addWidget(self.replay)
         mix.addWidget(self.augment)
         mix.addStretch(1)
-        buttons = QHBoxLayout()
+        buttons = FlowLayout()
         buttons.addWidget(self.retrain_button)
         buttons.addWidget(self.undo_retrain_button)
         buttons.addStretch(1)

@@ -106,7 +106,8 @@ class TrainingPanel(QWidget):
                                     "constant, cosine (smoothly down to 2%), or step (x0.1 at half and "
                                     "three quarters). Lowering it late settles into a better minimum.")
         self.augment = QCheckBox("distort training images", objectName="augment")
-        self.augment.setToolTip("Randomly rotate, scale, shear and shift every training image a little, so "
+        self.augment.setToolTip("Randomly rotate, scale, shear and shift every training image a little (the "
+                                "accurate preset also gives some ones a European flag and some sixes a curled top), so "
                                 "the network learns digits as people draw them, not only as MNIST has them.")
         self.seed = QSpinBox(objectName="seed", minimum=0, maximum=MAX_SEED)
         self.seed.setToolTip("Random seed for the initial weights, the shuffling and the distortions: the "
@@ -159,6 +160,9 @@ class TrainingPanel(QWidget):
         self.progress.setTextVisible(True)
         self.status = QLabel(objectName="trainingStatus")
         self.status.setWordWrap(True)
+        self.status.setToolTip("The run so far: the epoch (a pass over the 60,000 training images), the step "
+                               "(one mini-batch, one gradient descent step) and the cost C of the last mini-batch")
+        self.progress.setToolTip("How much of the run is done: steps taken of all the epochs' steps")
         layout.addWidget(self.progress)
         layout.addWidget(self.status)
         layout.addStretch(1)
@@ -197,7 +201,8 @@ class TrainingPanel(QWidget):
             sizes = tuple(int(s) for s in text.split("-") if s)
         except ValueError:
             raise ValueError(f"layer sizes must be numbers separated by '-', e.g. 784-16-16-10, got {self.layers.text()!r}") from None
-        return TrainConfig(
+        # fields the panel does not show (the distortions' ranges) come from the config last shown
+        return self._shown.replace(
             layer_sizes=sizes,
             activation=self.activation.currentData(),
             cost=self.cost.currentData(),
@@ -215,6 +220,7 @@ class TrainingPanel(QWidget):
         """Show ``config``; ``ValueError`` naming the field, and nothing changed, when a value is
         invalid or outside what its field can show."""
         self.check_fits(config)
+        self._shown = config
         self._loading = True
         try:
             self.layers.setText("-".join(map(str, config.layer_sizes)))

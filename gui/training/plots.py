@@ -48,7 +48,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QSize, Slot
-from PySide6.QtGui import QColor, QResizeEvent
+from PySide6.QtGui import QColor, QFont, QResizeEvent
 from PySide6.QtWidgets import QBoxLayout, QCheckBox, QComboBox, QGraphicsView, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from digitlab.gui.training.plot_tools import PlotTools, recent_log_range, recent_top
@@ -248,6 +248,8 @@ class TrainingPlots(QWidget):
         self.views.append(view)
         plot.setTitle(title, color=TEXT, size="10pt", bold=True)
         plot.layout.setRowFixedHeight(0, 20)
+        plot.layout.removeItem(plot.titleLabel)  # the title centred over the whole plot, axis included:
+        plot.layout.addItem(plot.titleLabel, 0, 0, 1, 3)  # over the view box alone it is cut in a narrow dock
         plot.setLabel("left", y_label, color=TEXT.name())
         plot.setLabel("bottom", "samples seen", color=TEXT.name())
         for name in ("left", "bottom"):
@@ -271,6 +273,32 @@ class TrainingPlots(QWidget):
         plot.vb.sigRangeChangedManually.connect(self._on_manual_range)
         self._follow_y[plot.vb] = True
         return plot
+
+    def restyle(self, dark: bool, scale: float = 1.0) -> None:
+        """Colours for a light or dark window, and every text ``scale`` times its size (presentation mode)."""
+        background, foreground, text, grid = (
+            (QColor(30, 30, 30), QColor(190, 190, 190), QColor(225, 225, 225), QColor(62, 62, 62)) if dark
+            else (BACKGROUND, FOREGROUND, TEXT, GRID))
+        tick_font = QFont(self.font())
+        tick_font.setPointSizeF(max(6.0, 8.5 * scale))
+        for view, plot in zip(self.views, (self.cost_plot, self.accuracy_plot, self.grad_plot)):
+            view.setBackground(background)
+            plot.setTitle(plot.titleLabel.text, color=text, size=f"{10 * scale:.1f}pt", bold=True)
+            plot.layout.setRowFixedHeight(0, round(20 * scale))
+            for name in ("left", "bottom"):
+                axis = plot.getAxis(name)
+                axis.setPen(_pen(foreground))
+                axis.setTextPen(_pen(text))
+                axis.setTickPen(_pen(grid))
+                axis.setStyle(tickFont=tick_font)
+                axis.setLabel(axis.labelText, color=text.name(), **{"font-size": f"{9 * scale:.1f}pt"})
+            plot.getAxis("left").setWidth(round(52 * scale))
+        for legend in self._legends.values():
+            legend.setLabelTextColor(text)
+            legend.setLabelTextSize(f"{8 * scale:.1f}pt")
+            legend.setBrush(pg.mkBrush(background.red(), background.green(), background.blue(), 220))
+            for _sample, label in legend.items:  # the labels made before: setLabelTextColor is for new ones
+                label.setText(label.text, color=text, size=f"{8 * scale:.1f}pt")
 
     def _legend(self, plot: pg.PlotItem, offset: tuple[int, int]) -> pg.LegendItem:
         return plot.addLegend(offset=offset, labelTextColor=TEXT, labelTextSize="8pt",

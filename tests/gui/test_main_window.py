@@ -280,10 +280,10 @@ def test_undo_while_the_report_is_measured_drops_the_report(qtbot, window) -> No
 def test_mnist_loads_after_the_first_paint_in_the_background(qtbot, tmp_path) -> None:
     w = create_window(data_dir=tmp_path)
     qtbot.addWidget(w)
-    assert w._mnist_future is None  # not beside the window's construction: it slowed the first paint
+    assert not w.data.started  # not beside the window's construction: it slowed the first paint
     with qtbot.waitExposed(w):
         w.show()
-    qtbot.waitUntil(lambda: w._mnist_future is not None and w._mnist_future.done(), timeout=10_000)
+    qtbot.waitUntil(lambda: w.data.ready, timeout=10_000)
     assert len(w.mnist().test_x) == 10_000
     w.close()
 

@@ -9,11 +9,13 @@ from digitlab.model.store import load_with_info
 DEFAULT = Path(__file__).resolve().parents[2] / "assets" / "models" / "default.npz"
 
 
-def test_the_shipped_model_reaches_99_2_percent_on_the_test_set(mnist) -> None:
+def test_the_shipped_model_reaches_99_25_percent_on_the_test_set(mnist) -> None:
     net, info = load_with_info(DEFAULT)
     assert net.layer_sizes[0] == 784 and net.layer_sizes[-1] == 10
     _, accuracy = net.evaluate(mnist.test_x, mnist.test_y)
-    assert accuracy >= 0.992
+    # 99.28% measured; the model it replaced read 99.24% (the goal of issue #14, 99.35%, is not met)
+    assert accuracy >= 0.9925
     # the file says how it was made, so anyone can make it again
-    assert info.metadata["command"].startswith("python -m model.train --preset accurate")
+    assert info.metadata["command"].startswith("python -m digitlab.model.train --preset accurate")
     assert info.hyperparameters["augment"] is True
+    assert info.hyperparameters["flag_ones"] > 0 and info.hyperparameters["curl_sixes"] > 0

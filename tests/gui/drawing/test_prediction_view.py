@@ -42,7 +42,8 @@ def test_sigmoid_outputs_are_called_activations_not_probabilities(view):
     outputs = np.full(10, 0.3)
     outputs[4] = 0.61  # the ten do not sum to 1
     view.show_outputs(outputs, normalised=False)
-    assert label(view).text() == "4, 61%"
+    assert label(view).text() == "4 (0.61)"  # not "61%": the ten do not sum to 100%
+    assert view.detail.text() == "activation, not a probability; next: 0 (0.30)"
     tip = label(view).toolTip()
     assert "activation" in tip and "Not a probability" in tip
 
@@ -147,3 +148,45 @@ def test_the_runner_up_line_shortens_to_fit(view):
     assert detail.shown_text() == "next: 1, 2%"
     detail.setFixedWidth(detail.fontMetrics().horizontalAdvance("1, 2%") + 2)
     assert detail.shown_text() == "1, 2%"
+
+
+@pytest.mark.parametrize(("top", "shown"), [(0.9996, "7, > 99.9%"), (0.997, "7, 99.7%"), (1.0, "7, 100%"),
+                                            (0.93, "7, 93%")])
+def test_a_sure_answer_says_100_percent_only_when_it_is(view, top, shown):
+    outputs = np.full(10, (1 - top) / 9)
+    outputs[7] = top
+    view.show_outputs(outputs, normalised=True)
+    assert label(view).text() == shown
+
+
+def test_a_tiny_runner_up_is_not_rounded_to_zero(view):
+    outputs = np.full(10, 1e-5)
+    outputs[3] = 1 - 9e-5
+    view.show_outputs(outputs, normalised=True)
+    assert view.detail.text().endswith("next: 0, < 0.1%")
+    sigmoid = np.full(10, 0.001)
+    sigmoid[3] = 0.9991
+    view.show_outputs(sigmoid, normalised=False)
+    assert label(view).text() == "3 (> 0.99)"
+    assert view.detail.text().endswith("next: 0 (< 0.01)")
+
+
+def test_the_value_over_the_first_and_last_bar_is_not_cut(view):
+    outputs = np.zeros(10)
+    outputs[0] = outputs[9] = 1.0
+    view.resize(170, 200)  # columns narrower than "1.00"
+    view.show_outputs(outputs, normalised=False)
+    image = view.bars.grab().toImage()
+    ground = view.bars.palette().window().color()
+    top = round(view.bars.bar_rect(0).top())  # the values are written above the bars
+    ink = [x for x in range(image.width()) for y in range(top) if image.pixelColor(x, y) != ground]
+    assert ink and min(ink) >= 1 and max(ink) <= image.width() - 2  # "1.00" drawn whole inside the widget
+
+
+def test_each_bar_says_what_its_number_is(view):
+    view.resize(300, 200)
+    view.show_outputs(SEVEN, normalised=True)
+    x = view.bars.bar_rect(7).center().x()
+    assert view.bars.tooltip_for(x).startswith(f"Output 7: {SEVEN[7]:.4f}, the probability")
+    view.show_outputs(SEVEN, normalised=False)
+    assert "not a probability" in view.bars.tooltip_for(x)
