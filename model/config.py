@@ -104,6 +104,9 @@ class TrainConfig:
             raise ValueError(f"l2 must be a number from 0 to 1, got {self.l2!r}")
         if not isinstance(self.augment, (bool, np.bool_)):
             raise ValueError(f"augment must be true or false, got {self.augment!r}")
+        problem = network_size_problem(sizes, self.batch_size)
+        if problem:
+            raise ValueError(f"layer_sizes: {problem}")
         for name in ("flag_ones", "curl_sixes"):
             if not (_is_number(getattr(self, name)) and 0 <= getattr(self, name) <= 1):
                 raise ValueError(f"{name} must be in [0, 1], got {getattr(self, name)}")
@@ -112,9 +115,6 @@ class TrainConfig:
             if not (_is_number(value) and np.isfinite(value) and value >= 0):
                 raise ValueError(f"{name} must be zero or a positive number, got {value}")
         check_positive("elastic_sigma", self.elastic_sigma)
-        problem = network_size_problem(sizes, self.batch_size)
-        if problem:
-            raise ValueError(f"layer_sizes: {problem}")
         return self
 
     def distortion(self) -> Distortion:

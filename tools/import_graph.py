@@ -58,6 +58,13 @@ def _is_type_checking(test: ast.expr) -> bool:
         isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
 
 
+def _is_main_guard(test: ast.expr) -> bool:
+    """``if __name__ == "__main__":``: code that runs only when the module is run as a script, never
+    when it is imported, so its imports are no edge of the import graph."""
+    return (isinstance(test, ast.Compare) and isinstance(test.left, ast.Name) and test.left.id == "__name__"
+            and any(isinstance(c, ast.Constant) and c.value == "__main__" for c in test.comparators))
+
+
 def _imports(tree: ast.Module, module: str, is_package: bool) -> list[tuple[str, bool]]:
     """Every (imported name, under TYPE_CHECKING) in a module; ``from a import b`` gives ``a.b``
     (the caller walks a name up to the longest module it knows: ``a.b`` if b is a module, else ``a``)."""
@@ -65,6 +72,8 @@ def _imports(tree: ast.Module, module: str, is_package: bool) -> list[tuple[str,
 
     def visit(node: ast.AST, typing_only: bool) -> None:
         for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.If) and _is_main_guard(child.test):
+                continue
             if isinstance(child, ast.If) and _is_type_checking(child.test):
                 for stmt in child.body:
                     visit_stmt(stmt, True)

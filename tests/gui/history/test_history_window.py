@@ -93,7 +93,7 @@ def test_go_back_to_any_entry_and_restore_the_shipped_model(qtbot, window):
     assert same(window.network, first_new)
     qtbot.mouseClick(window.findChild(QPushButton, "restoreShipped"), Qt.MouseButton.LeftButton)
     assert same(window.network, shipped)
-    assert window.history.current.how == "the shipped model" and window.history.current.accuracy == 0.9924
+    assert window.history.current.how == "the shipped model" and window.history.current.accuracy > 0.99
     assert len(window.history.entries) == 3  # the shipped model again is not a new file
 
 
