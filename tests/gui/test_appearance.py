@@ -12,14 +12,9 @@ from digitlab.gui.appearance.contrast import AA, contrast_ratio, quiet_text, rea
 from digitlab.gui.appearance.theme import palette_for
 from digitlab.gui.drawing.canvas import MIN_WIDGET_SIDE
 from digitlab.gui.drawing.prediction_view import WINNER
-from digitlab.model.data import MNIST, load_mnist
 from tools.layout_check import low_contrast_texts
 
-
-@pytest.fixture(scope="module")
-def small_mnist() -> MNIST:
-    d = load_mnist()
-    return MNIST(d.train_x[:200], d.train_y[:200], d.test_x[:100], d.test_y[:100])
+MNIST_SUBSET = (200, 100)  # training and test images (tests/gui/conftest.py)
 
 
 @pytest.fixture

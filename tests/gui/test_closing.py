@@ -7,17 +7,11 @@ import os
 import time
 
 import numpy as np
-import pytest
 
 from digitlab.gui.app import create_window
-from digitlab.model.data import MNIST, load_mnist
 from digitlab.model.store import load
 
-
-@pytest.fixture(scope="module")
-def small_mnist() -> MNIST:
-    d = load_mnist()
-    return MNIST(d.train_x[:3000], d.train_y[:3000], d.test_x[:200], d.test_y[:200])
+MNIST_SUBSET = (3_000, 200)  # training and test images (tests/gui/conftest.py)
 
 
 def _alive(pid: int) -> bool:

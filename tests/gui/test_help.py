@@ -6,25 +6,16 @@ import pytest
 from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtWidgets import QApplication
 
-from digitlab.gui.app import create_window
 from digitlab.gui.help.glossary import GLOSSARY
 from digitlab.gui.help.tour import tour_seen
-from digitlab.model.data import MNIST, load_mnist
 from tools.layout_check import clipped_texts
 
-
-@pytest.fixture(scope="module")
-def small_mnist() -> MNIST:
-    d = load_mnist()
-    return MNIST(d.train_x[:200], d.train_y[:200], d.test_x[:100], d.test_y[:100])
+MNIST_SUBSET = (200, 100)  # training and test images (tests/gui/conftest.py)
 
 
 @pytest.fixture
-def window(qtbot, tmp_path, small_mnist):
-    w = create_window(data_dir=tmp_path, mnist_loader=lambda: small_mnist)
-    qtbot.addWidget(w)
-    with qtbot.waitExposed(w):
-        w.show()
+def window(qtbot, open_window):
+    w = open_window()
     w.resize(1280, 720)
     qtbot.wait(30)
     return w

@@ -10,24 +10,9 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QLabel, QMessageBox, QToolButton
 
 from digitlab.gui.app import create_window
-from digitlab.model.data import MNIST, load_mnist
 
+MNIST_SUBSET = (2_000, 500)  # training and test images (tests/gui/conftest.py)
 
-@pytest.fixture(scope="module")
-def small_mnist() -> MNIST:
-    d = load_mnist()
-    return MNIST(d.train_x[:2000], d.train_y[:2000], d.test_x[:500], d.test_y[:500])
-
-
-@pytest.fixture
-def window(qtbot, tmp_path, small_mnist):
-    w = create_window(data_dir=tmp_path, mnist_loader=lambda: small_mnist)  # tests train on a small subset
-    qtbot.addWidget(w)
-    with qtbot.waitExposed(w):
-        w.show()
-    yield w
-    if w.session.active:
-        w.close()
 
 
 def draw(qtbot, canvas, points: list[tuple[float, float]]) -> None:

@@ -11,13 +11,8 @@ import pytest
 
 from benchmarks.monkey import Monkey, make_files
 from digitlab.gui.app import create_window
-from digitlab.model.data import MNIST, load_mnist
 
-
-@pytest.fixture(scope="module")
-def small_mnist() -> MNIST:
-    d = load_mnist()
-    return MNIST(d.train_x[:2000], d.train_y[:2000], d.test_x[:300], d.test_y[:300])
+MNIST_SUBSET = (2_000, 300)  # training and test images (tests/gui/conftest.py)
 
 
 @pytest.mark.parametrize("seed", [11])

@@ -15,15 +15,11 @@ from PySide6.QtCore import QSettings
 
 from digitlab.gui.app import create_window
 from digitlab.model.config import PRESETS
-from digitlab.model.data import MNIST, load_mnist
+from digitlab.model.data import MNIST
 from digitlab.model.network import Network
 from digitlab.model.store import load, load_default, save
 
-
-@pytest.fixture(scope="module")
-def small_mnist() -> MNIST:
-    d = load_mnist()
-    return MNIST(d.train_x[:500], d.train_y[:500], d.test_x[:100], d.test_y[:100])
+MNIST_SUBSET = (500, 100)  # training and test images (tests/gui/conftest.py)
 
 
 def start(qtbot, data_dir: Path, small_mnist: MNIST):

@@ -8,26 +8,13 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from digitlab.gui.app import create_window
-from digitlab.model.data import MNIST, load_mnist
 from tools.layout_check import clipped_texts
 
 SCREENS = [(1280, 720), (1366, 768)]
 
 
-@pytest.fixture(scope="module")
-def small_mnist() -> MNIST:
-    d = load_mnist()
-    return MNIST(d.train_x[:500], d.train_y[:500], d.test_x[:200], d.test_y[:200])
+MNIST_SUBSET = (500, 200)  # training and test images (tests/gui/conftest.py)
 
-
-@pytest.fixture
-def window(qtbot, tmp_path, small_mnist):
-    w = create_window(data_dir=tmp_path, mnist_loader=lambda: small_mnist)
-    qtbot.addWidget(w)
-    with qtbot.waitExposed(w):
-        w.show()
-    return w
 
 
 def settle(qtbot, w, size: tuple[int, int] | None = None) -> None:

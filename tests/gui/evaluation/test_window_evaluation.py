@@ -7,26 +7,14 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QToolButton
 
-from digitlab.gui.app import create_window
-from digitlab.model.data import MNIST, load_mnist
-
-
-@pytest.fixture(scope="module")
-def small_mnist() -> MNIST:
-    d = load_mnist()
-    return MNIST(d.train_x[:2000], d.train_y[:2000], d.test_x[:1000], d.test_y[:1000])
+MNIST_SUBSET = (2_000, 1_000)  # training and test images (tests/gui/conftest.py)
 
 
 @pytest.fixture
-def window(qtbot, tmp_path, small_mnist):
-    w = create_window(data_dir=tmp_path, mnist_loader=lambda: small_mnist)  # a subset: quick to evaluate, train on
-    qtbot.addWidget(w)
-    with qtbot.waitExposed(w):
-        w.show()
+def window(qtbot, open_window):
+    w = open_window()
     qtbot.waitUntil(lambda: w.evaluation.set_arrays("test") is not None, timeout=10_000)
-    yield w
-    if w.session.active:
-        w.close()
+    return w
 
 
 def open_matrix(qtbot, window) -> None:

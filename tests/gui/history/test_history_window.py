@@ -3,32 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QPushButton, QToolButton, QTreeWidget, QWidget
 
 from digitlab.gui.app import create_window
-from digitlab.model.data import MNIST, load_mnist
 from digitlab.model.network import Network
 from digitlab.model.store import load_default, save
-
-
-@pytest.fixture(scope="module")
-def small_mnist() -> MNIST:
-    d = load_mnist()
-    return MNIST(d.train_x[:1000], d.train_y[:1000], d.test_x[:300], d.test_y[:300])
-
-
-@pytest.fixture
-def window(qtbot, tmp_path, small_mnist):
-    w = create_window(data_dir=tmp_path, mnist_loader=lambda: small_mnist)
-    qtbot.addWidget(w)
-    with qtbot.waitExposed(w):
-        w.show()
-    yield w
-    if w.session.active:
-        w.close()
 
 
 def same(a: Network, b: Network) -> bool:

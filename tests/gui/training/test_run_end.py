@@ -7,26 +7,6 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QSlider, QToolButton
 
-from digitlab.gui.app import create_window
-from digitlab.model.data import MNIST, load_mnist
-
-
-@pytest.fixture(scope="module")
-def small_mnist() -> MNIST:
-    d = load_mnist()
-    return MNIST(d.train_x[:1000], d.train_y[:1000], d.test_x[:300], d.test_y[:300])
-
-
-@pytest.fixture
-def window(qtbot, tmp_path, small_mnist):
-    w = create_window(data_dir=tmp_path, mnist_loader=lambda: small_mnist)
-    qtbot.addWidget(w)
-    with qtbot.waitExposed(w):
-        w.show()
-    yield w
-    if w.session.active:
-        w.close()
-
 
 def test_the_last_steps_changes_stay_shown_and_the_end_says_the_final_accuracy(qtbot, window):
     window.docks["network"].show()
