@@ -185,6 +185,13 @@ def preprocess(image: Array) -> Preprocessed:
 
     out = np.zeros((SIZE, SIZE), dtype=np.float32)
     out[oy : oy + sh, ox : ox + sw] = scaled
+    return _stages(crop, box, scaled, (oy, ox), out)
+
+
+def _stages(crop: Array, box: tuple[int, int, int, int], scaled: Array, offset: tuple[int, int],
+            out: Array) -> Preprocessed:
+    """The read-only record of every stage; ``scaled`` is shown centred in the 20x20 frame."""
+    sh, sw = scaled.shape
     frame = np.zeros((BOX, BOX), dtype=np.float32)
     fy, fx = (BOX - sh) // 2, (BOX - sw) // 2
     frame[fy : fy + sh, fx : fx + sw] = scaled
@@ -194,7 +201,7 @@ def preprocess(image: Array) -> Preprocessed:
         box=box,
         scaled20=_frozen(frame),
         scaled_size=(sh, sw),
-        offset=(oy, ox),
+        offset=offset,
         image=out,
         vector=out.reshape(SIZE * SIZE),  # a read-only view of image
         empty=False,
@@ -224,21 +231,7 @@ def as_input(image: Array) -> Preprocessed:
     if max(h, w) > BOX:
         longer = max(h, w)
         scaled = area_resize(crop, (max(1, round(h * BOX / longer)), max(1, round(w * BOX / longer))))
-    sh, sw = scaled.shape
-    frame = np.zeros((BOX, BOX), dtype=np.float32)
-    fy, fx = (BOX - sh) // 2, (BOX - sw) // 2
-    frame[fy : fy + sh, fx : fx + sw] = scaled
-    out = _frozen(out)
-    return Preprocessed(
-        crop=_frozen(crop),
-        box=box,
-        scaled20=_frozen(frame),
-        scaled_size=(sh, sw),
-        offset=(top, left),
-        image=out,
-        vector=out.reshape(SIZE * SIZE),
-        empty=False,
-    )
+    return _stages(crop, box, scaled, (top, left), out)
 
 
 __all__ = [

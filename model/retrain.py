@@ -37,7 +37,6 @@ the old network's outputs, and regularising towards the old weights (EWC, L2-SP)
 from __future__ import annotations
 
 import dataclasses
-import math
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -51,7 +50,7 @@ from digitlab.model.data import MNIST
 from digitlab.model.evaluation import confusion_matrix, per_digit_accuracy
 from digitlab.model.network import Network
 from digitlab.model.optimizers import OPTIMIZERS
-from digitlab.model.train import Record, Trainer
+from digitlab.model.train import Record, Trainer, scheduled_rate
 
 # gentler than training's default (model.augment.Distortion()): a drawing must stay itself
 SAMPLE_DISTORTION = Distortion(rotation_deg=10.0, scale=0.10, shear=0.10, shift_px=1.5)
@@ -193,14 +192,8 @@ class Retrainer(Trainer):
 
     def learning_rate(self, step: int) -> float:
         """The current round's rate under its schedule, ``step`` counted from the run's start."""
-        lr, c = self._round_rate, self.config
         progress = (step - self._round_start) / max(self._round_steps, 1)
-        if c.schedule == "cosine":
-            floor = 0.02 * lr
-            return floor + (lr - floor) * 0.5 * (1 + math.cos(math.pi * progress))
-        if c.schedule == "step":
-            return lr * (0.1 ** ((progress >= 0.5) + (progress >= 0.75)))
-        return lr
+        return scheduled_rate(self.config.schedule, self._round_rate, progress)
 
     def steps(self) -> Iterator[Record]:
         n, bs, epoch = len(self.train_x), self.config.batch_size, 0

@@ -36,6 +36,17 @@ from digitlab.model.network import Network
 from digitlab.model.optimizers import Optimizer
 
 
+def scheduled_rate(schedule: str, lr: float, progress: float) -> float:
+    """The learning rate at ``progress`` (0 to 1) through a run: constant, cosine down to 2% of
+    ``lr``, or steps to a tenth at half way and a hundredth at three quarters."""
+    if schedule == "cosine":
+        floor = 0.02 * lr
+        return floor + (lr - floor) * 0.5 * (1 + math.cos(math.pi * progress))
+    if schedule == "step":
+        return lr * (0.1 ** ((progress >= 0.5) + (progress >= 0.75)))
+    return lr
+
+
 class TrainingDivergedError(RuntimeError):
     """The cost or the gradient stopped being finite; the weights are left as they were before."""
 
@@ -127,14 +138,7 @@ class Trainer:
 
     def learning_rate(self, step: int) -> float:
         """The rate for step ``step`` (0-based) under the configured schedule."""
-        lr, c = self.config.learning_rate, self.config
-        progress = step / max(self.total_steps, 1)
-        if c.schedule == "cosine":
-            floor = 0.02 * lr
-            return floor + (lr - floor) * 0.5 * (1 + math.cos(math.pi * progress))
-        if c.schedule == "step":
-            return lr * (0.1 ** ((progress >= 0.5) + (progress >= 0.75)))
-        return lr
+        return scheduled_rate(self.config.schedule, self.config.learning_rate, step / max(self.total_steps, 1))
 
     # --------------------------------------------------------------------------- the loop
     def steps(self) -> Iterator[Record]:
