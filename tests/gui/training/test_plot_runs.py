@@ -22,13 +22,8 @@ def steps(first: int, k: int, level: float = 0.1, n_layers: int = 2):
 
 
 @pytest.fixture
-def plots(qtbot) -> TrainingPlots:
-    p = TrainingPlots(max_points=5000)
-    qtbot.addWidget(p)
-    p.resize(900, 600)
-    p.show()
-    qtbot.waitExposed(p)
-    return p
+def plots(make_plots) -> TrainingPlots:
+    return make_plots(max_points=5000)
 
 
 def test_a_new_run_starts_on_clean_axes_and_the_old_runs_curve_is_still_there(plots):

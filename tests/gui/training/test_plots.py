@@ -27,13 +27,8 @@ def epoch(n: int, test_accuracy: float | None = 0.9) -> EpochRecord:
 
 
 @pytest.fixture
-def plots(qtbot) -> TrainingPlots:
-    p = TrainingPlots(max_points=1000)
-    qtbot.addWidget(p)
-    p.resize(900, 600)
-    p.show()
-    qtbot.waitExposed(p)
-    return p
+def plots(make_plots) -> TrainingPlots:
+    return make_plots(max_points=1000)
 
 
 def test_steps_fed_are_the_steps_drawn(plots):
