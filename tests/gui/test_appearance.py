@@ -108,6 +108,6 @@ def test_the_check_sees_grey_on_grey(qtbot) -> None:
     top = QWidget()
     qtbot.addWidget(top)
     QVBoxLayout(top).addWidget(label)
-    top.show()
-    qtbot.waitExposed(top)
+    with qtbot.waitExposed(top):
+        top.show()
     assert len(low_contrast_texts(top)) == 1

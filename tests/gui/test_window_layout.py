@@ -110,8 +110,8 @@ def test_the_check_sees_a_cut_label_and_a_cut_button(qtbot) -> None:
     for w in (label, wrapped, button):
         w.setFixedSize(40, 20)
         column.addWidget(w)
-    top.show()
-    qtbot.waitExposed(top)
+    with qtbot.waitExposed(top):
+        top.show()
     found = clipped_texts(top)
     assert len(found) == 3, found
 

@@ -17,8 +17,8 @@ def view(qtbot) -> PredictionView:
     v = PredictionView()
     qtbot.addWidget(v)
     v.resize(380, 280)
-    v.show()
-    qtbot.waitExposed(v)
+    with qtbot.waitExposed(v):
+        v.show()
     return v
 
 
