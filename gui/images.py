@@ -39,10 +39,18 @@ _MID = np.array([247, 247, 247], dtype=np.float32)
 _POS = np.array([214, 96, 77], dtype=np.float32)
 
 
-def diverging_rgb(values: np.ndarray, limit: float) -> np.ndarray:
-    """Map values in [-limit, limit] to RGB (..., 3) uint8 on the diverging palette."""
+# on a dark ground: lighter ends (they must stand out from the ground) and the ground itself as 0
+DARK_NEG = np.array([92, 160, 222], dtype=np.float32)
+DARK_MID = np.array([30, 30, 30], dtype=np.float32)
+DARK_POS = np.array([238, 116, 92], dtype=np.float32)
+
+
+def diverging_rgb(values: np.ndarray, limit: float, dark: bool = False) -> np.ndarray:
+    """Map values in [-limit, limit] to RGB (..., 3) uint8 on the diverging palette (0 is the
+    ground's colour: near white, or near black when ``dark``)."""
+    neg, mid, pos = (DARK_NEG, DARK_MID, DARK_POS) if dark else (_NEG, _MID, _POS)
     t = np.clip(np.asarray(values, dtype=np.float32) / (limit or 1.0), -1, 1)[..., None]
-    rgb = np.where(t < 0, _MID + (_NEG - _MID) * (-t), _MID + (_POS - _MID) * t)
+    rgb = np.where(t < 0, mid + (neg - mid) * (-t), mid + (pos - mid) * t)
     return rgb.astype(np.uint8)
 
 

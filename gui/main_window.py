@@ -23,8 +23,6 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox
 
 from digitlab.gui.actions import build_menus, make_actions
 from digitlab.gui.appearance.commands import Appearance
-from digitlab.gui.appearance.theme import LIGHT_ONLY
-from digitlab.gui.appearance.zoom import NO_ZOOM
 from digitlab.gui.background import BackgroundJobs
 from digitlab.gui.drawing.canvas_keys import OWN_KEYS, CanvasKeys
 from digitlab.gui.drawing.draw_panel import DrawPanel
@@ -91,8 +89,6 @@ class MainWindow(QMainWindow):
         self.history = HistoryKeeper(self.data_dir / "history", self._busy, parent=self)
         self.docks["history"] = add_history_dock(self, HistoryPanel(self.history), self.docks["stepThrough"],
                                                  self.view_menu)
-        self.network_view.setProperty(NO_ZOOM, True)  # its layout is measured in pixels, not in lines of text
-        self.network_view.setProperty(LIGHT_ONLY, True)  # its colours are made for its white ground
         self.appearance = Appearance(self, self.view_menu, self.canvas, self.plots, self.window_layout.reset)
         self.help = HelpMenu(self, self.menuBar(), self.actions | self.appearance.actions, {
             "canvas": self.canvas, "preview": self.preview, "answer": self.prediction, "curves": self.docks["curves"],

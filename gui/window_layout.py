@@ -67,9 +67,9 @@ class WindowLayout:
         ``network``)."""
         bottom, left = Qt.DockWidgetArea.BottomDockWidgetArea, Qt.DockWidgetArea.LeftDockWidgetArea
         self._add("curves", "Learning curves", curves, bottom)
-        self._add("stepThrough", "Step through backprop", step_through, bottom, scroll=True)
+        self._add("stepThrough", "Step through", step_through, bottom, scroll=True)
         self._window.tabifyDockWidget(self.docks["curves"], self.docks["stepThrough"])
-        self._add("evaluation", "Where it goes wrong", evaluation, bottom, scroll=True)
+        self._add("evaluation", "Mistakes", evaluation, bottom, scroll=True)
         self._window.tabifyDockWidget(self.docks["stepThrough"], self.docks["evaluation"])
         self._add("training", "Training", training, left, scroll=True)
         self._add("samples", "Your samples", samples, left)

@@ -1,7 +1,7 @@
-"""Find text the window cuts off: labels, buttons, tabs and group titles narrower than their text.
+"""Find text the window cuts off: labels, buttons, tabs, combo boxes and group titles narrower than their text.
 
-``clipped_texts(window)`` walks every visible ``QLabel``, ``QAbstractButton``, ``QGroupBox`` title
-and ``QTabBar`` tab and returns a line for each whose text does not fit the room it has: a
+``clipped_texts(window)`` walks every visible ``QLabel``, ``QAbstractButton``, ``QGroupBox`` title,
+``QComboBox``'s chosen item and ``QTabBar`` tab and returns a line for each whose text does not fit the room it has: a
 one-line text wider than its contents rectangle, a word-wrapped one taller than it, or a widget
 cut off by a parent (outside a scroll area's viewport horizontally, or outside the window). Used by
 the layout tests and by ``tools.screenshots``; run from the repository, not installed.
@@ -15,11 +15,13 @@ from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractScrollArea,
     QCheckBox,
+    QComboBox,
     QGroupBox,
     QLabel,
     QPushButton,
     QRadioButton,
     QStyle,
+    QStyleOptionComboBox,
     QStyleOptionGroupBox,
     QTabBar,
     QToolButton,
@@ -96,10 +98,24 @@ def _tab_problems(bar: QTabBar) -> list[str]:
     out = []
     for i in range(bar.count()):
         text = _plain(bar.tabText(i))
-        need = bar.fontMetrics().horizontalAdvance(text)
-        if bar.tabRect(i).width() < need + 4:
+        need = max(bar.fontMetrics().horizontalAdvance(text) + 4, bar.tabSizeHint(i).width())  # with the style's padding
+        if bar.tabRect(i).width() + SLACK < need:
             out.append(f"tab {text!r} needs {need} px, has {bar.tabRect(i).width()}")
     return out
+
+
+def _combo_problem(combo: QComboBox) -> str | None:
+    """Whether the chosen item's text fits the field beside the arrow."""
+    if combo.isEditable() or not combo.currentText():
+        return None
+    opt = QStyleOptionComboBox()
+    combo.initStyleOption(opt)
+    field = combo.style().subControlRect(QStyle.ComplexControl.CC_ComboBox, opt, QStyle.SubControl.SC_ComboBoxEditField,
+                                         combo)
+    need = combo.fontMetrics().horizontalAdvance(combo.currentText())
+    if field.width() + SLACK < need:
+        return f"needs {need} px of text, has {field.width()}"
+    return None
 
 
 def _cut_by_parent(widget: QWidget, window: QWidget) -> str | None:
@@ -148,6 +164,8 @@ def clipped_texts(window: QWidget) -> list[str]:
             problem, text = _button_problem(w), w.text()
         elif isinstance(w, QGroupBox):
             problem, text = _group_problem(w), w.title()
+        elif isinstance(w, QComboBox):
+            problem, text = _combo_problem(w), w.currentText()
         elif isinstance(w, QTabBar):
             problems.extend(_name(w, p) for p in _tab_problems(w))
             continue

@@ -7,7 +7,7 @@ events, trains for real in the trainer process, and saves grabs to ``assets/scre
   learning curves and the network view of its weights;
 - ``step_through.png``: the backprop step-through on the drawing, at the gradient stage;
 - ``samples.png``: your samples after a retraining, with the before/after report;
-- ``evaluation.png``: "Where it goes wrong" at 1280x720 (the training docks closed to make room):
+- ``evaluation.png``: "Mistakes" (where it goes wrong) at 1280x720 (the training docks closed to make room):
   the shipped model's confusion matrix on MNIST test, its most frequent mistake's images with one
   of them as the window's input, and the first-layer neuron it excites most with its top images.
 - ``main-1280x720.png``, ``main-1366x768.png``: the lesson's window on small laptop screens;

@@ -80,7 +80,7 @@ class Appearance(QObject):
 
     def apply(self) -> None:
         app = QApplication.instance()
-        self.dark = apply_theme(app, self.theme, self._window)
+        self.dark = apply_theme(app, self.theme)
         apply_zoom(app, self._window, self.level)
         side = round(MIN_WIDGET_SIDE * self.level)
         self._canvas.setMinimumSize(side, side)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication, QStyleFactory, QWidget
+from PySide6.QtWidgets import QApplication, QStyleFactory
 
 from digitlab.gui.appearance.contrast import AA, contrast_ratio, quiet_text
 
@@ -76,19 +76,10 @@ def palette_for(dark: bool) -> QPalette:
     return palette
 
 
-LIGHT_ONLY = "digitlabLightOnly"  # a widget property: its colours are made for a white ground
-
-
-def apply_theme(app: QApplication, theme: str, window: QWidget | None = None) -> bool:
+def apply_theme(app: QApplication, theme: str) -> bool:
     """Fusion with the light or dark palette (``theme``: system, light or dark); True when dark."""
     dark = is_dark(theme)
     if app.style().name().lower() != "fusion":
         app.setStyle("Fusion")
     app.setPalette(palette_for(dark))
-    if window is not None:
-        light = palette_for(False)
-        for widget in window.findChildren(QWidget):
-            if widget.property(LIGHT_ONLY):
-                widget.setPalette(light if dark else QPalette())
-                widget.setAutoFillBackground(dark)  # its own light ground, not the dark window behind it
     return dark

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 LEVELS = (0.8, 0.9, 1.0, 1.1, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0)
 _BASE_FONT = "digitlabBaseFont"  # the application's font before any zoom (an app property)
-NO_ZOOM = "digitlabNoZoom"  # a widget property: keep this widget and its children at level 1
 SIZE_RESOLVED = 0x0002  # QFont::SizeResolved (the enum is not exposed by PySide6)
 _BASE_SIZE = "digitlabZoomBasePt"  # a widget's own point size at level 1 (a widget property)
 
@@ -49,17 +48,7 @@ def apply_zoom(app: QApplication, window: QWidget, level: float) -> None:
     else:
         font.setPixelSize(max(6, round(font.pixelSize() * level)))
     app.setFont(font)
-    fixed = [w for w in window.findChildren(QWidget) if w.property(NO_ZOOM)]
-    own_size = base_font(app)
-    if own_size.pointSizeF() > 0:  # an explicit size: painters on pixmaps resolve the rest from the app font
-        own_size.setPointSizeF(own_size.pointSizeF())
-    own_size.setFamilies(own_size.families())
-    for widget in fixed:  # its own size, whatever the application's; set on each child too, since a
-        for part in [widget, *widget.findChildren(QWidget)]:  # child's painter on a pixmap resolves an
-            part.setFont(own_size)  # inherited size from the application font
     for widget in [window, *window.findChildren(QWidget)]:
-        if any(f is widget or f.isAncestorOf(widget) for f in fixed):
-            continue
         own = widget.font()
         if not (own.resolveMask() & SIZE_RESOLVED) or own.pointSizeF() <= 0:
             continue  # follows the application font

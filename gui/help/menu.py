@@ -44,7 +44,7 @@ def lesson_steps(parts: dict[str, QWidget]) -> list[TourStep]:
                  "the network is, falls in Learning curves as it learns.", lambda: parts["curves"],
                  front("curves")),
         TourStep("See one backprop step",
-                 "Step through backprop walks one step of gradient descent on your drawing: forward, cost, "
+                 "The Step through tab walks one step of gradient descent on your drawing: forward, cost, "
                  "the errors δ going backwards (BP1, BP2), the gradient (BP3, BP4) and the update. The "
                  "network view on the right shows each number.", lambda: parts["step_through"],
                  front("step_through")),

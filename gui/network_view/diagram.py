@@ -40,25 +40,12 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 from digitlab.gui.network_view.edges import (
     DENSE_EDGES,
     EDGE_LEVELS,
-    HALO_PEN,
     STRANDS,
     EdgeLines,
     draw_strands,
 )
 from digitlab.gui.network_view.hover import HoverWidget
-from digitlab.gui.network_view.palette import (
-    ACTIVATION_LUT,
-    BACKGROUND,
-    BAR_EMPTY_ARGB,
-    DIVERGING_LUT,
-    DIVERGING_QCOLORS,
-    HIGHLIGHT,
-    MUTED,
-    OUTLINE,
-    OUTLINE_PEN,
-    TEXT,
-    diverging_index,
-)
+from digitlab.gui.network_view.palette import ViewColours, colours_for, colours_of, diverging_index
 from digitlab.gui.network_view.state import NetworkViewState
 from digitlab.gui.network_view.text import CachedMetrics, fitting, short_count
 from digitlab.gui.network_view.top_n import top_n_mask
@@ -79,9 +66,10 @@ class _Column:
 class Diagram(HoverWidget):
     """Layers 1..L as columns of discs (or strips), top-k edges between them, the output digits."""
 
-    HEADER = 34  # two lines: the layers' names, then what the edges between them show
-    LEGEND_ROW = 30  # px per row of the legend (one row when wide, two when narrow)
     LEFT = 22  # px left of the first column (room for its bias ticks)
+    # Text sizes follow the font (presentation mode zooms it): every text's box is measured in the
+    # font's line height, ``_line``, and the legend's swatches in ``_unit`` (the line height over
+    # 14 px, the default font's, for which the numbers below were drawn)
 
     def __init__(self, state: NetworkViewState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -92,6 +80,7 @@ class Diagram(HoverWidget):
         self._layout_key: tuple | None = None  # what the layout was made for (sizes, size, texts' font)
         self._static: dict[tuple[str, str], QStaticText] = {}
         self._metrics: CachedMetrics | None = None
+        self._c: ViewColours = colours_for(False)  # the ground's colours, taken at each paint
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)  # paintEvent covers every pixel
         self._dirty = True
         self.setMouseTracking(True)
@@ -109,6 +98,24 @@ class Diagram(HoverWidget):
         if self._metrics is None or self._metrics.key != self.font().key():
             self._metrics = CachedMetrics(self.font())
         return self._metrics
+
+    @property
+    def _line(self) -> int:
+        return self._measure().line
+
+    @property
+    def _unit(self) -> float:
+        return self._measure().line / 14.0
+
+    @property
+    def header_height(self) -> int:
+        """Two lines: the layers' names, then what the edges between them show."""
+        return 2 * self._line + 6
+
+    @property
+    def _legend_row(self) -> int:
+        """Px per row of the legend (one row when wide, two when narrow)."""
+        return 2 * self._line + 2
 
     def invalidate(self) -> None:
         self._dirty = True
@@ -129,7 +136,7 @@ class Diagram(HoverWidget):
         sizes = net.layer_sizes[1:]
         self._out = self._output_geometry()
         self._legend_rows = 1 if self.width() >= self._legend_width(self._state.mode) else 2
-        top, bottom = self.HEADER + 8, self.height() - self._legend_height() - 8
+        top, bottom = self.header_height + 8, self.height() - self._legend_height() - 8
         left, right = self.LEFT, self.width() - self._out[3]
         n_cols = len(sizes)
         xs = [(left + right) / 2] if n_cols == 1 else list(np.linspace(left, right, n_cols))
@@ -197,7 +204,8 @@ class Diagram(HoverWidget):
         v = self._state
         with QPainter(self) as p:
             p.setClipRect(event.rect())
-            p.fillRect(event.rect(), BACKGROUND)
+            self._c = colours_of(self)  # the app's theme, light or dark
+            p.fillRect(event.rect(), self._c.background)
             if v.network is None:
                 return
             if self._dirty or not self._columns:
@@ -224,13 +232,14 @@ class Diagram(HoverWidget):
             dense = len(level) > DENSE_EDGES
             strands = np.ones(len(level), np.intp) if dense else STRANDS[np.abs(level)]
             order = np.lexsort((level, np.abs(level)))  # weakest first (strongest on top), by sign
-            draw_strands(p, lines, idx, level, order, strands, dense)
+            draw_strands(p, lines, idx, level, order, strands, dense, self._c.edge_pens)
             hl = np.flatnonzero(e["hl"])
             if len(hl):  # a black line either side of each highlighted edge, then the edge again
                 side = strands[hl] - 1
-                p.setPen(HALO_PEN)
+                p.setPen(self._c.halo_pen)
                 p.drawLines(lines.lines(np.concatenate([2 - side, 8 + side]), np.concatenate([idx[hl], idx[hl]])))
-                draw_strands(p, lines, idx, level, hl[np.lexsort((level[hl], np.abs(level[hl])))], strands, False)
+                draw_strands(p, lines, idx, level, hl[np.lexsort((level[hl], np.abs(level[hl])))], strands, False,
+                             self._c.edge_pens)
         p.setPen(Qt.PenStyle.NoPen)
 
     def _colors(self, l: int) -> Array | None:
@@ -240,8 +249,8 @@ class Diagram(HoverWidget):
             return None
         kind, q = shading
         if kind == "level":
-            return ACTIVATION_LUT[np.rint(q * 255).astype(np.int32)]
-        return DIVERGING_LUT[diverging_index(q, 1.0)]
+            return self._c.activation_lut[np.rint(q * 255).astype(np.int32)]
+        return self._c.diverging_lut[diverging_index(q, 1.0)]
 
     def _paint_column(self, p: QPainter, l: int, col: _Column) -> None:
         v = self._state
@@ -251,30 +260,31 @@ class Diagram(HoverWidget):
         if col.strip:
             w = 10
             if words is None:
-                words = np.full(n, BAR_EMPTY_ARGB, dtype=np.uint32)
+                words = np.full(n, self._c.bar_empty_argb, dtype=np.uint32)
             strip = np.ascontiguousarray(words.reshape(n, 1))
             img = QImage(strip.data, 1, n, 4, QImage.Format.Format_RGB32)
             rect = QRectF(col.x - w / 2, col.ys[0] - col.cell / 2, w, col.cell * n)
             p.drawImage(rect, img)
-            p.setPen(QPen(OUTLINE, 0.6))
+            p.setPen(QPen(self._c.outline, 0.6))
             p.setBrush(Qt.BrushStyle.NoBrush)
             p.drawRect(rect)
             if hl_b.any():
-                p.setPen(QPen(HIGHLIGHT, 2))
+                p.setPen(QPen(self._c.highlight, 2))
                 for j in np.flatnonzero(hl_b):
                     y = col.ys[j]
                     p.drawLine(QLineF(col.x - w / 2 - 7, y, col.x - w / 2 - 2, y))
             if v.hover_neuron is not None and v.hover_neuron[0] == l:
                 y = col.ys[v.hover_neuron[1]]
-                p.setPen(QPen(QColor(90, 90, 90), 1, Qt.PenStyle.DashLine))
+                p.setPen(QPen(self._c.hover, 1, Qt.PenStyle.DashLine))
                 p.drawRect(QRectF(col.x - w / 2 - 3, y - max(col.cell, 3) / 2 - 1, w + 6, max(col.cell, 3) + 2))
             return
-        p.setPen(OUTLINE_PEN)
+        p.setPen(self._c.outline_pen)
         r = col.radius
         brushes = self._brushes
         if len(brushes) > 4096:
             brushes.clear()
-        background = brushes.get(-1) or brushes.setdefault(-1, QBrush(BACKGROUND))
+        ground = int(self._c.background.rgb())
+        background = brushes.get(ground) or brushes.setdefault(ground, QBrush(self._c.background))
         for y, word in (zip(col.ys.tolist(), words.tolist() if words is not None else [None] * n)):
             if word is None:
                 brush = background
@@ -286,12 +296,12 @@ class Diagram(HoverWidget):
             p.drawEllipse(QPointF(col.x, y), r, r)
         if hl_b.any():
             p.setBrush(Qt.BrushStyle.NoBrush)
-            p.setPen(QPen(HIGHLIGHT, 2))
+            p.setPen(QPen(self._c.highlight, 2))
             for j in np.flatnonzero(hl_b):
                 p.drawEllipse(QPointF(col.x, col.ys[j]), r + 2.5, r + 2.5)
         if v.hover_neuron is not None and v.hover_neuron[0] == l:
             p.setBrush(Qt.BrushStyle.NoBrush)
-            p.setPen(QPen(QColor(90, 90, 90), 1, Qt.PenStyle.DashLine))
+            p.setPen(QPen(self._c.hover, 1, Qt.PenStyle.DashLine))
             p.drawEllipse(QPointF(col.x, col.ys[v.hover_neuron[1]]), r + 5, r + 5)
 
     def _paint_output(self, p: QPainter) -> None:
@@ -304,6 +314,8 @@ class Diagram(HoverWidget):
         big = QFont(font)
         big.setPointSizeF(font.pointSizeF() * 1.25)
         d_act, d_bar, d_nudge, _ = self._out
+        line = self._line
+        big_w, big_h = d_act - 4, line * 1.4  # a digit in the 1.25x font
         x_digit = col.x + col.radius + 6
         x_bar = x_digit + d_bar
         half = min(col.cell * 0.46, 14.0)
@@ -313,37 +325,37 @@ class Diagram(HoverWidget):
         for i, y in enumerate(col.ys):
             big.setBold(i == guess)
             p.setFont(big)
-            p.setPen(TEXT)
-            self._text(p, QRectF(x_digit, y - 10, 16, 20), "cv", str(i), "bold" if i == guess else "big")
+            p.setPen(self._c.text)
+            self._text(p, QRectF(x_digit, y - big_h / 2, big_w, big_h), "cv", str(i), "bold" if i == guess else "big")
             if label == i:
-                p.setPen(QPen(TEXT, 1.2))
+                p.setPen(QPen(self._c.text, 1.2))
                 p.setBrush(Qt.BrushStyle.NoBrush)
-                p.drawRoundedRect(QRectF(x_digit - 2, y - 11, 20, 22), 3, 3)
+                p.drawRoundedRect(QRectF(x_digit - 2, y - big_h / 2 - 1, big_w + 4, big_h + 2), 3, 3)
             p.setFont(font)
             if acts is not None:
-                p.setPen(MUTED)
-                self._text(p, QRectF(x_digit + d_act, y - 9, 42, 18), "lv", f"{acts[i]:.2f}")
+                p.setPen(self._c.muted)
+                self._text(p, QRectF(x_digit + d_act, y - line / 2 - 2, d_bar - d_act, line + 4), "lv", f"{acts[i]:.2f}")
             if nudges is not None:
                 nv = float(nudges[i])
                 h = max(1.0, abs(nv) * half) if nv else 0.0
-                p.fillRect(QRectF(x_bar, y - h if nv > 0 else y, 10, h), DIVERGING_QCOLORS[shade[i]])
-                p.setPen(OUTLINE_PEN)
+                p.fillRect(QRectF(x_bar, y - h if nv > 0 else y, 10, h), self._c.diverging_qcolors[shade[i]])
+                p.setPen(self._c.outline_pen)
                 p.drawLine(QLineF(x_bar - 2, y, x_bar + 12, y))
-                p.setPen(MUTED)
-                self._text(p, QRectF(x_digit + d_nudge, y - 9, 52, 18), "lv", f"{nv:+.2f}")
+                p.setPen(self._c.muted)
+                self._text(p, QRectF(x_digit + d_nudge, y - line / 2 - 2, 4 * line, line + 4), "lv", f"{nv:+.2f}")
         p.setFont(font)
         if nudges is not None:
-            p.setPen(TEXT)
+            p.setPen(self._c.text)
             metrics = self._measure()
             text = fitting(metrics, ("nudge y − a", "y − a"), self.width() - 4 - (x_digit + d_act))
             x = min(x_bar - 6, self.width() - 4 - metrics.horizontalAdvance(text))
-            self._text(p, QRectF(x, 16, self.width() - x, 15), "l", text)
+            self._text(p, QRectF(x, line + 2, self.width() - x, line + 1), "l", text)
 
     def _output_geometry(self) -> tuple[float, float, float, float]:
         """Offsets from the digits' left edge to the activation, the nudge bar and its value, and
         the width the output column needs right of its centre: all from the font in use."""
         metrics = self._measure()
-        d_act = 20.0  # a digit in the 1.25x font, and a gap
+        d_act = metrics.horizontalAdvance("0") * 1.25 + 8  # a digit in the 1.25x font, and a gap
         d_bar = d_act + metrics.horizontalAdvance("0.00") + 8
         d_nudge = d_bar + 15
         width = 12 + 6 + d_nudge + metrics.horizontalAdvance("+0.00") + 6  # largest disc radius first
@@ -404,7 +416,7 @@ class Diagram(HoverWidget):
     def _paint_headers(self, p: QPainter) -> None:
         metrics = self._measure()
         names, edges = self._header_texts()
-        p.setPen(TEXT)
+        p.setPen(self._c.text)
         spans = self._name_spans()
         # the hidden layers' names all in the same form (the longest that fits each), the output's its own
         fits = [next((i for i, t in enumerate(c) if metrics.horizontalAdvance(t) <= hi - lo), len(c) - 1)
@@ -414,13 +426,13 @@ class Diagram(HoverWidget):
             text = fitting(metrics, candidates if l == len(names) - 1 else candidates[form:], hi - lo)
             w = metrics.horizontalAdvance(text)
             x = min(max(col.x - w / 2, lo), hi - w)  # centred on the column, kept in its stretch
-            self._text(p, QRectF(x, 1, w + 2, 15), "lv", text)
-        p.setPen(MUTED)
+            self._text(p, QRectF(x, 1, w + 2, self._line + 1), "lv", text)
+        p.setPen(self._c.muted)
         for e, candidates in zip(self._edges, edges):
             a, b = self._columns[e["layer"] - 1], self._columns[e["layer"]]
             width = b.x - a.x - 8
             text = fitting(metrics, candidates, width)
-            self._text(p, QRectF(a.x + 4, 16, width, 15), "cv", text)
+            self._text(p, QRectF(a.x + 4, self._line + 2, width, self._line + 1), "cv", text)
 
     # the legend: the edges' palette, then the highlight and the neurons' shading, beside it when
     # the diagram is wide enough, else below it
@@ -437,25 +449,26 @@ class Diagram(HoverWidget):
 
     def _legend_width(self, mode: str) -> int:
         """Width the legend needs in one row, its longest texts."""
-        m = self._measure()
-        first = 108 + max(m.horizontalAdvance(self._legend_what(mode)[0]), m.horizontalAdvance(self._LEGEND_DETAIL[0]))
-        second = max(14 + m.horizontalAdvance(self._LEGEND_HL[0]), 36 + m.horizontalAdvance(self._legend_neurons()[0]))
-        return 8 + first + 20 + second + 4
+        m, u = self._measure(), self._unit
+        first = 108 * u + max(m.horizontalAdvance(self._legend_what(mode)[0]), m.horizontalAdvance(self._LEGEND_DETAIL[0]))
+        second = max(14 * u + m.horizontalAdvance(self._LEGEND_HL[0]), 36 * u + m.horizontalAdvance(self._legend_neurons()[0]))
+        return round(8 + first + 20 + second + 4)
 
     def _legend_height(self) -> int:
-        return 10 + self.LEGEND_ROW * self._legend_rows
+        return 10 + self._legend_row * self._legend_rows
 
     def _paint_cached_legend(self, p: QPainter) -> None:
         """The legend, drawn into a pixmap once per size, mode and shading (it is the same each frame)."""
         v = self._state
         top = self.height() - self._legend_height()
         ratio = self.devicePixelRatioF()
-        key = (self.width(), self.height(), self._legend_rows, v.mode, v.neuron_quantity, self.font().key(), ratio)
+        key = (self.width(), self.height(), self._legend_rows, v.mode, v.neuron_quantity, self.font().key(), ratio,
+               self._c.dark)
         pixmap = self._legend_cache.get(key)
         if pixmap is None:
             pixmap = QPixmap(round(self.width() * ratio), round(self._legend_height() * ratio))
             pixmap.setDevicePixelRatio(ratio)
-            pixmap.fill(BACKGROUND)
+            pixmap.fill(self._c.background)
             with QPainter(pixmap) as q:
                 q.setFont(self.font())
                 q.setRenderHints(p.renderHints())
@@ -467,48 +480,49 @@ class Diagram(HoverWidget):
         p.drawPixmap(QPointF(0, top), pixmap)
 
     def _paint_legend(self, p: QPainter) -> None:
-        v = self._state
-        metrics = self._measure()
+        v, c = self._state, self._c
+        metrics, u = self._measure(), self._unit  # the swatches and gaps grow with the text
         y = self.height() - self._legend_height() + 8
         x = 8
-        grad = QLinearGradient(x, 0, x + 100, 0)
+        swatch, text_h = 9 * u, 16 * u
+        grad = QLinearGradient(x, 0, x + 100 * u, 0)
         for stop in range(0, 251, 25):
-            grad.setColorAt(stop / 250, DIVERGING_QCOLORS[stop])
-        p.setPen(QPen(OUTLINE, 0.6))
+            grad.setColorAt(stop / 250, c.diverging_qcolors[stop])
+        p.setPen(QPen(c.outline, 0.6))
         p.setBrush(QBrush(grad))
-        p.drawRect(QRectF(x, y, 100, 9))
-        p.setPen(MUTED)
-        self._text(p, QRectF(x, y + 10, 100, 14), "l", "−")
-        self._text(p, QRectF(x, y + 10, 100, 14), "c", "0")
-        self._text(p, QRectF(x, y + 10, 100, 14), "r", "+")
-        room = self.width() - (x + 108) - 4
+        p.drawRect(QRectF(x, y, 100 * u, swatch))
+        p.setPen(c.muted)
+        for align, sign in (("l", "−"), ("c", "0"), ("r", "+")):
+            self._text(p, QRectF(x, y + 10 * u, 100 * u, 14 * u), align, sign)
+        x_text = x + 108 * u
+        room = self.width() - x_text - 4
         what = fitting(metrics, self._legend_what(v.mode), room)
         detail = fitting(metrics, self._LEGEND_DETAIL, room)
-        p.setPen(TEXT)
-        self._text(p, QRectF(x + 108, y - 4, room, 16), "l", what)
-        p.setPen(MUTED)
-        self._text(p, QRectF(x + 108, y + 10, room, 16), "l", detail)
+        p.setPen(c.text)
+        self._text(p, QRectF(x_text, y - 4 * u, room, text_h), "l", what)
+        p.setPen(c.muted)
+        self._text(p, QRectF(x_text, y + 10 * u, room, text_h), "l", detail)
         if self._legend_rows == 1:
-            x2 = x + 108 + max(metrics.horizontalAdvance(what), metrics.horizontalAdvance(detail)) + 20
+            x2 = x_text + max(metrics.horizontalAdvance(what), metrics.horizontalAdvance(detail)) + 20
         else:
-            x2, y = x, y + self.LEGEND_ROW
-        p.fillRect(QRectF(x2, y, 9, 9), HIGHLIGHT)
-        p.setPen(TEXT)
-        self._text(p, QRectF(x2 + 14, y - 4, 200, 16), "l",
-                   fitting(metrics, self._LEGEND_HL, self.width() - (x2 + 14) - 4))
-        grad = QLinearGradient(x2, 0, x2 + 30, 0)
+            x2, y = x, y + self._legend_row
+        p.fillRect(QRectF(x2, y, swatch, swatch), c.highlight)
+        p.setPen(c.text)
+        self._text(p, QRectF(x2 + 14 * u, y - 4 * u, 200 * u, text_h), "l",
+                   fitting(metrics, self._LEGEND_HL, self.width() - (x2 + 14 * u) - 4))
+        grad = QLinearGradient(x2, 0, x2 + 30 * u, 0)
         if v.neuron_quantity == "delta":
             for stop in (0, 125, 250):
-                grad.setColorAt(stop / 250, DIVERGING_QCOLORS[stop])
+                grad.setColorAt(stop / 250, c.diverging_qcolors[stop])
         else:
-            grad.setColorAt(0, QColor.fromRgb(int(ACTIVATION_LUT[0])))
-            grad.setColorAt(1, QColor.fromRgb(int(ACTIVATION_LUT[255])))
-        p.setPen(QPen(OUTLINE, 0.6))
+            grad.setColorAt(0, QColor.fromRgb(int(c.activation_lut[0])))
+            grad.setColorAt(1, QColor.fromRgb(int(c.activation_lut[255])))
+        p.setPen(QPen(c.outline, 0.6))
         p.setBrush(QBrush(grad))
-        p.drawRect(QRectF(x2, y + 13, 30, 9))
-        p.setPen(MUTED)
-        self._text(p, QRectF(x2 + 36, y + 10, 200, 16), "l",
-                   fitting(metrics, self._legend_neurons(), self.width() - (x2 + 36) - 4))
+        p.drawRect(QRectF(x2, y + 13 * u, 30 * u, swatch))
+        p.setPen(c.muted)
+        self._text(p, QRectF(x2 + 36 * u, y + 10 * u, 200 * u, text_h), "l",
+                   fitting(metrics, self._legend_neurons(), self.width() - (x2 + 36 * u) - 4))
 
     # -- hover
     def describe(self, pos: QPoint) -> tuple[str, tuple[int, int] | None]:
@@ -517,7 +531,7 @@ class Diagram(HoverWidget):
             return "", None
         self.neurons_drawn()  # layout up to date
         px, py = pos.x(), pos.y()
-        if py < self.HEADER:  # the headers, whole (they may be shortened on screen)
+        if py < self.header_height:  # the headers, whole (they may be shortened on screen)
             return self._describe_header(px, py), None
         for l, col in enumerate(self._columns):
             half_w = 7 if col.strip else col.radius + 2

@@ -17,15 +17,13 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QLineF
-from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtGui import QPainter, QPen
 
-from digitlab.gui.images import diverging_rgb
-from digitlab.gui.network_view.palette import HIGHLIGHT
+from digitlab.gui.network_view.palette import EDGE_LEVELS
 
 Array = np.ndarray
 
 
-EDGE_LEVELS = 12  # edges are drawn in this many strengths per sign, one pen each
 DENSE_EDGES = 280  # a layer drawing more edges than this draws each as one translucent 1 px line
 STRAND_GAP = 0.85  # px between the parallel lines of a strong edge
 AA_FROM_LEVEL = 4  # edges of this strength and weaker are drawn without antialiasing
@@ -35,19 +33,6 @@ AA_FROM_LEVEL = 4  # edges of this strength and weaker are drawn without antiali
 STRANDS = np.array([1] + [1 + (l > EDGE_LEVELS * 0.45) + (l > EDGE_LEVELS * 0.8) for l in range(1, EDGE_LEVELS + 1)])
 
 
-def _edge_pens() -> dict[tuple[int, bool], QPen]:
-    """One 1 px pen per signed strength level, opaque and translucent: fainter when weaker."""
-    pens = {}
-    for level in range(-EDGE_LEVELS, EDGE_LEVELS + 1):
-        t = level / EDGE_LEVELS
-        r, g, b = diverging_rgb(np.array([0.15 * np.sign(t) + 0.85 * t]), 1.0)[0]
-        for dense in (False, True):
-            pens[(level, dense)] = QPen(QColor(int(r), int(g), int(b), 190 if dense else 255), 1.0)
-    return pens
-
-
-_EDGE_PENS = _edge_pens()
-HALO_PEN = QPen(HIGHLIGHT, 1.0)
 
 
 # the offsets (px along an edge's normal) a line of an edge may be drawn at: its 1-3 strands
@@ -127,8 +112,9 @@ class EdgeLines:
 
 
 def draw_strands(p: QPainter, lines: EdgeLines, idx: Array, level: Array, order: Array, strands: Array,
-                  dense: bool) -> None:
-    """Draw edges ``order`` (grouped by signed level) as ``strands`` parallel 1 px lines each."""
+                  dense: bool, pens: dict[tuple[int, bool], QPen]) -> None:
+    """Draw edges ``order`` (grouped by signed level) as ``strands`` parallel 1 px lines each, in
+    ``pens`` (``ViewColours.edge_pens``: one per signed level and density)."""
     counts = strands[order]
     rep = np.repeat(order, counts)
     k = np.arange(len(rep)) - np.repeat(np.cumsum(counts) - counts, counts)  # strand number
@@ -139,7 +125,7 @@ def draw_strands(p: QPainter, lines: EdgeLines, idx: Array, level: Array, order:
         lvl = int(lv[start])
         # faint edges are drawn without antialiasing (~2.5x cheaper; their steps hardly show)
         p.setRenderHint(QPainter.RenderHint.Antialiasing, abs(lvl) > AA_FROM_LEVEL)
-        p.setPen(_EDGE_PENS[(lvl, dense)])
+        p.setPen(pens[(lvl, dense)])
         p.drawLines(drawn[start:end])
         start = end
     p.setRenderHint(QPainter.RenderHint.Antialiasing, True)

@@ -8,14 +8,14 @@ pass; when the panel is narrow the answer is elided (its tooltip tells it whole)
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRect, Qt
+from PySide6.QtCore import QEvent, QRect, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent
 from PySide6.QtWidgets import QWidget
 
 from digitlab.gui.images import gray_image
-from digitlab.gui.network_view.palette import TEXT
+from digitlab.gui.network_view.palette import colours_of
 from digitlab.gui.network_view.state import SIDE, NetworkViewState
-from digitlab.gui.network_view.tiles import GRID_HEADER
+from digitlab.gui.network_view.tiles import grid_header
 
 
 class InputImage(QWidget):
@@ -29,10 +29,19 @@ class InputImage(QWidget):
         self._image: QImage | None = None
         self._answer = ""
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)  # paintEvent covers every pixel
-        self.setFixedHeight(GRID_HEADER + SIDE * self.SCALE + 4)
-        self.setMinimumWidth(SIDE * self.SCALE + 10 + self.fontMetrics().horizontalAdvance("answer 8 (0.99)"))  # never elided
+        self._fit_font()
         state.input_changed.connect(self._input_changed)
         state.outputs_changed.connect(self._outputs_changed)
+
+    def _fit_font(self) -> None:
+        """Room for the title and the answer in the font in use (presentation mode zooms it)."""
+        self.setFixedHeight(grid_header(self.fontMetrics()) + SIDE * self.SCALE + 4)
+        self.setMinimumWidth(SIDE * self.SCALE + 10 + self.fontMetrics().horizontalAdvance("answer 8 (0.99)"))  # never elided
+
+    def changeEvent(self, e: QEvent) -> None:
+        super().changeEvent(e)
+        if e.type() == QEvent.Type.FontChange:
+            self._fit_font()
 
     def _input_changed(self) -> None:
         x, _ = self._state.input
@@ -57,19 +66,21 @@ class InputImage(QWidget):
         with QPainter(self) as p:
             p.setClipRect(event.rect())
             p.fillRect(event.rect(), self.palette().window())
-            p.setPen(TEXT)
-            p.drawText(QRect(0, 0, self.width(), 16), Qt.AlignmentFlag.AlignLeft, "input 28×28")
-            box = QRect(0, GRID_HEADER, side, side)
+            text = colours_of(self).text
+            p.setPen(text)
+            header = grid_header(p.fontMetrics())
+            p.drawText(QRect(0, 0, self.width(), header), Qt.AlignmentFlag.AlignLeft, "input 28×28")
+            box = QRect(0, header, side, side)
             if self._image is None:
                 p.fillRect(box, QColor(30, 30, 30))
                 p.setPen(QColor(200, 200, 200))
                 p.drawText(box, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, "draw a digit")
             else:
                 p.drawImage(box.topLeft(), self._image)
-            p.setPen(TEXT)
+            p.setPen(text)
             x = side + 8
             metrics = p.fontMetrics()
             for i, line in enumerate(self._answer.split("\n")):
                 text = metrics.elidedText(line, Qt.TextElideMode.ElideRight, self.width() - x)
-                p.drawText(QRect(x, GRID_HEADER + i * (metrics.height() + 2), self.width() - x, metrics.height()),
+                p.drawText(QRect(x, header + i * (metrics.height() + 2), self.width() - x, metrics.height()),
                            Qt.AlignmentFlag.AlignLeft, text)

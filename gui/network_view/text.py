@@ -28,6 +28,7 @@ class CachedMetrics:
     def __init__(self, font: QFont) -> None:
         self.key = font.key()
         self._metrics = QFontMetrics(font)
+        self.line = self._metrics.lineSpacing()  # px from one line of text to the next
         self._widths: dict[str, int] = {}
 
     def horizontalAdvance(self, text: str) -> int:

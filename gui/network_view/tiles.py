@@ -12,7 +12,7 @@ The tiles take the largest integer scale (up to 4) whose grid fits their pane; a
 for even 1:1 tiles gets 1:1 tiles in as many columns as fit, and the grid scrolls (``TileScroll``).
 
 Built for 30 Hz beside a training thread: the tiles are one mosaic image, built in NumPy as one
-byte a pixel and coloured through a lookup table (``MOSAIC_LUT``), never a widget or a Python loop
+byte a pixel and coloured through a lookup table (``ViewColours.mosaic_lut``), never a widget or a Python loop
 per neuron. The mosaic is rebuilt lazily at the next paint after the data changed, and only for
 the rows the scroll area shows (plus a margin); a paint clips to its rectangle and blits only the
 exposed band.
@@ -23,20 +23,17 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from PySide6.QtCore import QPoint, QRect, QRectF, Qt
-from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QPen
+from PySide6.QtCore import QEvent, QPoint, QRect, QRectF, Qt
+from PySide6.QtGui import QFontMetrics, QImage, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QFrame, QScrollArea, QSizePolicy
 
 from digitlab.gui.network_view.hover import HoverWidget
 from digitlab.gui.network_view.palette import (
-    BACKGROUND,
-    HIGHLIGHT,
     MOSAIC_BACKGROUND,
     MOSAIC_BAR_EMPTY,
     MOSAIC_HIGHLIGHT,
     MOSAIC_INK,
-    MOSAIC_LUT,
-    TEXT,
+    colours_of,
     diverging_index,
 )
 from digitlab.gui.network_view.state import SIDE, NetworkViewState
@@ -48,17 +45,21 @@ Array = np.ndarray
 # the tile mosaic, in image pixels: a 28x28 tile (SIDE), a gap, the activation bar, a gutter
 BAR_X, BAR_W = SIDE + 1, 4
 CELL_W, CELL_H = BAR_X + BAR_W + 3, SIDE + 3
-GRID_HEADER = 18  # px above the tiles for their title
 
 
-def _tile_arrangement(n: int, height: int, width: int, scrollbar: int = 0) -> tuple[int, int, int]:
+def grid_header(metrics: QFontMetrics) -> int:
+    """Px above the tiles for their title: a line of the font in use (presentation mode zooms it)."""
+    return metrics.lineSpacing() + 4
+
+
+def _tile_arrangement(n: int, height: int, width: int, scrollbar: int = 0, header: int = 18) -> tuple[int, int, int]:
     """(scale, columns, rows) for ``n`` tiles in ``width`` x ``height`` px: the largest integer
     scale (up to 4) whose grid fits; when even 1:1 tiles do not fit (a wide layer), 1:1 tiles in
     as many columns as fit beside a ``scrollbar`` px wide scroll bar (the grid then scrolls).
     Columns are as few as the rows need, so the last row is never half empty."""
     for scale in (4, 3, 2, 1):
         cols = min(n, width // (CELL_W * scale))
-        if cols >= 1 and GRID_HEADER + math.ceil(n / cols) * CELL_H * scale <= height:
+        if cols >= 1 and header + math.ceil(n / cols) * CELL_H * scale <= height:
             break
     else:
         scale, cols = 1, max(1, min(n, (width - scrollbar) // CELL_W))
@@ -78,11 +79,16 @@ class TileGrid(HoverWidget):
         self._pixels: Array | None = None  # the mosaic's ARGB words; the QImage reads them
         self._image: QImage | None = None
         self._built = (0, 0)  # tile rows the mosaic holds
+        self._built_dark = False  # and for which ground
         self._dirty = True
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)  # paintEvent covers every pixel
         self.setMouseTracking(True)
         state.changed.connect(self.invalidate)
         state.hover_changed.connect(self.update)
+
+    @property
+    def header(self) -> int:
+        return grid_header(self.fontMetrics())
 
     @property
     def n_tiles(self) -> int:
@@ -96,8 +102,8 @@ class TileGrid(HoverWidget):
         if n == 0:
             return
         old = (self.scale, self.cols, self.rows)
-        self.scale, self.cols, self.rows = _tile_arrangement(n, height, width, scrollbar)
-        grid_h = GRID_HEADER + self.rows * CELL_H * self.scale
+        self.scale, self.cols, self.rows = _tile_arrangement(n, height, width, scrollbar, self.header)
+        grid_h = self.header + self.rows * CELL_H * self.scale
         self.setFixedSize(max(self.cols * CELL_W * self.scale, width - (scrollbar if grid_h > height else 0)), grid_h)
         if (self.scale, self.cols, self.rows) != old:
             self._dirty = True
@@ -110,13 +116,14 @@ class TileGrid(HoverWidget):
     def _rows_in(self, rect: QRect) -> tuple[int, int]:
         """Tile rows [r0, r1) that ``rect`` (widget coordinates) touches."""
         h = CELL_H * self.scale
-        r0 = max(0, (rect.top() - GRID_HEADER) // h)
-        r1 = min(self.rows, (rect.bottom() - GRID_HEADER) // h + 1)
+        r0 = max(0, (rect.top() - self.header) // h)
+        r1 = min(self.rows, (rect.bottom() - self.header) // h + 1)
         return r0, max(r0, r1)
 
     def _build(self, r0: int, r1: int) -> None:
         """The mosaic of tile rows [r0, r1): only what the scroll area shows (plus a margin)."""
         v = self._state
+        colours = colours_of(self)
         order = v.tile_order[r0 * self.cols : r1 * self.cols]  # neurons of these slots
         values = v.values(0)  # (n, 784)
         sub = values[order]
@@ -124,7 +131,7 @@ class TileGrid(HoverWidget):
             limit = np.abs(sub).max(axis=1, keepdims=True)  # each tile to its own largest |w|
         else:
             limit = np.float32(np.abs(values).max())  # one scale: neurons that moved most stand out
-        # the mosaic is built as uint8 indices into MOSAIC_LUT (1 byte a pixel), coloured at the end
+        # the mosaic is built as uint8 indices into the mosaic's table (1 byte a pixel), coloured at the end
         idx = diverging_index(sub, limit)  # (k, 784)
         hl = v.highlighted[0] if v.highlighted else None
         if hl is not None:
@@ -145,33 +152,36 @@ class TileGrid(HoverWidget):
         mosaic = np.ascontiguousarray(mosaic).reshape(rows * CELL_H, self.cols * CELL_W)
         if self.scale > 1:  # scaled here, on bytes: a 1:1 blit per paint is ~10x cheaper than Qt scaling
             mosaic = np.repeat(np.repeat(mosaic, self.scale, axis=0), self.scale, axis=1)
-        self._pixels = np.take(MOSAIC_LUT, mosaic)  # (a take from a contiguous index is ~2x faster)
+        self._pixels = np.take(colours.mosaic_lut, mosaic)  # (a take from a contiguous index is ~2x faster)
         h, w = self._pixels.shape
         self._image = QImage(self._pixels.data, w, h, 4 * w, QImage.Format.Format_RGB32)
         self._built = (r0, r1)
+        self._built_dark = colours.dark
         self._dirty = False
 
     def paintEvent(self, event: QPaintEvent) -> None:
         v = self._state
         with QPainter(self) as p:
             p.setClipRect(event.rect())
-            p.fillRect(event.rect(), BACKGROUND)
+            colours = colours_of(self)  # the app's theme, light or dark
+            p.fillRect(event.rect(), colours.background)
             if v.network is None:
                 return
             need = self._rows_in(event.rect())
             built = self._built
-            if self._dirty or self._image is None or need[0] < built[0] or need[1] > built[1]:
+            if (self._dirty or self._image is None or need[0] < built[0] or need[1] > built[1]
+                    or self._built_dark != colours.dark):
                 seen = self._rows_in(self.visibleRegion().boundingRect().united(event.rect()))
                 self._build(max(0, seen[0] - 3), min(self.rows, seen[1] + 3))  # a margin for scrolling
-            p.setPen(TEXT)
+            p.setPen(colours.text)
             what = "incoming weights" if v.mode == "weights" else "last changes"
             name = "output" if len(v.network.weights) == 1 else "layer 1"
             n = v.n_tiles
             title = fitting(p.fontMetrics(), (f"{name} · {n} tiles: {what}", f"{name} · {n} tiles", f"{n} tiles"),
                              self.width())
-            p.drawText(QRect(0, 0, self.width(), 16), Qt.AlignmentFlag.AlignLeft, title)
+            p.drawText(QRect(0, 0, self.width(), self.header), Qt.AlignmentFlag.AlignLeft, title)
             s = self.scale
-            top = GRID_HEADER + self._built[0] * CELL_H * s
+            top = self.header + self._built[0] * CELL_H * s
             target = QRect(0, top, self._image.width(), self._image.height())
             # draw only the exposed part of the mosaic (the scroll area exposes a band)
             exposed = event.rect().intersected(target)
@@ -181,16 +191,16 @@ class TileGrid(HoverWidget):
             slot_of = np.empty(len(v.tile_order), dtype=np.intp)
             slot_of[v.tile_order] = np.arange(len(v.tile_order))
             if v.highlighted_biases:
-                p.setPen(QPen(HIGHLIGHT, 2))
+                p.setPen(QPen(colours.highlight, 2))
                 p.setBrush(Qt.BrushStyle.NoBrush)
                 for j in np.flatnonzero(v.highlighted_biases[0]):
                     r, c = divmod(int(slot_of[j]), self.cols)
-                    p.drawRect(QRectF((c * CELL_W + BAR_X - 0.5) * s, GRID_HEADER + (r * CELL_H - 0.5) * s,
+                    p.drawRect(QRectF((c * CELL_W + BAR_X - 0.5) * s, self.header + (r * CELL_H - 0.5) * s,
                                       (BAR_W + 1) * s, (SIDE + 1) * s))
             if v.hover_neuron is not None and v.hover_neuron[0] == 0:
                 r, c = divmod(int(slot_of[v.hover_neuron[1]]), self.cols)
-                p.setPen(QPen(QColor(90, 90, 90), 1, Qt.PenStyle.DashLine))
-                p.drawRect(QRectF((c * CELL_W - 1) * s, GRID_HEADER + (r * CELL_H - 1) * s, (BAR_X + BAR_W + 2) * s, (SIDE + 2) * s))
+                p.setPen(QPen(colours.hover, 1, Qt.PenStyle.DashLine))
+                p.drawRect(QRectF((c * CELL_W - 1) * s, self.header + (r * CELL_H - 1) * s, (BAR_X + BAR_W + 2) * s, (SIDE + 2) * s))
 
     def pixel_center(self, j: int, k: int) -> QPoint:
         """Where weight k (pixel k) of neuron j's tile is drawn, in this widget's coordinates."""
@@ -198,14 +208,14 @@ class TileGrid(HoverWidget):
         r, c = divmod(slot, self.cols)
         x = c * CELL_W + k % SIDE
         y = r * CELL_H + k // SIDE
-        return QPoint(int((x + 0.5) * self.scale), GRID_HEADER + int((y + 0.5) * self.scale))
+        return QPoint(int((x + 0.5) * self.scale), self.header + int((y + 0.5) * self.scale))
 
     # hover
     def describe(self, pos: QPoint) -> tuple[str, tuple[int, int] | None]:
         v = self._state
-        if v.network is None or pos.y() < GRID_HEADER:
+        if v.network is None or pos.y() < self.header:
             return "", None
-        x, y = pos.x() // self.scale, (pos.y() - GRID_HEADER) // self.scale
+        x, y = pos.x() // self.scale, (pos.y() - self.header) // self.scale
         col, cx = divmod(x, CELL_W)
         row, cy = divmod(y, CELL_H)
         slot = row * self.cols + col
@@ -231,10 +241,20 @@ class TileScroll(QScrollArea):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumWidth(CELL_W + 20)
+        self.viewport().setAutoFillBackground(True)  # the ground below a short grid, as the diagram beside it
+        self._ground()
+
+    def _ground(self) -> None:
         palette = self.viewport().palette()
-        palette.setColor(self.viewport().backgroundRole(), BACKGROUND)
-        self.viewport().setPalette(palette)  # white below a short grid, as the diagram beside it
-        self.viewport().setAutoFillBackground(True)
+        palette.setColor(self.viewport().backgroundRole(), colours_of(self).background)
+        self.viewport().setPalette(palette)
+
+    def changeEvent(self, e: QEvent) -> None:
+        super().changeEvent(e)
+        if e.type() == QEvent.Type.PaletteChange:  # the theme changed
+            self._ground()
+        elif e.type() == QEvent.Type.FontChange:  # presentation mode: the title's line grew or shrank
+            self.refit()
 
     def refit(self) -> None:
         if self._grid.n_tiles == 0:  # no network yet
@@ -252,6 +272,7 @@ class TileScroll(QScrollArea):
         if n == 0:
             return width
         scrollbar = self.verticalScrollBar().sizeHint().width()
-        scale, cols, rows = _tile_arrangement(n, height, width, scrollbar)
-        scrolls = GRID_HEADER + rows * CELL_H * scale > height
+        header = self._grid.header
+        scale, cols, rows = _tile_arrangement(n, height, width, scrollbar, header)
+        scrolls = header + rows * CELL_H * scale > height
         return cols * CELL_W * scale + (scrollbar if scrolls else 0)

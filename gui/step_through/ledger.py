@@ -37,6 +37,7 @@ class MiniBatchLedger(QGroupBox):
         intro = QLabel("What each example of a mini-batch asks of one neuron, and the step taken.")
         intro.setWordWrap(True)
         self.layer = QComboBox(objectName="ledgerLayer")
+        self.layer.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)  # its items come later
         self.layer.currentIndexChanged.connect(self.layer_chosen)
         self.neuron = QSpinBox(objectName="ledgerNeuron", minimum=0, maximum=0)
         self.neuron.valueChanged.connect(self.neuron_chosen)

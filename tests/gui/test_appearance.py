@@ -12,6 +12,7 @@ from digitlab.gui.appearance.contrast import AA, contrast_ratio, quiet_text, rea
 from digitlab.gui.appearance.theme import palette_for
 from digitlab.gui.drawing.canvas import MIN_WIDGET_SIDE
 from digitlab.gui.drawing.prediction_view import WINNER
+from digitlab.gui.network_view.palette import colours_for
 from tools.layout_check import low_contrast_texts
 
 MNIST_SUBSET = (200, 100)  # training and test images (tests/gui/conftest.py)
@@ -111,3 +112,36 @@ def test_the_check_sees_grey_on_grey(qtbot) -> None:
     with qtbot.waitExposed(top):
         top.show()
     assert len(low_contrast_texts(top)) == 1
+
+
+def test_the_network_view_follows_the_dark_theme(qtbot, make_window) -> None:
+    w = make_window()
+    w.new_network()
+    diagram = w.network_view.diagram
+    light = diagram.grab().toImage()
+    assert light.pixelColor(3, diagram.height() // 2).lightness() > 200
+    w.findChild(QAction, "theme_dark").trigger()
+    qtbot.wait(10)
+    dark = diagram.grab().toImage()
+    assert dark.pixelColor(3, diagram.height() // 2).lightness() < 60  # its ground is the theme's
+    header = [dark.pixelColor(x, y).lightness() for x in range(diagram.width()) for y in range(2, diagram.header_height, 2)]
+    assert max(header) > 200  # its texts are light on it
+    for name, colours in (("light", colours_for(False)), ("dark", colours_for(True))):
+        assert contrast_ratio(colours.muted, colours.background) >= AA, name
+        assert contrast_ratio(colours.text, colours.background) >= AA, name
+    tiles = w.network_view.tile_scroll.viewport()
+    assert tiles.grab().toImage().pixelColor(tiles.width() - 2, tiles.height() - 2).lightness() < 60
+
+
+def test_presentation_mode_zooms_the_network_views_text_and_its_room(qtbot, make_window) -> None:
+    w = make_window()
+    w.new_network()
+    diagram, image = w.network_view.diagram, w.network_view.input_image
+    header, image_h, tiles_top = diagram.header_height, image.height(), w.network_view.tile_grid.header
+    size = diagram.font().pointSizeF()
+    w.appearance.set_level(1.5)
+    qtbot.wait(10)
+    assert diagram.font().pointSizeF() == pytest.approx(size * 1.5)
+    assert diagram.header_height >= header * 1.35  # its rows grow with the text in them
+    assert w.network_view.tile_grid.header >= tiles_top * 1.3
+    assert image.height() > image_h

@@ -257,7 +257,7 @@ def test_the_panel_lays_out_from_520_px_wide(qtbot, sizes, width, mnist):
         assert grid.scale >= 2 and view.tile_scroll.verticalScrollBar().maximum() == 0  # all 16, larger
     # the diagram's headers and legend fit: no text runs into its sides
     image = view.diagram.grab().toImage()
-    assert not _ink_at_edges(image, 0, view.diagram.HEADER)
+    assert not _ink_at_edges(image, 0, view.diagram.header_height)
     assert not _ink_at_edges(image, image.height() - 70, image.height())
     # all three hidden-to-output columns are apart enough to read the edges between them
     xs = [view.diagram.neuron_position(l, 0).x() for l in range(3)]
