@@ -106,15 +106,16 @@ class WindowLayout:
     def reset(self) -> None:
         """Every dock back where it started: docked, shown, in its tab group, at its default size."""
         w, d = self._window, self.docks
-        areas = {"curves": Qt.DockWidgetArea.BottomDockWidgetArea, "stepThrough": Qt.DockWidgetArea.BottomDockWidgetArea,
-                 "training": Qt.DockWidgetArea.LeftDockWidgetArea, "samples": Qt.DockWidgetArea.LeftDockWidgetArea,
-                 "network": Qt.DockWidgetArea.RightDockWidgetArea}
-        for name, area in areas.items():
-            d[name].setFloating(False)
-            w.addDockWidget(area, d[name])  # moves it out of any tab group
-            d[name].show()
-        w.tabifyDockWidget(d["curves"], d["stepThrough"])
-        w.tabifyDockWidget(d["training"], d["samples"])
+        bottom, left = Qt.DockWidgetArea.BottomDockWidgetArea, Qt.DockWidgetArea.LeftDockWidgetArea
+        tabs = {bottom: [n for n in ("curves", "stepThrough", "evaluation", "history") if n in d],
+                left: ["training", "samples"], Qt.DockWidgetArea.RightDockWidgetArea: ["network"]}
+        for area, names in tabs.items():
+            for name in names:
+                d[name].setFloating(False)
+                w.addDockWidget(area, d[name])  # moves it out of any tab group
+                d[name].show()
+            for first, then in zip(names, names[1:]):
+                w.tabifyDockWidget(d[first], d[then])
         d["curves"].raise_()
         d["training"].raise_()
         self.share_space()

@@ -14,7 +14,6 @@ from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QDockWidget,
-    QHBoxLayout,
     QMainWindow,
     QMenu,
     QPushButton,
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from digitlab.gui.appearance.flow_layout import FlowLayout
 from digitlab.gui.history.keeper import HistoryKeeper
 from digitlab.model.history import HistoryEntry
 
@@ -57,7 +57,7 @@ class HistoryPanel(QWidget):
         self.undo_button.setDefaultAction(keeper.undo_action)
         self.shipped_button = QPushButton("Restore the shipped model", objectName="restoreShipped")
         self.shipped_button.setToolTip("The pretrained network Digit Lab ships with (99.2% on MNIST's test set)")
-        buttons = QHBoxLayout()
+        buttons = FlowLayout()  # wraps on a narrow screen rather than widening the window
         for b in (self.go_back_button, self.undo_button, self.shipped_button):
             buttons.addWidget(b)
         buttons.addStretch(1)

@@ -61,6 +61,18 @@ def test_the_window_can_be_as_small_as_1280x720_with_every_dock(qtbot, window) -
     assert hint.width() <= 1280 and hint.height() <= 720, hint
 
 
+def test_presentation_mode_at_125_percent_still_fits_a_1366x768_projector(qtbot, window) -> None:
+    window.appearance.set_level(1.25)
+    try:
+        settle(qtbot, window, (1366, 768))
+        hint = window.minimumSizeHint()
+        assert hint.width() <= 1366 and hint.height() <= 768, hint
+        assert (window.width(), window.height()) == (1366, 768)
+        assert every_tab_clipped(qtbot, window) == []
+    finally:
+        window.appearance.set_level(1.0)
+
+
 @pytest.mark.parametrize("size", SCREENS)
 def test_no_text_is_cut_off_on_a_small_screen(qtbot, window, size) -> None:
     settle(qtbot, window, size)
@@ -96,7 +108,8 @@ def test_reset_layout_brings_every_dock_back(qtbot, window) -> None:
     settle(qtbot, window)
     assert all(d.isVisible() and not d.isFloating() for d in window.docks.values())
     assert window.tabifiedDockWidgets(window.docks["training"]) == [window.docks["samples"]]
-    assert window.tabifiedDockWidgets(window.docks["curves"]) == [window.docks["stepThrough"]]
+    bottom = [window.docks[n] for n in ("stepThrough", "evaluation", "history")]
+    assert window.tabifiedDockWidgets(window.docks["curves"]) == bottom  # the four tabs under the canvas again
     assert clipped_texts(window) == []
 
 
