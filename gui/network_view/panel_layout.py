@@ -1,7 +1,7 @@
 """The network panel's layout pieces: controls that wrap into rows, and a splitter that keeps its share.
 
-The panel works from about 500 px wide up: its two groups of controls sit side by side when the
-panel is wide enough, else one above the other (``ControlRows``, a height-for-width widget); the
+The panel works from about 500 px wide up: its groups of controls are packed into as few rows as
+its width allows (``ControlRows``, a height-for-width widget); the
 input and the tiles take a share of the body's width and the diagram the rest, split by a handle
 the user can drag (``ShareSplitter`` keeps that share as the panel resizes, and gives the diagram
 whatever width the tiles cannot use).
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QSize, Qt, Slot
+from PySide6.QtCore import QEvent, QSize, Qt, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QSplitter, QWidget
 
 
@@ -24,7 +24,8 @@ def buddy_label(text: str, buddy: QWidget) -> QLabel:
 
 
 class ControlRows(QWidget):
-    """Groups of controls in one row when the panel is wide enough for them, else one row each."""
+    """Groups of controls packed into as few rows as the panel's width allows, in order (a group
+    never splits: a label stays beside its field)."""
 
     GAP = 12  # px between groups in one row
     SPACING = 2  # px between rows
@@ -40,22 +41,34 @@ class ControlRows(QWidget):
                 row.addWidget(w)
             row.addStretch(1)
             self._groups.append(group)
-        self._one_row: bool | None = None
+        self._packing: list[list[int]] | None = None
         policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         policy.setHeightForWidth(True)
         self.setSizePolicy(policy)
 
-    def one_row(self, width: int | None = None) -> bool:
-        """Whether the groups sit side by side at ``width`` (now: at the current width)."""
+    def rows(self, width: int | None = None) -> list[list[int]]:
+        """The groups (by index) in each row at ``width`` (now: at the current width)."""
         width = self.width() if width is None else width
-        return sum(g.sizeHint().width() for g in self._groups) + self.GAP * (len(self._groups) - 1) <= width
+        rows: list[list[int]] = [[]]
+        used = 0
+        for i, g in enumerate(self._groups):
+            w = g.sizeHint().width()
+            if rows[-1] and used + self.GAP + w > width:
+                rows.append([])
+                used = 0
+            used += (self.GAP if rows[-1] else 0) + w
+            rows[-1].append(i)
+        return rows
+
+    def _row_height(self, row: list[int]) -> int:
+        return max(self._groups[i].sizeHint().height() for i in row)
 
     def hasHeightForWidth(self) -> bool:
         return True
 
     def heightForWidth(self, width: int) -> int:
-        heights = [g.sizeHint().height() for g in self._groups]
-        return max(heights) if self.one_row(width) else sum(heights) + self.SPACING * (len(heights) - 1)
+        rows = self.rows(width)
+        return sum(self._row_height(r) for r in rows) + self.SPACING * (len(rows) - 1)
 
     def sizeHint(self) -> QSize:
         width = sum(g.sizeHint().width() for g in self._groups) + self.GAP * (len(self._groups) - 1)
@@ -66,19 +79,25 @@ class ControlRows(QWidget):
         return QSize(width, self.heightForWidth(width))
 
     def resizeEvent(self, e) -> None:
-        one_row = self.one_row()
-        if one_row != self._one_row:  # the height for this width changes: ask the panel again
-            self._one_row = one_row
+        rows = self.rows()
+        if rows != self._packing:  # the height for this width changes: ask the panel again
+            self._packing = rows
             self.updateGeometry()
-        x = y = 0
-        for g in self._groups:
-            hint = g.sizeHint()
-            if one_row:
-                g.setGeometry(x, 0, hint.width(), self.height())
-                x += hint.width() + self.GAP
-            else:
-                g.setGeometry(0, y, self.width(), hint.height())
-                y += hint.height() + self.SPACING
+        y = 0
+        for row in rows:
+            x, h = 0, self._row_height(row)
+            for i in row:
+                g = self._groups[i]
+                w = g.sizeHint().width() if len(row) > 1 else self.width()
+                g.setGeometry(x, y, min(w, self.width() - x), h)
+                x += w + self.GAP
+            y += h + self.SPACING
+
+    def changeEvent(self, e) -> None:
+        super().changeEvent(e)
+        if e.type() == QEvent.Type.FontChange:  # presentation mode: the groups' widths changed
+            self._packing = None
+            self.updateGeometry()
 
 
 class ShareSplitter(QSplitter):

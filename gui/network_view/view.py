@@ -142,14 +142,14 @@ class NetworkView(QWidget):
         self.highlight_spin = QSpinBox(objectName="highlightCount", minimum=0, maximum=5000, singleStep=10)
         self.highlight_spin.setValue(self._state.highlight_count)
         self.highlight_spin.setSuffix(" per layer")
-        self.highlight_spin.setToolTip("How many of each layer's largest weight changes are highlighted in black")
+        self.highlight_spin.setToolTip("How many of each layer's largest weight changes are highlighted")
         self.highlight_spin.valueChanged.connect(lambda n: self.set_highlight_count(n))
-        # two groups of controls: side by side when the panel is wide enough, else one above the other
+        # groups of controls, packed into as few rows as the panel's width allows
         self.controls = ControlRows(
-            [buddy_label("Show:", self.mode_box), self.mode_box, self.accumulate_box,
-             buddy_label("Sort tiles:", self.sort_box), self.sort_box],
-            [buddy_label("Edges:", self.edge_spin), self.edge_spin,
-             buddy_label("Highlight:", self.highlight_spin), self.highlight_spin],
+            [buddy_label("Show:", self.mode_box), self.mode_box, self.accumulate_box],
+            [buddy_label("Sort tiles:", self.sort_box), self.sort_box],
+            [buddy_label("Edges:", self.edge_spin), self.edge_spin],
+            [buddy_label("Highlight:", self.highlight_spin), self.highlight_spin],
         )
 
         # the body: the input and the tile grid on the left, the diagram on the right, split by a
