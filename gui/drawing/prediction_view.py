@@ -257,6 +257,7 @@ class _Bars(QWidget):
         self._view = view
         self.nudges: np.ndarray | None = None
         self.setMinimumHeight(90)
+        self.values_drawn: list[tuple[QRectF, str]] = []  # the values over the bars at the last paint, and where
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
     def _geometry(self) -> tuple[float, float, float]:
@@ -318,6 +319,7 @@ class _Bars(QWidget):
         with QPainter(self) as painter:
             painter.setClipRect(event.rect())
             narrow = None  # whether "0.93" must lose its leading zero, measured once a paint
+            labels: list[tuple[float, QRectF, str, bool]] = []  # (value, where, text, winner)
             for d in range(N_OUT):
                 left = d * (column + SPACING)
                 width = column * BAR_FRACTION
@@ -333,7 +335,6 @@ class _Bars(QWidget):
                 bar = self._bar_rect(d, values[d], column, top, bottom)
                 painter.fillRect(bar.toRect(), WINNER if winner else BAR)
                 painter.setFont(small)
-                painter.setPen(text if winner else muted)
                 if narrow is None:
                     narrow = painter.fontMetrics().horizontalAdvance("0.00") + SPACING > column  # room between them
                 label = f"{values[d]:.2f}"
@@ -342,7 +343,21 @@ class _Bars(QWidget):
                 # the label may be wider than its column: centred on the bar, but kept inside the widget
                 wide = max(column + SPACING, painter.fontMetrics().horizontalAdvance(label) + 2)
                 x = min(max(0.0, left + column / 2 - wide / 2), self.width() - wide)
-                painter.drawText(QRectF(x, bar.top() - line - 1, wide, line), Qt.AlignmentFlag.AlignCenter, label)
+                labels.append((values[d], QRectF(x, bar.top() - line - 1, wide, line), label, winner))
+            # the values over the bars, largest first; one that would overlap a drawn one is left
+            # out (a large font on a narrow panel): the bar's tooltip still tells it
+            painter.setFont(small)
+            drawn: list[QRectF] = []
+            self.values_drawn = []
+            for _, rect, label, winner in sorted(labels, key=lambda item: -item[0]):
+                ink = QRectF(rect.center().x() - painter.fontMetrics().horizontalAdvance(label) / 2 - 1, rect.top(),
+                             painter.fontMetrics().horizontalAdvance(label) + 2, rect.height())
+                if any(ink.intersects(other) for other in drawn):
+                    continue
+                drawn.append(ink)
+                self.values_drawn.append((ink, label))
+                painter.setPen(text if winner else muted)
+                painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, label)
             if a is not None and self.nudges is not None:
                 self._draw_nudges(painter, a, column, top, bottom)
 

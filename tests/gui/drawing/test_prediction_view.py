@@ -190,3 +190,20 @@ def test_each_bar_says_what_its_number_is(view):
     assert view.bars.tooltip_for(x).startswith(f"Output 7: {SEVEN[7]:.4f}, the probability")
     view.show_outputs(SEVEN, normalised=False)
     assert "not a probability" in view.bars.tooltip_for(x)
+
+
+def test_values_over_narrow_bars_never_overlap_and_the_winners_is_shown(view, qtbot):
+    font = view.font()
+    font.setPointSizeF(font.pointSizeF() * 1.6)  # presentation mode on a small screen
+    view.setFont(font)
+    view.resize(220, 280)
+    view.show_outputs(np.array([0.004, 0.03, 0.02, 0.81, 0.03, 0.06, 0.01, 0.01, 0.02, 0.01]), normalised=True)
+    view.bars.repaint()
+    drawn = view.bars.values_drawn
+    assert ".81" in [text for _, text in drawn]
+    assert 1 < len(drawn) < 10  # some left out: all ten cannot fit
+    for i, (a, _) in enumerate(drawn):
+        assert not any(a.intersects(b) for b, _ in drawn[i + 1:])
+    view.resize(600, 280)  # room for every one
+    view.bars.repaint()
+    assert len(view.bars.values_drawn) == 10
