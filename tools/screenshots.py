@@ -13,7 +13,8 @@ events, trains for real in the trainer process, and saves grabs to ``assets/scre
 - ``main-1280x720.png``, ``main-1366x768.png``: the lesson's window on small laptop screens;
 - ``main-1920x1080@150.png``: a 1920 x 1080 screen at 150% scaling (a child process with
   ``QT_SCALE_FACTOR=1.5``: 1280 x 720 logical pixels);
-- ``presentation.png``: presentation mode (zoom 150%) on a 1920 x 1080 projector;
+- ``presentation.png``: presentation mode (zoom 150%) on a 1920 x 1080 projector, and
+  ``presentation-1366x768@125.png``: zoom 125% on a 1366 x 768 one;
 - ``dark.png``: the dark theme at 1366 x 768; ``tour.png``: the guided tour's first step at 1280 x 720.
 
 Every shot is checked with ``tools.layout_check`` (text cut off, contrast under 4.5:1) and what it
@@ -173,6 +174,8 @@ def layout_shots(app: QApplication, window) -> list[Path]:
     paths.append(OUT / "main-1920x1080@150.png")
     window.appearance.set_level(1.5)
     paths.append(shoot(app, window, "presentation", (1920, 1080)))
+    window.appearance.set_level(1.25)
+    paths.append(shoot(app, window, "presentation-1366x768@125", (1366, 768)))
     window.appearance.set_level(1.0)
     window.appearance.set_theme("dark")
     paths.append(shoot(app, window, "dark", (1366, 768)))
