@@ -47,7 +47,6 @@ SET_TIPS = {
 _ORANGES = np.array([[255, 245, 235], [254, 230, 206], [253, 208, 162], [253, 174, 107], [253, 141, 60],
                      [241, 105, 19], [217, 72, 1], [166, 54, 3], [127, 39, 4]], dtype=np.float32)
 DIAGONAL = QColor(198, 219, 239)  # ColorBrewer "Blues" 3: read right
-MARGIN = QColor(236, 236, 236)
 SELECTED = QColor(0, 0, 0)
 MIN_CELL = 18  # px: below this a count no longer fits
 
@@ -333,12 +332,13 @@ class _MatrixGrid(QWidget):
             short = QFontMetrics(small).horizontalAdvance("99.9%") > cw - 2
             p.setFont(small)
             p.setPen(text_color)
+            margin = self.palette().color(QPalette.ColorRole.AlternateBase)  # the theme's: its text reads on it
             for d in range(N):
                 rect = QRect(mx, o.y() + d * ch, mw, ch)
-                p.fillRect(rect.adjusted(0, 1, 0, -1), MARGIN)
+                p.fillRect(rect.adjusted(0, 1, 0, -1), margin)
                 p.drawText(rect, center, _pct(right[d]))
                 rect = QRect(o.x() + d * cw, o.y() + H + 3, cw, ch)
-                p.fillRect(rect.adjusted(1, 0, -1, 0), MARGIN)
+                p.fillRect(rect.adjusted(1, 0, -1, 0), margin)
                 p.drawText(rect, center, _pct(right_of_answer[d], short=short))
             total = int(counts.sum())
             p.setFont(bold)

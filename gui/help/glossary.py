@@ -47,7 +47,7 @@ GLOSSARY: tuple[tuple[str, str, str], ...] = (
      "gradient ∇C: the direction of steepest increase of the cost."),
     ("−η ∇C", "one step of gradient descent",
      "Each weight and bias moves a little against its gradient: w → w − η ∂C/∂w. The change Δw is what "
-     "the network view highlights in black."),
+     "the network view highlights."),
     ("η", "learning rate",
      "The size of each step downhill. Too small and learning crawls; too large and the cost jumps around."),
     ("BP1", "the output layer's error",

@@ -15,7 +15,7 @@ diagram's headers and legend take shorter forms when narrow (hovering a header t
 
 Per frame the view is handed the newest weights and the changes of the last step
 (``show_snapshot`` or ``set_weights`` + ``show_step``); the largest changes in each layer are
-highlighted in black: pixels in the tiles, a halo on the edges, a ring on the biases' neurons.
+highlighted in black (white on the dark theme): pixels in the tiles, a halo on the edges, a ring on the biases' neurons.
 
 This module is the panel: its controls, its layout, and the feed of snapshots (``show_snapshot``,
 ``hold``). What it shows lives in one ``NetworkViewState`` (``network_view.state``: the data it

@@ -82,7 +82,7 @@ def _gradient(t: Trace, network: Network, digits: QTableWidget, layers: QTableWi
                             table_item(f"{j} ← {src}"), float(g[j, k])]))
     fill_table(layers, ["‖∂C/∂w‖", "‖∂C/∂b‖", "largest ∂C/∂w at", "its value"], rows)
     return ("∂C/∂w = a_in · δ_out (BP4), ∂C/∂b = δ (BP3). The view shows −η × these, "
-            "the largest in black.")
+            "the largest highlighted.")
 
 
 def _update(t: Trace, network: Network, digits: QTableWidget, layers: QTableWidget) -> str:

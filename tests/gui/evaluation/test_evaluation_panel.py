@@ -186,3 +186,17 @@ def test_nothing_is_computed_while_hidden(qtbot, panel, mnist) -> None:
     with qtbot.waitExposed(panel):
         panel.show()
     qtbot.waitUntil(panel.matrix.has_counts, timeout=10_000)
+
+
+def test_in_the_dark_theme_the_margins_percentages_read_on_a_dark_ground(qtbot, panel, shipped) -> None:
+    from digitlab.gui.appearance.contrast import AA, contrast_ratio
+    from digitlab.gui.appearance.theme import palette_for
+
+    panel.setPalette(palette_for(True))
+    show_matrix(qtbot, panel, shipped)
+    grid = panel.matrix.grid
+    image = grid.grab().toImage()
+    last = grid.cell_rect(0, 9)
+    margin = image.pixelColor(last.right() + 6, last.top() + 3)  # the row's "right" margin, beside its text
+    text = panel.palette().color(panel.palette().ColorRole.Text)
+    assert contrast_ratio(text, margin) >= AA
