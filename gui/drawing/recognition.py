@@ -4,7 +4,8 @@
 shows what the network sees (the preview) and its answer (the bars) at once, and hands the input
 on to the slower views (network view, step-through) through ``input_changed`` at most ten times
 a second, in a pass of its own after the bars. It takes the widgets it feeds and a function that
-returns the current network.
+returns the current network. A network that deskews its input (``Network.deskew``) does so
+itself; the preview's network-input picture then shows what it read (``Network.inputs``).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from digitlab.gui.drawing.canvas import Canvas
 from digitlab.gui.drawing.prediction_view import PredictionView
 from digitlab.gui.drawing.preview import PreprocessView
 from digitlab.model.network import Network
-from digitlab.model.preprocess import Preprocessed, as_input, preprocess
+from digitlab.model.preprocess import Preprocessed, as_input, preprocess, with_network_input
 
 VIEW_INPUT_MS = 100  # the slower views follow the pen at most this often
 
@@ -55,7 +56,7 @@ class Recognition(QObject):
     @Slot()
     def update(self) -> None:
         """Preprocess the canvas and show what the network sees and answers."""
-        self._last = result = preprocess(self._canvas.to_array())
+        self._last = result = self._seen(preprocess(self._canvas.to_array()), self._network())
         self._label = None
         self._preview.show_result(result)
         self._view_pending = True
@@ -70,7 +71,7 @@ class Recognition(QObject):
         """Make ``x`` (784 values in MNIST's form, e.g. an MNIST image) the input, as if drawn: the
         canvas clears; the preview, the bars and the slower views show ``x`` itself (with
         ``label``, the nudges too) until the next drawing."""
-        result = as_input(x)
+        result = self._seen(as_input(x), self._network())
         self._canvas.clear()
         self._predict_timer.stop()  # the cleared canvas must not replace it
         self._last, self._label = result, label
@@ -83,7 +84,16 @@ class Recognition(QObject):
         """The bars again, for a network that changed (e.g. while it learns): no preprocessing."""
         if (x := self.input) is not None:
             net = self._network()
+            if net.deskew != (self._last.deskewed is not None):  # another network: another input
+                self._last = self._seen(self._last, net)
+                self._preview.show_result(self._last)
             self._prediction.show_outputs(net.predict_proba(x)[0], normalised=net.cost_name == "cross_entropy")
+
+    @staticmethod
+    def _seen(result: Preprocessed, net: Network) -> Preprocessed:
+        """``result`` with what ``net`` reads of it as its last stage (deskewed, or not)."""
+        seen = net.inputs(result.vector)[0] if net.deskew and not result.empty else None
+        return with_network_input(result, seen)
 
     @Slot()
     def _on_view_timer(self) -> None:
