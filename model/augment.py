@@ -91,7 +91,7 @@ def distort(images: np.ndarray, rng: np.random.Generator, distortion: Distortion
     src += _CENTRE
     if d.elastic_alpha > 0:
         src += elastic_field(n, rng, d.elastic_alpha, d.elastic_sigma)
-    return bilinear(images, src[:, 0], src[:, 1])
+    return _bilinear(images, src[:, 0], src[:, 1])
 
 
 def _neighbourhood(images: np.ndarray, reduce) -> np.ndarray:
@@ -134,9 +134,8 @@ def elastic_field(n: int, rng: np.random.Generator, alpha: float, sigma: float) 
     return (alpha * field).reshape(n, 2, SIDE * SIDE)
 
 
-def bilinear(images: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Sample each image (n, 784) at (x, y) (both (n, 784), overwritten: clipped in place);
-    outside the frame reads as background. Returns (n, 784) float32."""
+def _bilinear(images: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Sample each image at (x, y) (both (n, 784)); outside the frame reads as background."""
     n = len(images)
     row = SIDE + 2
     # pad by one pixel of background so every neighbour index is valid after clipping

@@ -9,8 +9,8 @@ image's second moments (the ink as a mass distribution, x the column, y the row)
 alpha is the slope of the least-squares line x = cx + alpha (y - cy) through the ink: how far
 each row's ink sits to the right, per row down. Shearing every row by -alpha (y - cy) makes that
 line vertical (mu11 = 0) and leaves the centre of mass where it was, so ``preprocess``'s centring
-stands. Each output pixel reads the input at x + alpha (y - cy), by bilinear interpolation
-(``model.augment.bilinear``; along a row only, rows being whole pixels).
+stands. Each output pixel reads the input at x + alpha (y - cy), by linear interpolation along its
+row (bilinear sampling, rows being whole pixels); outside the frame reads as background.
 
 The method is the one behind the deskewed-MNIST results (LeCun et al.'s table lists deskewing
 for several classifiers; the moment-based form is e.g. in Dibya Ghosh's notes). Left out:
@@ -22,29 +22,23 @@ from __future__ import annotations
 
 import numpy as np
 
-from digitlab.model.augment import SIDE, bilinear
-
+SIDE = 28  # images are SIDE x SIDE, flattened row-major
 MAX_SLANT = 1.0  # |alpha|: 45 degrees; beyond it the "slant" of a flat blob is noise, not a slant
 _MIN_SPREAD = 1e-3  # px^2 of mu02 under which an image is a horizontal line: left as it is
 _rows = np.arange(SIDE, dtype=np.float64)
-_cols = np.arange(SIDE, dtype=np.float32)
-_row_of_pixel = np.repeat(np.arange(SIDE, dtype=np.float32), SIDE)  # (784,): each pixel's row
+_cols = np.arange(SIDE, dtype=np.intp)
+# the raw moments as one product: images (n, 784) @ _BASIS -> sum of a * (1, y, x, y^2, x y)
+_yy, _xx = (g.ravel() for g in np.mgrid[0:SIDE, 0:SIDE].astype(np.float64))
+_BASIS = np.stack([np.ones_like(_yy), _yy, _xx, _yy * _yy, _xx * _yy], axis=1)  # (784, 5)
 
 
 def _slant_and_centre(batch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """alpha (clipped) and the centre-of-mass row cy of each image of a batch (n, 784); (n,) each."""
-    a = batch.reshape(-1, SIDE, SIDE).astype(np.float64)
-    row_mass = a.sum(axis=2)  # (n, 28)
-    col_mass = a.sum(axis=1)  # (n, 28)
-    mass = row_mass.sum(axis=1)  # (n,)
-    safe = np.where(mass > 0, mass, 1.0)
-    cy = row_mass @ _rows / safe
-    cx = col_mass @ _rows / safe
-    dy = _rows - cy[:, None]  # (n, 28) per row
-    dx = _rows - cx[:, None]  # (n, 28) per column
-    mu02 = (row_mass * dy * dy).sum(axis=1) / safe
-    # E[(x - cx)(y - cy)]: each row's ink . (x - cx), weighted by that row's (y - cy)
-    mu11 = (np.matmul(a, dx[:, :, None])[:, :, 0] * dy).sum(axis=1) / safe
+    m = batch.astype(np.float64) @ _BASIS  # (n, 5), in float64: central moments are differences
+    mass = np.where(m[:, 0] > 0, m[:, 0], 1.0)
+    cy, cx = m[:, 1] / mass, m[:, 2] / mass
+    mu02 = m[:, 3] / mass - cy * cy  # E[(y - cy)^2]
+    mu11 = m[:, 4] / mass - cx * cy  # E[(x - cx)(y - cy)]
     alpha = np.where(mu02 > _MIN_SPREAD, mu11 / np.maximum(mu02, _MIN_SPREAD), 0.0)
     return np.clip(alpha, -MAX_SLANT, MAX_SLANT), cy
 
@@ -71,10 +65,18 @@ def deskew(images: np.ndarray) -> np.ndarray:
     if n == 0:
         return batch.copy()
     alpha, cy = _slant_and_centre(batch)
-    # output pixel (y, x) reads the input at (y, x + alpha (y - cy)): row y moves by -alpha (y - cy)
-    shift = (alpha[:, None] * (_rows - cy[:, None])).astype(np.float32)  # (n, 28) per row
-    src_x = (_cols + shift[:, :, None]).reshape(n, SIDE * SIDE)
-    out = bilinear(batch, src_x, np.tile(_row_of_pixel, (n, 1)))
+    # output pixel (y, x) reads the input at (y, x + s_y), s_y = alpha (y - cy): a whole row moves
+    # by one amount, so the bilinear read is a linear one along the row, between two columns
+    shift = alpha[:, None] * (_rows - cy[:, None])  # (n, 28), |s_y| < 28 as |alpha| <= 1
+    whole = np.floor(shift)
+    frac = (shift - whole).astype(np.float32)[:, :, None]
+    # background on both sides, wide enough for any shift: every read lands in the padded row
+    padded = np.zeros((n, SIDE, 3 * SIDE + 1), dtype=np.float32)
+    padded[:, :, SIDE : 2 * SIDE] = batch.reshape(n, SIDE, SIDE)
+    left = _cols + (whole.astype(np.intp) + SIDE)[:, :, None]  # (n, 28, 28) columns read
+    v0 = np.take_along_axis(padded, left, axis=2)
+    v1 = np.take_along_axis(padded, left + 1, axis=2)
+    out = (v0 + frac * (v1 - v0)).reshape(n, SIDE * SIDE)
     return out[0] if one else out
 
 
