@@ -11,7 +11,7 @@ from tests.gui.test_main_window import draw
 MNIST_SUBSET = (500, 200)  # training and test images (tests/gui/conftest.py)
 
 
-def test_a_deskewing_network_sees_and_shows_the_drawing_upright(qtbot, window) -> None:
+def test_a_deskewing_network_sees_and_shows_the_drawing_upright(qtbot, window, monkeypatch) -> None:
     plain = load_default()
     plain.deskew = False
     flagged = plain.copy()
@@ -27,6 +27,15 @@ def test_a_deskewing_network_sees_and_shows_the_drawing_upright(qtbot, window) -
     assert "deskewed" in window.preview.captions()[2]
     # the bars are the network's answer for the deskewed input
     np.testing.assert_allclose(window.prediction.shown_outputs, flagged.predict_proba(deskew(x))[0], atol=1e-6)
+
+    # one reading of the drawing deskews it once: the preview shows the forward pass's own a^0
+    from digitlab.model import network
+
+    calls = []
+    monkeypatch.setattr(network, "deskew_images", lambda a: calls.append(1) or deskew(a))
+    window.recognition.update()
+    assert len(calls) == 1
+    np.testing.assert_array_equal(window.preview.shown_input.reshape(-1), deskew(x))
 
     # the same drawing for a network that does not deskew: the preview shows preprocessing's output
     window.replace_network(plain, "plain")
