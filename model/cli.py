@@ -190,7 +190,7 @@ def _main(argv: list[str] | None, ctrl_c: _CtrlC) -> int:
     error = None
     sizes = "-".join(map(str, config.layer_sizes))
     print(f"training {sizes} {config.activation}/{config.cost} with {config.optimizer}, "
-          f"{config.epochs} epochs of {len(train_x)} images", file=sys.stderr)
+          f"{config.epochs} epochs of {len(train_x)} images{', deskewed' if config.deskew else ''}", file=sys.stderr)
     try:
         with tqdm(total=trainer.total_steps, unit="step", file=sys.stderr, dynamic_ncols=True) as bar:
             for record in trainer.steps():

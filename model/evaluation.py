@@ -154,7 +154,7 @@ def neuron_top_images(net: Network, x: Array, layer: int, neuron: int, k: int = 
     last = n_layers - 1
     values = np.empty(len(x), dtype=np.float32)
     for i in range(0, len(x), chunk):
-        a = np.asarray(x[i : i + chunk], dtype=net.dtype)  # (m, 784)
+        a = net.inputs(x[i : i + chunk])  # (m, 784): as the network reads them (deskewed, if it deskews)
         for l in range(layer):  # the layers before the neuron's, whole
             z = a @ net.weights[l].T
             z += net.biases[l]

@@ -26,6 +26,7 @@ import numpy as np
 
 from digitlab.model.activations import get_activation
 from digitlab.model.costs import get_cost
+from digitlab.model.deskew import deskew as deskew_images
 
 Array = np.ndarray
 
@@ -78,6 +79,11 @@ class Network:
     ``Network([784, 16, 16, 10], activation="sigmoid", cost="quadratic", seed=0)`` builds the
     3Blue1Brown network. ``activation`` is the hidden layers' nonlinearity; ``cost`` decides the
     output layer's (sigmoid for "quadratic", softmax for "cross_entropy").
+
+    ``deskew``: the network reads its inputs deskewed (``model.deskew``), as it was trained. The
+    shear is part of the network, applied in ``inputs``, so every path that feeds it images
+    (training, evaluation, the live drawing, retraining on the user's samples) deskews them alike
+    and none can forget; ``activations[0]`` of a forward pass is the deskewed input.
     """
 
     def __init__(
@@ -89,8 +95,12 @@ class Network:
         *,
         rng: np.random.Generator | None = None,
         dtype: type = np.float32,
+        deskew: bool = False,
     ) -> None:
         self.layer_sizes = _check_sizes(layer_sizes)
+        if deskew and self.layer_sizes[0] != 784:
+            raise ValueError(f"deskew needs 28x28 = 784 inputs, got {self.layer_sizes[0]}")
+        self.deskew = bool(deskew)  # inputs are sheared upright before layer 1 (see ``inputs``)
         self.activation = get_activation(activation)
         self.cost_fn = get_cost(cost)
         self.dtype = np.dtype(dtype)
@@ -119,13 +129,15 @@ class Network:
 
     def __repr__(self) -> str:
         sizes = "-".join(map(str, self.layer_sizes))
-        return f"Network({sizes}, activation={self.activation.name!r}, cost={self.cost_fn.name!r})"
+        flag = ", deskew=True" if self.deskew else ""
+        return f"Network({sizes}, activation={self.activation.name!r}, cost={self.cost_fn.name!r}{flag})"
 
     def copy(self) -> Network:
         """An independent copy: same architecture, weights and biases copied."""
         twin = Network.__new__(Network)
         twin.layer_sizes = self.layer_sizes
         twin.activation, twin.cost_fn, twin.dtype = self.activation, self.cost_fn, self.dtype
+        twin.deskew = self.deskew
         twin.weights = [w.copy() for w in self.weights]
         twin.biases = [b.copy() for b in self.biases]
         return twin
@@ -147,9 +159,15 @@ class Network:
             raise ValueError(f"input must have shape (n, {self.layer_sizes[0]}), got {x.shape}")
         return x
 
+    def inputs(self, x: Array) -> Array:
+        """a^0, what layer 1 reads for images x (n, 784) or (784,): x as a batch, deskewed when
+        ``self.deskew``. The one place a network's input is made; the preview shows its result."""
+        a = self._as_batch(x)
+        return deskew_images(a).astype(self.dtype, copy=False) if self.deskew else a
+
     def forward(self, x: Array) -> Forward:
         """Feed a batch x (n, n_0) forward; return every layer's z and activation."""
-        a = self._as_batch(x)
+        a = self.inputs(x)
         zs: list[Array] = []
         activations = [a]
         last = len(self.weights) - 1
@@ -163,7 +181,7 @@ class Network:
 
     def predict_proba(self, x: Array) -> Array:
         """Output activations (n, 10): probabilities for softmax, independent sigmoids otherwise."""
-        a = self._as_batch(x)
+        a = self.inputs(x)
         last = len(self.weights) - 1
         for l, (w, b) in enumerate(zip(self.weights, self.biases)):
             z = a @ w.T

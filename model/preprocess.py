@@ -17,13 +17,16 @@ size and position, so a drawing has to go through the same steps before it is sh
    60,000 training digits, the centre of mass is (14.00, 14.01) in row/column index coordinates
    with a spread of 0.29 px, the standard deviation of a uniform +-0.5 px rounding error.
 
-Every stage is returned (``Preprocessed``) so the GUI can show them. Left out: deskewing, stroke
-thickness normalisation, and any guess about the background: ink must be bright on a dark ground
-(invert a dark-on-light image first).
+Every stage is returned (``Preprocessed``) so the GUI can show them. A network trained on
+deskewed digits (``Network.deskew``) shears its input upright itself (``Network.inputs``, with
+``model.deskew``); ``with_network_input`` records what it read as one more stage, ``deskewed``,
+for the preview. Left out: stroke thickness normalisation, and any guess about the background:
+ink must be bright on a dark ground (invert a dark-on-light image first).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -53,6 +56,14 @@ class Preprocessed:
     image: Array  # (28, 28): the network's input as a picture
     vector: Array  # (784,): the same pixels row-major, what net.predict takes (one row)
     empty: bool  # no pixel above INK_THRESHOLD: nothing drawn, nothing to classify
+    # (28, 28): what a network that deskews (Network.deskew) reads of ``vector``, its slant sheared
+    # out; None when the network reads ``image`` as it is
+    deskewed: Array | None = None
+
+    @property
+    def network_input(self) -> Array:
+        """(28, 28): the picture the network's first layer reads, deskewed or not."""
+        return self.image if self.deskewed is None else self.deskewed
 
 
 def _frozen(a: Array) -> Array:
@@ -208,6 +219,15 @@ def _stages(crop: Array, box: tuple[int, int, int, int], scaled: Array, offset: 
     )
 
 
+def with_network_input(p: Preprocessed, seen: Array | None) -> Preprocessed:
+    """``p`` with the ``deskewed`` stage set to ``seen`` (784 values: ``Network.inputs`` of
+    ``p.vector`` for a network that deskews), or cleared (None). Other stages are unchanged."""
+    if seen is None or p.empty:
+        return p if p.deskewed is None else dataclasses.replace(p, deskewed=None)
+    a = np.array(seen, dtype=np.float32).reshape(SIZE, SIZE)  # a copy, then read-only
+    return dataclasses.replace(p, deskewed=_frozen(a))
+
+
 def as_input(image: Array) -> Preprocessed:
     """The stages of an image already in MNIST's form (28x28, or its 784 values), pixels unchanged.
 
@@ -238,6 +258,7 @@ __all__ = [
     "Preprocessed",
     "preprocess",
     "as_input",
+    "with_network_input",
     "area_matrix",
     "area_resize",
     "SIZE",

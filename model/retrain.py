@@ -109,6 +109,7 @@ class RetrainConfig:
             schedule=self.schedule,
             augment=False,  # the user rows are distorted already; MNIST is replayed as it is
             seed=self.seed,
+            deskew=net.deskew,  # for the record: the network deskews what it is fed (Network.inputs)
         )
 
 

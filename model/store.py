@@ -21,7 +21,10 @@ key                   array                    meaning
 
 ``info`` is ``{"hyperparameters": {...}, "history": [{...}, ...], "metadata": {...}}``: the
 training settings (``TrainConfig.to_dict()``), one plain record per logged step or epoch, and free
-notes such as the command that made the file. They are JSON, never pickle, so a model file cannot
+notes such as the command that made the file. ``hyperparameters["deskew"]`` is also the network's
+own ``deskew`` flag (its inputs are deskewed, ``model.deskew``): ``save`` writes the network's
+flag there whatever the caller passed (when it is on, or the caller passed one), and a file without it (all files before it existed) loads
+as False, so old files read their inputs as before. They are JSON, never pickle, so a model file cannot
 run code when it is opened. Python's ``json`` writes a NaN cost from a diverged run as ``NaN``,
 which strict JSON parsers outside Python reject.
 
@@ -146,6 +149,8 @@ def _info_problem(info: Any) -> str | None:
         return f"info must be a JSON object with exactly the keys {', '.join(_INFO_KEYS)}"
     if not isinstance(info["hyperparameters"], dict):
         return "info: hyperparameters must be a JSON object"
+    if not isinstance(info["hyperparameters"].get("deskew", False), bool):
+        return "info: hyperparameters' deskew must be true or false"
     if not isinstance(info["metadata"], dict):
         return "info: metadata must be a JSON object"
     history = info["history"]
@@ -239,6 +244,12 @@ def save(
     ``OSError`` if the file cannot be written; the previous file at ``path`` then stays as it was.
     """
     arrays = _network_arrays(net)
+    if not isinstance(hyperparameters, (Mapping, type(None))):
+        raise TypeError(f"hyperparameters must be a dict, got {type(hyperparameters).__name__}")
+    # the network's input is part of the network: its flag, not the caller's record, is stored
+    # (left out when off and not given: the file reads the same as one from before the flag)
+    if net.deskew or "deskew" in (hyperparameters or {}):
+        hyperparameters = {**(hyperparameters or {}), "deskew": bool(net.deskew)}
     arrays["info"] = _encode_info(hyperparameters, history, metadata)
     folder, name = os.path.split(os.path.abspath(path))
     remove_stale_temps(folder, temp_pattern(name))  # left by an earlier save that was killed
@@ -337,6 +348,7 @@ class _Reader:
             biases.append(self.parameters(f"biases_{i}", (n_out,)))
 
         net = _assemble(sizes, activation, cost, weights, biases)
+        net.deskew = info["hyperparameters"].get("deskew", False)  # absent in older files: False
         return net, ModelInfo(version, info["hyperparameters"], info["history"], info["metadata"])
 
     # ------------------------------------------------------------------------ one array at a time

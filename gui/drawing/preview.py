@@ -2,7 +2,9 @@
 
 "Cropped ink" is the drawing's bounding box cut from the canvas, "Scaled to 20x20" the box
 area-resampled so its longer side is 20 px, and "Network input 28x28" the box placed so its centre
-of mass sits at the field's centre: the 784 numbers the input layer receives. Each picture is
+of mass sits at the field's centre: the 784 numbers the input layer receives. For a network that
+deskews its input (``Network.deskew``) that picture is the deskewed one (``Preprocessed.deskewed``),
+its caption says so, and the outline of the 20 px box, sheared with the ink, is left out. Each picture is
 enlarged with nearest-neighbour scaling, so every network pixel stays a hard-edged square, and the
 28x28 one carries a faint pixel grid and an outline of where the 20 px box landed.
 
@@ -72,11 +74,12 @@ class PreprocessView(QWidget):
             self.clear()
             return
         self._result = p
-        self._images = (gray_image(p.crop), gray_image(p.scaled20), gray_image(p.image))
+        self._images = (gray_image(p.crop), gray_image(p.scaled20), gray_image(p.network_input))
         h, w = p.crop.shape
         sh, sw = p.scaled_size
-        self._captions = ((f"{w} x {h} px of canvas", f"{w} x {h} px"), (f"{sw} x {sh} px",),
-                          ("centre of mass at the centre", "mass centred"))
+        placed = ("centred, then deskewed", "deskewed") if p.deskewed is not None else (
+            "centre of mass at the centre", "mass centred")
+        self._captions = ((f"{w} x {h} px of canvas", f"{w} x {h} px"), (f"{sw} x {sh} px",), placed)
         self.update()
 
     def clear(self) -> None:
@@ -89,7 +92,7 @@ class PreprocessView(QWidget):
     @property
     def shown_input(self) -> np.ndarray | None:
         """The 28x28 network input on screen (read-only, values in [0, 1]); None when blank."""
-        return None if self._result is None else self._result.image
+        return None if self._result is None else self._result.network_input
 
     @property
     def shown_result(self) -> Preprocessed | None:
@@ -214,7 +217,7 @@ class PreprocessView(QWidget):
                 lines += [QLine(x, top, x, bottom), QLine(left, y, right, y)]
             painter.drawLines(lines)  # one call: 54 drawLine calls cost ~10x more from Python
         p = self._result
-        if p is not None:
+        if p is not None and p.deskewed is None:  # deskewed, the ink left the box's outline
             (oy, ox), (sh, sw) = p.offset, p.scaled_size
             box = QRectF(target.left() + ox * cell, target.top() + oy * cell, sw * cell, sh * cell)
             painter.setPen(QPen(BOX_OUTLINE, 1, Qt.PenStyle.DashLine))

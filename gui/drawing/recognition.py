@@ -4,7 +4,8 @@
 shows what the network sees (the preview) and its answer (the bars) at once, and hands the input
 on to the slower views (network view, step-through) through ``input_changed`` at most ten times
 a second, in a pass of its own after the bars. It takes the widgets it feeds and a function that
-returns the current network.
+returns the current network. A network that deskews its input (``Network.deskew``) does so
+itself; the preview's network-input picture then shows what it read (``Network.inputs``).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from digitlab.gui.drawing.canvas import Canvas
 from digitlab.gui.drawing.prediction_view import PredictionView
 from digitlab.gui.drawing.preview import PreprocessView
 from digitlab.model.network import Network
-from digitlab.model.preprocess import Preprocessed, as_input, preprocess
+from digitlab.model.preprocess import Preprocessed, as_input, preprocess, with_network_input
 
 VIEW_INPUT_MS = 100  # the slower views follow the pen at most this often
 
@@ -55,35 +56,45 @@ class Recognition(QObject):
     @Slot()
     def update(self) -> None:
         """Preprocess the canvas and show what the network sees and answers."""
-        self._last = result = preprocess(self._canvas.to_array())
+        self._last = preprocess(self._canvas.to_array())
         self._label = None
-        self._preview.show_result(result)
         self._view_pending = True
         if not self._view_timer.isActive():
             self._view_timer.start(0)  # right after the bars have been painted
-        if result.empty:
-            self._prediction.clear()
-        else:
-            self.refresh_outputs()
+        self._show(new_input=True)
 
     def show_input(self, x: np.ndarray, label: int | None = None) -> None:
         """Make ``x`` (784 values in MNIST's form, e.g. an MNIST image) the input, as if drawn: the
         canvas clears; the preview, the bars and the slower views show ``x`` itself (with
         ``label``, the nudges too) until the next drawing."""
-        result = as_input(x)
         self._canvas.clear()
         self._predict_timer.stop()  # the cleared canvas must not replace it
-        self._last, self._label = result, label
-        self._preview.show_result(result)
-        self.refresh_outputs()
+        self._last, self._label = as_input(x), label
+        self._show(new_input=True)
         self._view_pending = False
-        self.input_changed.emit(result.vector, label)
+        self.input_changed.emit(self._last.vector, label)
 
     def refresh_outputs(self) -> None:
         """The bars again, for a network that changed (e.g. while it learns): no preprocessing."""
-        if (x := self.input) is not None:
-            net = self._network()
-            self._prediction.show_outputs(net.predict_proba(x)[0], normalised=net.cost_name == "cross_entropy")
+        if self.input is not None:
+            self._show(new_input=False)
+
+    def _show(self, new_input: bool) -> None:
+        """The preview (when the input, or how the network reads it, changed) and the bars."""
+        result = self._last
+        if result.empty:
+            self._preview.show_result(result)  # blank panels
+            self._prediction.clear()
+            return
+        net = self._network()
+        # one forward pass gives both what the network read (a^0, deskewed when it deskews) and
+        # its answer: the input is deskewed once per reading
+        f = net.forward(result.vector)
+        if new_input or net.deskew != (result.deskewed is not None):  # another network: another input
+            seen = f.activations[0][0] if net.deskew else None
+            self._last = result = with_network_input(result, seen)
+            self._preview.show_result(result)
+        self._prediction.show_outputs(f.activations[-1][0], normalised=net.cost_name == "cross_entropy")
 
     @Slot()
     def _on_view_timer(self) -> None:

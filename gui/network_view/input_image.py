@@ -1,7 +1,8 @@
 """The network view's input: the 28x28 example, 3x, with its label and the network's answer beside it.
 
 It sits above the tile grid, its title in a header as tall as the grid's. It reads the example
-and the network's output from the view's ``NetworkViewState``: the image is scaled once when the
+(what the first layer reads, ``NetworkViewState.network_input``: deskewed, for a network that
+deskews its input) and the network's output from the view's ``NetworkViewState``: the image is scaled once when the
 state signals a new input, not at every paint, and the answer is rewritten on each new forward
 pass; when the panel is narrow the answer is elided (its tooltip tells it whole).
 """
@@ -44,7 +45,7 @@ class InputImage(QWidget):
             self._fit_font()
 
     def _input_changed(self) -> None:
-        x, _ = self._state.input
+        x = self._state.network_input  # what layer 1 reads: deskewed when the network deskews
         side = SIDE * self.SCALE  # scaled once here, not at every paint
         self._image = None if x is None else gray_image(x.reshape(SIDE, SIDE)).scaled(
             side, side, Qt.AspectRatioMode.IgnoreAspectRatio, Qt.TransformationMode.FastTransformation)

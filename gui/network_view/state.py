@@ -84,6 +84,7 @@ class NetworkViewState(QObject):
     def set_network(self, net: Network) -> None:
         """Show ``net`` (copied: the state never reads an array someone else is writing)."""
         same_shape = self._net is not None and self._net.layer_sizes == net.layer_sizes
+        reads_otherwise = self._net is not None and self._net.deskew != net.deskew
         self._net = net.copy()
         self._changes_w = self._changes_b = None
         self._hl_w = tuple(np.zeros(w.shape, dtype=bool) for w in self._net.weights)
@@ -91,6 +92,8 @@ class NetworkViewState(QObject):
         if not same_shape:  # a user's tile order survives a new network of the same shape
             self._order = np.arange(self._net.layer_sizes[1])
         self._hover = None
+        if reads_otherwise and self._x is not None:
+            self.input_changed.emit()  # the same example, read deskewed or not: network_input changed
         self._recompute()
 
     def set_weights(self, weights: Sequence[Array], biases: Sequence[Array]) -> None:
@@ -207,6 +210,14 @@ class NetworkViewState(QObject):
     def input(self) -> tuple[Array | None, int | None]:
         """The example shown, (x (784,), label), as given to ``set_input``."""
         return self._x, self._label
+
+    @property
+    def network_input(self) -> Array | None:
+        """What the first layer reads of the example (784,): ``Network.inputs`` of it, deskewed
+        when the network deskews (``Network.deskew``); None without an example."""
+        if self._x is None or self._net is None or not self._net.deskew:
+            return self._x
+        return self._net.inputs(self._x)[0]
 
     @property
     def label(self) -> int | None:

@@ -131,3 +131,20 @@ def test_a_trainer_with_the_accurate_recipe_learns(mnist) -> None:
     records = list(Trainer(net, config, mnist.train_x[:4000], mnist.train_y[:4000], mnist.test_x[:500],
                            mnist.test_y[:500]).steps())
     assert records[-1].test_accuracy > 0.8
+
+
+def test_the_accurate_recipe_learns_from_distorted_images_deskewed_after_distortion(mnist, monkeypatch) -> None:
+    from digitlab.model import train
+    from digitlab.model.deskew import deskew, slant
+
+    config = PRESETS["accurate"].replace(layer_sizes=(784, 32, 10), batch_size=16)
+    assert config.deskew and config.augment
+    net = config.build_network()
+    distorted, read = [], []
+    real_distort, real_inputs = train.distort, net.inputs
+    monkeypatch.setattr(train, "distort", lambda *a: distorted.append(real_distort(*a)) or distorted[-1])
+    monkeypatch.setattr(net, "inputs", lambda x: read.append(real_inputs(x)) or read[-1])
+    Trainer(net, config, mnist.train_x[:64], mnist.train_y[:64]).step(np.arange(16))
+    # the batch the network learned from is the distorted batch, deskewed: distortion first
+    np.testing.assert_array_equal(read[0], deskew(distorted[0]))
+    assert np.abs(slant(read[0])).max() < 0.01 < np.abs(slant(distorted[0])).mean()

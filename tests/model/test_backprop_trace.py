@@ -162,3 +162,14 @@ def test_gradient_check_catches_a_broken_backward_pass() -> None:
     broken = check_gradient(net, x, 2)
     assert broken.max_rel_error > 0.1
     assert broken.worst[1] < 2  # the error shows in the layers BP2 reaches, not at the output
+
+
+def test_a_deskewing_network_s_trace_starts_from_the_deskewed_input(mnist) -> None:
+    from digitlab.model.deskew import deskew
+
+    net = Network([784, 12, 10], activation="relu", cost="cross_entropy", seed=4, deskew=True)
+    x = mnist.test_x[3]
+    trace = trace_step(net, x, int(mnist.test_y[3]), 0.1)
+    # the step-through's pixels are what the first layer read, and its z^1 is w^1 times them
+    np.testing.assert_array_equal(trace.x, deskew(x))
+    np.testing.assert_allclose(trace.zs[0], net.weights[0] @ deskew(x) + net.biases[0], rtol=1e-5, atol=1e-5)

@@ -112,13 +112,14 @@ def test_bad_inputs_are_refused() -> None:
         neuron_top_images(net, np.zeros((3, 784), np.float32), 0, 8)
 
 
+@pytest.mark.parametrize("deskew", [False, True])
 @pytest.mark.parametrize("layer", [0, 1, 2])
-def test_a_neuron_s_top_images_are_those_that_excite_it_most(mnist: MNIST, layer: int) -> None:
-    net = Network([784, 24, 12, 10], activation="sigmoid", cost="cross_entropy", seed=2)
+def test_a_neuron_s_top_images_are_those_that_excite_it_most(mnist: MNIST, layer: int, deskew: bool) -> None:
+    net = Network([784, 24, 12, 10], activation="sigmoid", cost="cross_entropy", seed=2, deskew=deskew)
     x = mnist.test_x[:2000]
     j = 5
     top = neuron_top_images(net, x, layer, j, k=12)
-    a = net.forward(x).activations[layer + 1][:, j]  # the reference: a full forward pass
+    a = net.forward(x).activations[layer + 1][:, j]  # the reference: a full forward pass (deskewing too)
     assert len(top.indices) == 12 and (top.layer, top.neuron) == (layer, j)
     np.testing.assert_allclose(top.activations, a[top.indices], rtol=1e-5, atol=1e-7)
     assert (np.diff(top.activations) <= 0).all()

@@ -133,3 +133,26 @@ def test_the_package_docstring_example_runs() -> None:
     namespace: dict = {}
     exec(compile(code, "digitlab.model.__doc__", "exec"), namespace)
     assert namespace["grads"].nabla_w[0].shape == (16, 784)
+
+
+def test_a_deskewing_network_reads_every_input_deskewed(mnist) -> None:
+    from digitlab.model.deskew import deskew
+
+    net = Network([784, 32, 10], activation="relu", cost="cross_entropy", seed=3)
+    flagged = net.copy()
+    flagged.deskew = True
+    x, y = mnist.test_x[:20], mnist.test_y[:20]
+    upright = deskew(x)
+    # forward, predict, evaluate and backprop all read deskew(x): one input path, Network.inputs
+    np.testing.assert_array_equal(flagged.inputs(x), upright)
+    np.testing.assert_array_equal(flagged.forward(x).activations[0], upright)
+    np.testing.assert_array_equal(flagged.predict_proba(x), net.predict_proba(upright))
+    assert flagged.evaluate(x, y) == net.evaluate(upright, y)
+    np.testing.assert_array_equal(flagged.backward(x, y).flat(), net.backward(upright, y).flat())
+    np.testing.assert_array_equal(flagged.inputs(x[0]), upright[:1])  # one image, as a batch of one
+    # a plain network reads x as it is; copies keep the flag
+    np.testing.assert_array_equal(net.inputs(x), x)
+    assert flagged.copy().deskew and flagged.astype(np.float64).deskew and not net.copy().deskew
+    assert "deskew=True" in repr(flagged) and "deskew" not in repr(net)
+    with pytest.raises(ValueError, match="784"):
+        Network([10, 4, 2], deskew=True)

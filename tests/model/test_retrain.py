@@ -146,3 +146,18 @@ def test_train_from_scratch_uses_all_of_mnist_and_the_samples(mnist):
     assert trainer.net.layer_sizes == config.layer_sizes
     record = trainer.step(np.arange(len(mnist.train_x), len(trainer.train_x)))  # a step on the samples
     assert np.isfinite(record.cost)
+
+
+def test_retraining_a_deskewing_network_feeds_it_deskewed_samples(mnist, small_net):
+    from digitlab.model.deskew import deskew
+
+    flagged = small_net.copy()
+    flagged.deskew = True
+    x, y = mnist.test_x[:4], mnist.test_y[:4]  # stored as preprocessed: deskewed at feed time
+    trainer = make_retrainer(flagged, x, y, mnist, FAST.replace(epochs=1, max_rounds=1))
+    assert trainer.net.deskew and trainer.config.deskew and trainer.net is not flagged
+    assert np.array_equal(trainer.net.predict(x), small_net.predict(deskew(x)))
+    record = trainer.step(np.arange(4))  # the samples' own rows come first in the mix
+    assert np.isfinite(record.cost)
+    scratch = make_scratch_trainer(TrainConfig(layer_sizes=(784, 16, 10), epochs=1, deskew=True), x, y, mnist)
+    assert scratch.net.deskew

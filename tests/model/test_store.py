@@ -118,6 +118,25 @@ def test_round_trip_is_bit_identical(saved: Path, net: Network) -> None:
     assert load(saved).weights[0].tobytes() == net.weights[0].tobytes()
 
 
+def test_the_deskew_flag_is_the_networks_and_old_files_load_without_it(tmp_path: Path, saved: Path,
+                                                                       net: Network) -> None:
+    # a file from before the flag (no "deskew" in its hyperparameters) reads its inputs as they are
+    old, info = load_with_info(saved)
+    assert "deskew" not in info.hyperparameters and old.deskew is False
+    flagged = net.copy()
+    flagged.deskew = True
+    path = tmp_path / "deskew.npz"
+    # the network's flag is stored, whatever the caller's record says
+    save(flagged, path, hyperparameters=HYPERPARAMETERS | {"deskew": False})
+    loaded, info = load_with_info(path)
+    assert loaded.deskew is True and info.hyperparameters["deskew"] is True
+    x = np.random.default_rng(0).random((3, 784), dtype=np.float32)
+    assert np.array_equal(loaded.predict_proba(x), flagged.predict_proba(x))
+    assert not np.array_equal(loaded.predict_proba(x), net.predict_proba(x))  # deskewing changed it
+    save(net, path, hyperparameters={"deskew": True})
+    assert load_with_info(path)[1].hyperparameters["deskew"] is False and load(path).deskew is False
+
+
 def test_every_activation_and_cost_round_trips(tmp_path: Path) -> None:
     path = tmp_path / "model.npz"
     for activation in ACTIVATIONS:
@@ -359,6 +378,10 @@ BAD_FILES: dict[str, tuple[Callable[[Path, Arrays], Path], str]] = {
         "history must be a JSON list of objects",
     ),
     "info as text": (_with(info=np.array('{"history": []}')), "info has dtype"),
+    "deskew not a bool": (
+        _with(info=_info('{"hyperparameters": {"deskew": 1}, "history": [], "metadata": {}}')),
+        "deskew must be true or false",
+    ),
     "truncated": (_truncated, "damaged"),
     "flipped weight bit": (_flipped_weight, "damaged"),
     "huge weights header": (_huge_member("weights_0", "<f4", (10**6, 784)), "weights_0 is damaged"),

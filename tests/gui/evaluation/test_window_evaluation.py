@@ -44,7 +44,8 @@ def test_picking_an_error_feeds_the_whole_window(qtbot, window, small_mnist) -> 
     browser = window.evaluation.browser
     qtbot.mouseClick(browser.thumbs.viewport(), Qt.MouseButton.LeftButton, pos=browser.item_rect(0).center())
     x = small_mnist.test_x[browser.indices()[0]]
-    assert np.array_equal(window.preview.shown_input.reshape(-1), x)  # what the network sees
+    # what the network sees: the image itself, deskewed when the network deskews its input
+    assert np.array_equal(window.preview.shown_input.reshape(-1), window.network.inputs(x)[0])
     assert window.prediction.predicted_digit == p  # the bars: its wrong answer
     shown_x, label = window.network_view.input
     assert np.array_equal(shown_x, x) and label == t  # the network view, with the nudges of the truth
@@ -75,7 +76,8 @@ def test_keep_as_a_sample_adds_it_with_its_true_label(qtbot, window, small_mnist
     gallery.setCurrentIndex(gallery.model().index(0, 0))
     gallery.setFocus()
     qtbot.keyClick(gallery, Qt.Key.Key_Return)
-    assert np.array_equal(window.preview.shown_input, samples[0].image)
+    seen = window.network.inputs(samples[0].image.reshape(-1))[0]  # deskewed at feed time, if at all
+    assert np.array_equal(window.preview.shown_input.reshape(-1), seen)
     assert window.network_view.input[1] == t
 
 

@@ -140,3 +140,19 @@ def test_parts_hear_of_every_change_and_of_hover_only_when_it_moves(example):
     assert heard == ["hover_changed", "hover_changed"] and state.hover_neuron is None
     assert "activation a = " in state.neuron_tooltip(1, 3)
     assert state.weight_tooltip(0, 2, 14 * 28 + 15).startswith("weight from pixel (row 14, col 15) to layer 1 neuron 2")
+
+
+def test_the_input_shown_is_what_a_deskewing_network_reads(mnist):
+    from digitlab.model.deskew import deskew
+
+    net = Network((784, 16, 10), seed=3)
+    x = mnist.test_x[7]
+    state = _state(net, x, 1)
+    np.testing.assert_array_equal(state.network_input, x)  # a plain network reads x itself
+    flagged = net.copy()
+    flagged.deskew = True
+    seen = []
+    state.input_changed.connect(lambda: seen.append(state.network_input))
+    state.set_network(flagged)  # the same example, now read deskewed: the input image is told
+    np.testing.assert_array_equal(seen[-1], deskew(x))
+    np.testing.assert_allclose(state.activations[-1], flagged.predict_proba(x)[0], atol=1e-6)

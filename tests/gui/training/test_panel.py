@@ -37,3 +37,13 @@ def test_the_limits_of_every_field_are_shown(panel: TrainingPanel) -> None:
     config = TrainConfig(seed=2**31 - 1, batch_size=60_000, epochs=1000, learning_rate=100.0, l2=1.0)
     panel.set_config(config)
     assert panel.config() == config
+
+
+def test_the_panel_keeps_the_deskew_of_the_config_it_shows(panel: TrainingPanel) -> None:
+    # no control of its own: the preset (or the model file's settings) brings it, and it is kept
+    panel.set_config(PRESETS["accurate"], preset="accurate")
+    assert panel.config().deskew is True
+    panel.epochs.setValue(3)
+    assert panel.config() == PRESETS["accurate"].replace(epochs=3)
+    panel.set_config(PRESETS["3b1b"], preset="3b1b")
+    assert panel.config().deskew is False
