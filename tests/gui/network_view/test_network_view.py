@@ -105,15 +105,16 @@ def test_snapshots_highlight_the_last_step_or_the_accumulated_changes(qtbot, tra
     view = _show(qtbot, NetworkView(net))
     accumulated = tuple(-c for c in record.weight_changes)  # any other changes will do
     snap = SimpleNamespace(weights=tuple(w.copy() for w in net.weights), biases=tuple(b.copy() for b in net.biases),
-                           last_step=record, accumulated_weight_changes=accumulated,
-                           accumulated_bias_changes=record.bias_changes)
+                           last_step=record, changes_step=record, weight_changes=record.weight_changes,
+                           bias_changes=record.bias_changes, changes_accumulated=False)
     toggled = []
     view.accumulate_changed.connect(toggled.append)
     assert view.show_snapshot(snap)
     np.testing.assert_array_equal(view.highlighted[1], _stable_top(record.weight_changes[1], view.highlight_counts[1]))
     assert not view.show_snapshot(SimpleNamespace(**{**vars(snap), "weights": None}))  # nothing new
     qtbot.mouseClick(view.accumulate_box, Qt.MouseButton.LeftButton)
-    assert view.accumulate and toggled == [True]
+    assert view.accumulate and toggled == [True]  # the session tells the trainer, whose frames then sum
+    snap = SimpleNamespace(**{**vars(snap), "weight_changes": accumulated, "changes_accumulated": True})
     assert view.show_snapshot(snap)
     np.testing.assert_array_equal(view.highlighted[1], _stable_top(accumulated[1], view.highlight_counts[1]))
     view.hold(True)
