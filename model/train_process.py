@@ -12,8 +12,10 @@ interpreters share no GIL, so drawing never slows training and training never de
 Nothing here imports Qt: a script can drive it too.
 
 If the child dies (killed, out of memory), ``died`` says so and the caller keeps the weights of
-the last frame; its shared memory is unlinked then, at a run's end and on shutdown. The child ends when the parent asks, when the pipe closes (the parent died), or,
-on Linux, when the kernel tells it its parent is gone (``PR_SET_PDEATHSIG``): no orphans.
+the last frame; the run's shared memory is unlinked then, at a run's end and on shutdown (and by
+multiprocessing's resource tracker if the parent is killed). The child ends when the parent asks,
+when the pipe closes (the parent died), or, on Linux, when the kernel tells it its parent is gone
+(``PR_SET_PDEATHSIG``): no orphans.
 """
 
 from __future__ import annotations
