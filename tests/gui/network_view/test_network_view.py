@@ -310,3 +310,19 @@ def test_the_widest_network_allowed_draws_without_giant_arrays(qtbot):
         tracemalloc.stop()
     assert peak < 2**30  # the dense cache alone would be 1.6 GB (the top-k pass over 16.7M weights takes ~0.5)
     assert view.n_edges_drawn[0] == DEFAULT_EDGE_COUNT  # the 4096x4096 connection
+
+
+def test_a_training_frame_draws_the_diagram_in_parts_and_shows_what_a_direct_paint_shows(qtbot, trained, mnist):
+    net, record = trained
+    view = _show(qtbot, NetworkView(net))
+    view.set_input(mnist.test_x[0], int(mnist.test_y[0]))
+    diagram = view.diagram
+    diagram.setUpdatesEnabled(False)  # as the window does while a frame's data comes in
+    view.set_weights([w * 0.5 for w in net.weights], list(net.biases))
+    view.show_step(record.weight_changes, record.bias_changes)
+    diagram.render_soon()
+    assert not diagram.updatesEnabled()  # not in one go: a part per event-loop pass
+    qtbot.waitUntil(diagram.updatesEnabled, timeout=5000)
+    staged = diagram.grab().toImage()
+    diagram.invalidate()  # the same data, painted directly
+    assert diagram.grab().toImage() == staged
