@@ -23,9 +23,9 @@ follows copies the image; any other paint (a resize, an option, a test's ``grab`
 
 from __future__ import annotations
 
-import numpy as np
 from collections.abc import Iterator
 
+import numpy as np
 from PySide6.QtCore import QLineF, QPoint, QPointF, QRectF, Qt, QTimer
 from PySide6.QtGui import (
     QBrush,
