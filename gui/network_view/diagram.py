@@ -103,7 +103,9 @@ class Diagram(HoverWidget):
         self._legend_rows = 1
         self._legend_cache: dict[tuple, QPixmap] = {}  # what it shows -> the legend drawn (a few)
         self._brushes: dict[int, QBrush] = {}  # ARGB word -> brush, for the neurons' shading
-        self._image: QImage | None = None  # the diagram as ``render_soon`` drew it, while still true
+        self._generation = 0  # counts changes of what it shows (and of its size)
+        self._image: QImage | None = None  # the diagram as ``render_soon`` last drew it
+        self._image_generation = -1  # what the image shows
         self._rendering: Iterator[None] | None = None  # ``render_soon``'s parts still to draw
         self._render_timer = QTimer(self, singleShot=True, interval=0)
         self._render_timer.timeout.connect(self._render_part)
@@ -121,20 +123,24 @@ class Diagram(HoverWidget):
 
     def invalidate(self) -> None:
         self._dirty = True
-        self._image = None
-        if self._rendering is not None:
-            self.render_soon()  # what it was drawing changed: from the start
+        self._generation += 1  # a drawing under way finishes, shows, and starts again
         self.update()
 
     def resizeEvent(self, e) -> None:
         self._dirty = True
-        self._image = None
+        self._generation += 1
+        self._rendering, self._image = None, None
 
     def render_soon(self) -> None:
         """Draw the diagram into an image a part per event-loop pass, then repaint from it (a
-        training frame: no pass holds the event loop for long). Its updates are enabled at the end."""
+        training frame: no pass holds the event loop for long). Its updates are enabled at the end.
+
+        Should the data change meanwhile, the drawing under way still finishes and shows (it is at
+        most a frame old) and a new one starts: frames faster than drawings never starve it.
+        """
+        if self._rendering is not None:
+            return
         if self._state.network is None or not self.isVisible() or self.width() < 1 or self.height() < 1:
-            self._rendering = None
             self.setUpdatesEnabled(True)
             return
         ratio = self.devicePixelRatioF()
@@ -145,23 +151,25 @@ class Diagram(HoverWidget):
         self._render_timer.start()
 
     def _render_into(self, image: QImage) -> Iterator[None]:
+        generation = self._generation
         with QPainter(image) as p:
             p.setFont(self.font())
             p.setClipRect(self.rect())  # one rectangle: Qt's fast path for lines
             yield from self._draw(p, self.rect())
-        self._image = image
+        self._image, self._image_generation = image, generation
 
     def _render_part(self) -> None:
         rendering = self._rendering
         if rendering is None:
             return
-        if next(rendering, StopIteration) is StopIteration:
-            self._rendering = None
-            self.setUpdatesEnabled(True)
-            self.update()
-        elif self._rendering is rendering:
+        if next(rendering, StopIteration) is not StopIteration:
             self._render_timer.start()
-
+            return
+        self._rendering = None
+        self.setUpdatesEnabled(True)
+        self.update()
+        if self._image_generation != self._generation:
+            self.render_soon()  # the data changed while it was drawn
     # -- layout and edge selection (rebuilt lazily when data or size changed)
     def _layout(self) -> None:
         """Columns and edge geometry; kept while the layer sizes, the size and the legend's texts are."""
@@ -241,8 +249,8 @@ class Diagram(HoverWidget):
     def paintEvent(self, event: QPaintEvent) -> None:
         with QPainter(self) as p:
             p.setClipRect(event.rect())
-            if self._image is not None and not self._dirty:
-                p.drawImage(QPointF(0, 0), self._image)  # drawn by render_soon for the data shown now
+            if self._image is not None and (self._image_generation == self._generation or self._rendering is not None):
+                p.drawImage(QPointF(0, 0), self._image)  # render_soon's, of this data or the last frame's
             else:
                 for _ in self._draw(p, event.rect()):
                     pass
