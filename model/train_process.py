@@ -395,7 +395,9 @@ class _Run:
         self.epochs: list[EpochRecord] = []
 
     def _reset_changes(self) -> None:
-        self.changes_step: StepRecord | None = None  # the last recorded step, with its changes
+        # the last step while recording: its changes are in the trainer's buffers (``last_changes``)
+        # until the next step, and a frame is sent right after the step it shows
+        self.changes_step: StepRecord | None = None
         self.acc: list[np.ndarray] | None = None  # weights' then biases' changes summed since the last frame
     def _handle(self, message: tuple) -> None:
         kind = message[0]
@@ -411,6 +413,7 @@ class _Run:
             self.sps = message[1]
         elif kind == "record":
             self.record = message[1]
+            self._reset_changes()
         elif kind == "accumulate":
             self.accumulate = message[1]
             self.acc = None
@@ -456,7 +459,6 @@ class _Run:
                 single_step = bool(self.single)
                 self.single = max(0, self.single - 1)
                 want_frame = single_step or self.sps is not None or now + self.step_seconds >= next_frame
-                trainer.record_changes = self.record and (want_frame or self.accumulate)
                 try:
                     record = next(steps)
                 except StopIteration:
@@ -475,8 +477,10 @@ class _Run:
                         self._send_frame("paused" if self.paused else "running", weights=True)
         except TrainingDivergedError as e:
             outcome, message = "failed", str(e)
+            self._reset_changes()  # the optimizer's buffers hold the step that was not applied
         except (MemoryError, FloatingPointError, ValueError) as e:
             outcome, message = "failed", f"training failed: {type(e).__name__}: {e}"
+            self._reset_changes()
         except EOFError:
             outcome = "stopped"
         finally:
@@ -493,14 +497,13 @@ class _Run:
         self.costs.append(record.cost)
         self.accs.append(record.accuracy)
         self.norms.append(record.grad_norms)
-        if record.weight_changes is not None:
+        if self.record:
             self.changes_step = record
             if self.accumulate:
-                changes = record.weight_changes + record.bias_changes
                 if self.acc is None:
-                    self.acc = list(changes)  # the record's own copies
+                    self.acc = [c.copy() for c in self.trainer.last_changes]
                 else:
-                    for a, c in zip(self.acc, changes):
+                    for a, c in zip(self.acc, self.trainer.last_changes):
                         a += c
 
     def _params(self) -> list[np.ndarray]:
@@ -522,7 +525,7 @@ class _Run:
             if self.changes_step is not None:
                 changes_step = _without_changes(self.changes_step)
                 accumulated = self.accumulate and self.acc is not None
-                changes = self.acc if accumulated else self.changes_step.weight_changes + self.changes_step.bias_changes
+                changes = self.acc if accumulated else self.trainer.last_changes
             self.slots.write(slot, self._params(), changes)
             self.free.discard(slot)
             with_changes = changes is not None

@@ -134,3 +134,21 @@ def test_the_shared_memory_is_unlinked_after_a_run_ends_after_shutdown_and_after
     finally:
         proc.shutdown()
     assert not any(map(_exists, names))
+
+
+def test_one_step_at_a_time_each_frame_carries_that_steps_changes(mnist) -> None:
+    proc = TrainerProcess()
+    try:
+        proc.run(_recipe(mnist), start_paused=True, record_changes=True)
+        shown = []
+        for _ in range(2):
+            proc.step_once()
+            frames = _frames_until(proc, lambda fs: any(f.weight_changes is not None for f in fs))
+            frame = next(f for f in frames if f.weight_changes is not None)
+            shown.append(frame)
+        first, second = shown
+        assert (first.changes_step.step, second.changes_step.step) == (1, 2)  # exactly one step each
+        for w1, w2, dw in zip(first.weights, second.weights, second.weight_changes):
+            np.testing.assert_allclose(w2 - w1, dw, atol=1e-6)
+    finally:
+        proc.shutdown()
