@@ -129,7 +129,10 @@ class Diagram(HoverWidget):
     def resizeEvent(self, e) -> None:
         self._dirty = True
         self._generation += 1
-        self._rendering, self._image = None, None
+        if self._rendering is not None:  # drawn for the old size: dropped, and painted directly
+            self._rendering = None
+            self.setUpdatesEnabled(True)
+        self._image = None
 
     def render_soon(self) -> None:
         """Draw the diagram into an image a part per event-loop pass, then repaint from it (a

@@ -326,3 +326,15 @@ def test_a_training_frame_draws_the_diagram_in_parts_and_shows_what_a_direct_pai
     staged = diagram.grab().toImage()
     diagram.invalidate()  # the same data, painted directly
     assert diagram.grab().toImage() == staged
+
+
+def test_a_resize_while_the_diagram_is_drawn_in_parts_leaves_it_repainting(qtbot, trained):
+    net, _ = trained
+    view = _show(qtbot, NetworkView(net))
+    diagram = view.diagram
+    diagram.setUpdatesEnabled(False)
+    view.set_weights([w * 0.5 for w in net.weights], list(net.biases))
+    diagram.render_soon()
+    assert not diagram.updatesEnabled()
+    diagram.resize(diagram.width() - 40, diagram.height())  # before its next part is drawn
+    assert diagram.updatesEnabled()  # it is painted directly, at the new size
