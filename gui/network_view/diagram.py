@@ -17,12 +17,13 @@ layer sizes, the diagram's size and its texts are; the edge selection is rebuilt
 next paint after the data changed; repeated texts are drawn as cached ``QStaticText``, the legend
 from a cached pixmap; every paint clips to one rectangle. A training frame does not paint it in
 one go (10-25 ms, which would hold the event loop that long): ``render_soon`` draws it into an
-image a part per event-loop pass (a layer's edges, a column, the digits, ...) and the paint that
-follows copies the image; any other paint (a resize, an option, a test's ``grab``) draws it directly.
+image in parts (a layer's edges, the columns, the digits, ...), ~3 ms of them per event-loop pass,
+and the paint that follows copies the image; any other paint (a resize, an option, a test's ``grab``) draws it directly.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import numpy as np
@@ -72,6 +73,7 @@ Array = np.ndarray
 
 
 DISC_MAX = 40  # taller layers are drawn as a strip of cells
+RENDER_SLICE_S = 0.003  # render_soon draws parts for about this long per event-loop pass
 
 
 class _Column:
@@ -162,12 +164,15 @@ class Diagram(HoverWidget):
         self._image, self._image_generation = image, generation
 
     def _render_part(self) -> None:
+        """Parts until ``RENDER_SLICE_S`` is spent (at least one), then back to the event loop."""
         rendering = self._rendering
         if rendering is None:
             return
-        if next(rendering, StopIteration) is not StopIteration:
-            self._render_timer.start()
-            return
+        start = time.perf_counter()
+        while next(rendering, StopIteration) is not StopIteration:
+            if time.perf_counter() - start >= RENDER_SLICE_S:
+                self._render_timer.start()
+                return
         self._rendering = None
         self.setUpdatesEnabled(True)
         self.update()
