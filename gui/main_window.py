@@ -131,7 +131,7 @@ class MainWindow(QMainWindow):
         s.steps_arrived.connect(self._on_steps)
         s.epochs_arrived.connect(self.plots.add_epochs)
         s.view_frame.connect(self._on_view_frame)
-        s.view_frame_done.connect(lambda: self.network_view.diagram.setUpdatesEnabled(True))  # repaints it whole
+        s.view_frame_done.connect(self.network_view.diagram.render_soon)  # in parts, then enables its updates
         s.progress.connect(lambda fraction, status: self.training.show_progress(fraction, f"{fraction:.0%}", status))
         s.state_changed.connect(self._update_run_controls)
         s.ended.connect(self._on_run_ended)

@@ -129,6 +129,12 @@ class Trainer:
 
     # --------------------------------------------------------------------------- bookkeeping
     @property
+    def last_changes(self) -> list[np.ndarray]:
+        """The changes the last step applied, weights' then biases': the optimizer's own buffers, to
+        read (or copy) before the next step; ``record_changes`` puts copies in the records instead."""
+        return self.optimizer.change
+
+    @property
     def steps_per_epoch(self) -> int:
         return math.ceil(len(self.train_x) / self.config.batch_size)
 

@@ -5,18 +5,24 @@
 resume, one step, stop, speed, what to record) and a reader thread merges what the child sends
 into one "latest frame" that ``take_frame`` hands out: the new steps' numbers, finished epochs,
 and, at most ~30 times a second, a copy of the weights with the changes of the step just before
-(only while someone looks at them). The two interpreters share no GIL, so drawing never slows
-training and training never delays a repaint. Nothing here imports Qt: a script can drive it too.
+(only while someone looks at them). The pipe carries only the small data: the weights and changes
+travel through shared memory (``model.frame_slots``), copied once by the child into a slot it owns
+and once out of it by the parent's reader thread, which then hands the slot back. The two
+interpreters share no GIL, so drawing never slows training and training never delays a repaint.
+Nothing here imports Qt: a script can drive it too.
 
 If the child dies (killed, out of memory), ``died`` says so and the caller keeps the weights of
-the last frame. The child ends when the parent asks, when the pipe closes (the parent died), or,
-on Linux, when the kernel tells it its parent is gone (``PR_SET_PDEATHSIG``): no orphans.
+the last frame; the run's shared memory is unlinked then, at a run's end and on shutdown (and by
+multiprocessing's resource tracker if the parent is killed). The child ends when the parent asks,
+when the pipe closes (the parent died), or, on Linux, when the kernel tells it its parent is gone
+(``PR_SET_PDEATHSIG``): no orphans.
 """
 
 from __future__ import annotations
 
 import contextlib
 import ctypes
+import dataclasses
 import multiprocessing as mp
 import signal
 import sys
@@ -30,6 +36,7 @@ from typing import Any
 import numpy as np
 
 from digitlab.model.data import MNIST
+from digitlab.model.frame_slots import FrameSlots
 from digitlab.model.network import Network
 from digitlab.model.retrain import scratch_training_set
 from digitlab.model.train import EpochRecord, StepRecord, Trainer, TrainingDivergedError
@@ -77,10 +84,11 @@ class Frame:
     grad_norms: np.ndarray  # (k, n_layers) per-layer gradient norms of each new step
     epochs: list[EpochRecord]
     last_step: StepRecord | None  # the most recent step (without its changes)
-    changes_step: StepRecord | None  # the step whose changes led to ``weights``, when recorded
-    accumulated_weight_changes: tuple[np.ndarray, ...] | None  # summed over the frame's steps
-    accumulated_bias_changes: tuple[np.ndarray, ...] | None
-    weights: tuple[np.ndarray, ...] | None  # copies, at most ~30 times a second
+    changes_step: StepRecord | None  # the step (without its arrays) whose changes are ``weight_changes``
+    weight_changes: tuple[np.ndarray, ...] | None  # that step's changes, when recorded, or with
+    bias_changes: tuple[np.ndarray, ...] | None  # ``changes_accumulated`` every step's since the last ones
+    changes_accumulated: bool
+    weights: tuple[np.ndarray, ...] | None  # copies the GUI may keep, at most ~30 times a second
     biases: tuple[np.ndarray, ...] | None
     step: int
     total_steps: int
@@ -89,9 +97,14 @@ class Frame:
     state: str  # "running", "paused", "finished", "stopped", "failed"
 
     def merge(self, newer: Frame) -> Frame:
-        """One frame for both (the GUI read less often than the child sent)."""
-        def acc(a, b):
-            return b if a is None else a if b is None else tuple(x + y for x, y in zip(a, b))
+        """One frame for both (the GUI read less often than the child sent); may add into ``newer``'s arrays."""
+        changes = self, self.weight_changes, self.bias_changes
+        if newer.weight_changes is not None:
+            changes = newer, newer.weight_changes, newer.bias_changes
+            if newer.changes_accumulated and self.changes_accumulated and self.weight_changes is not None:
+                for total, older in zip(newer.weight_changes + newer.bias_changes,
+                                        self.weight_changes + self.bias_changes):
+                    total += older  # the parent's own copies
         return Frame(
             np.concatenate([self.step_samples, newer.step_samples]),
             np.concatenate([self.step_costs, newer.step_costs]),
@@ -99,9 +112,7 @@ class Frame:
             np.concatenate([self.grad_norms, newer.grad_norms]) if len(newer.grad_norms) else self.grad_norms,
             self.epochs + newer.epochs,
             newer.last_step or self.last_step,
-            newer.changes_step or self.changes_step,
-            acc(self.accumulated_weight_changes, newer.accumulated_weight_changes),
-            acc(self.accumulated_bias_changes, newer.accumulated_bias_changes),
+            changes[0].changes_step, changes[1], changes[2], changes[0].changes_accumulated,
             newer.weights if newer.weights is not None else self.weights,
             newer.biases if newer.biases is not None else self.biases,
             newer.step, newer.total_steps, newer.samples_per_second, newer.samples_left, newer.state,
@@ -126,6 +137,10 @@ class TrainerProcess:
         self._proc: mp.process.BaseProcess | None = None
         self._conn: Connection | None = None
         self._lock = threading.Lock()
+        self._send_lock = threading.Lock()  # the GUI thread sends commands, the reader thread releases slots
+        self._slots_lock = threading.Lock()  # held while a slot is read, and to drop the slots
+        self._slots: FrameSlots | None = None  # the current run's shared memory
+        self._run_id = 0
         self._frame: Frame | None = None
         self._end: RunEnd | None = None
         self._died = False
@@ -182,6 +197,7 @@ class TrainerProcess:
     def _close_process(self, timeout: float) -> None:
         proc, conn, self._proc, self._conn = self._proc, self._conn, None, None
         self._state = "idle"
+        self._drop_slots()
         if proc is None:
             return
         if conn is not None:
@@ -203,8 +219,17 @@ class TrainerProcess:
         self.ensure_started()
         with self._lock:
             self._frame, self._end = None, None
+        self._drop_slots()
+        params = [*recipe.network.weights, *recipe.network.biases]
+        try:
+            slots = FrameSlots.for_params(params)
+        except OSError:  # no shared memory to be had: frames come without weights
+            slots = None
+        with self._slots_lock:
+            self._slots, self._run_id = slots, self._run_id + 1
         self._state = "paused" if start_paused else "running"
-        self._send(("run", recipe, start_paused, steps_per_second, record_changes, accumulate))
+        self._send(("run", recipe, start_paused, steps_per_second, record_changes, accumulate,
+                    None if slots is None else slots.spec, self._run_id))
 
     def pause(self) -> None:
         self._state = "paused" if self._state != "idle" else "idle"
@@ -241,11 +266,29 @@ class TrainerProcess:
         return self._state == "paused"
 
     def _send(self, message: tuple) -> None:
-        if self._conn is not None and not self._died:
+        conn = self._conn
+        if conn is not None and not self._died:
             try:
-                self._conn.send(message)
+                with self._send_lock:
+                    conn.send(message)
             except (OSError, ValueError):
                 self._died = True
+
+    def _drop_slots(self) -> None:
+        """Unlink the run's shared memory (its run ended, the child died, or shutdown)."""
+        with self._slots_lock:
+            slots, self._slots = self._slots, None
+        if slots is not None:
+            slots.unlink()
+
+    def _read_slot(self, run_id: int, slot: int, with_changes: bool) -> tuple[list, list | None] | None:
+        """Copies of a slot's arrays, then the slot goes back to the child; None if its run is over."""
+        with self._slots_lock:
+            if self._slots is None or run_id != self._run_id:
+                return None
+            arrays = self._slots.read(slot, with_changes)
+        self._send(("release", slot))
+        return arrays
 
     # ------------------------------------------------------------------ what comes back
     def take_frame(self) -> Frame | None:
@@ -270,13 +313,23 @@ class TrainerProcess:
             except (EOFError, OSError):
                 if self._conn is conn:  # not a shutdown we asked for
                     self._died = True
+                    self._drop_slots()
                 return
             kind = message[0]
-            with self._lock:
-                if kind == "frame":
-                    self._frame = message[1] if self._frame is None else self._frame.merge(message[1])
-                elif kind == "end":
-                    self._end = RunEnd(*message[1:])
+            if kind == "frame":
+                frame, run_id, slot, with_changes = message[1:]
+                if slot is not None and (arrays := self._read_slot(run_id, slot, with_changes)) is not None:
+                    frame = _with_arrays(frame, *arrays)
+                with self._lock:
+                    self._frame = frame if self._frame is None else self._frame.merge(frame)
+            elif kind == "end":
+                run_id = message[-1]
+                with self._slots_lock:
+                    over = run_id == self._run_id
+                if over:
+                    self._drop_slots()
+                with self._lock:
+                    self._end = RunEnd(*message[1:-1])
 
 
 # ====================================================================== the child's side
@@ -317,15 +370,22 @@ class _Run:
     """One run in the child: the step loop, commands between steps, frames at display rate."""
 
     def __init__(self, conn: Connection, recipe: RunRecipe, paused: bool, steps_per_second: float | None,
-                 record: bool, accumulate: bool) -> None:
-        self.conn, self.recipe = conn, recipe
+                 record: bool, accumulate: bool, slot_spec: tuple | None, run_id: int) -> None:
+        self.conn, self.recipe, self.run_id = conn, recipe, run_id
         self.paused, self.sps, self.record, self.accumulate = paused, steps_per_second, record, accumulate
         self.single = 0
         self.stop = False
         self._reset_pending()
+        self._reset_changes()
         self.last_step: StepRecord | None = None
-        self.changes_step: StepRecord | None = None
         self.rate = 0.0
+        self.step_seconds = 0.0  # how long the last step took: a frame goes with the step that ends past the next due
+        self.slots: FrameSlots | None = None
+        if slot_spec is not None:
+            with contextlib.suppress(OSError, ValueError):
+                self.slots = FrameSlots(*slot_spec)
+        self.free = set() if self.slots is None else set(range(len(slot_spec[2])))  # the slots this side owns
+        self.owed = False  # a frame went without weights (no slot was free): the next one carries them
 
     def _reset_pending(self) -> None:
         self.samples: list[int] = []
@@ -333,9 +393,12 @@ class _Run:
         self.accs: list[float] = []
         self.norms: list[tuple[float, ...]] = []
         self.epochs: list[EpochRecord] = []
-        self.acc_w: list[np.ndarray] | None = None
-        self.acc_b: list[np.ndarray] | None = None
 
+    def _reset_changes(self) -> None:
+        # the last step while recording: its changes are in the trainer's buffers (``last_changes``)
+        # until the next step, and a frame is sent right after the step it shows
+        self.changes_step: StepRecord | None = None
+        self.acc: list[np.ndarray] | None = None  # weights' then biases' changes summed since the last frame
     def _handle(self, message: tuple) -> None:
         kind = message[0]
         if kind == "pause":
@@ -350,8 +413,12 @@ class _Run:
             self.sps = message[1]
         elif kind == "record":
             self.record = message[1]
+            self._reset_changes()
         elif kind == "accumulate":
             self.accumulate = message[1]
+            self.acc = None
+        elif kind == "release":
+            self.free.add(message[1])
         elif kind == "quit":
             self.stop = True
             raise EOFError  # quit after the end message
@@ -360,9 +427,12 @@ class _Run:
         try:
             trainer = self.recipe.trainer(shipped)
         except (ValueError, TypeError, MemoryError, OSError) as e:
-            self.conn.send(("end", None, "failed", f"Cannot train: {e}"))
+            self._close_slots()
+            self.conn.send(("end", None, "failed", f"Cannot train: {e}", self.run_id))
             return
         self.trainer = trainer
+        if self.slots is not None and not self.slots.fits(self._params()):
+            self._close_slots()  # not the network the parent made room for: frames without weights
         outcome, message = "finished", ""
         steps = trainer.steps()
         next_frame = 0.0
@@ -379,7 +449,7 @@ class _Run:
                     outcome = "stopped"
                     break
                 if self.paused and not self.single:
-                    self._send_frame("paused", weights=False)
+                    self._send_frame("paused", weights=self.owed)  # weights a frame had no slot for
                     self._handle(self.conn.recv())  # idle until told
                     continue
                 if self.sps and not self.single:
@@ -388,14 +458,14 @@ class _Run:
                         continue
                 single_step = bool(self.single)
                 self.single = max(0, self.single - 1)
-                want_frame = single_step or now >= next_frame or self.sps is not None
-                trainer.record_changes = self.record and (want_frame or self.accumulate)
+                want_frame = single_step or self.sps is not None or now + self.step_seconds >= next_frame
                 try:
                     record = next(steps)
                 except StopIteration:
                     break
                 self._add(record)
                 if isinstance(record, StepRecord):
+                    self.step_seconds = time.perf_counter() - now
                     window_samples += record.samples_seen - (self.last_step.samples_seen if self.last_step else 0)
                     t = time.perf_counter()
                     if t - window_start >= 0.5:
@@ -403,18 +473,21 @@ class _Run:
                         window_start, window_samples = t, 0
                     self.last_step = _without_changes(record)
                     if want_frame:
+                        next_frame = now + self.step_seconds + FRAME_SECONDS
                         self._send_frame("paused" if self.paused else "running", weights=True)
-                        next_frame = time.perf_counter() + FRAME_SECONDS
         except TrainingDivergedError as e:
             outcome, message = "failed", str(e)
+            self._reset_changes()  # the optimizer's buffers hold the step that was not applied
         except (MemoryError, FloatingPointError, ValueError) as e:
             outcome, message = "failed", f"training failed: {type(e).__name__}: {e}"
+            self._reset_changes()
         except EOFError:
             outcome = "stopped"
         finally:
             steps.close()
         self._send_frame(outcome, weights=True)
-        self.conn.send(("end", trainer.net, outcome, message))
+        self._close_slots()
+        self.conn.send(("end", trainer.net, outcome, message, self.run_id))
 
     def _add(self, record: StepRecord | EpochRecord) -> None:
         if isinstance(record, EpochRecord):
@@ -424,19 +497,40 @@ class _Run:
         self.costs.append(record.cost)
         self.accs.append(record.accuracy)
         self.norms.append(record.grad_norms)
-        if record.weight_changes is not None:
+        if self.record:
             self.changes_step = record
             if self.accumulate:
-                if self.acc_w is None:
-                    self.acc_w = [c.copy() for c in record.weight_changes]
-                    self.acc_b = [c.copy() for c in record.bias_changes]
+                if self.acc is None:
+                    self.acc = [c.copy() for c in self.trainer.last_changes]
                 else:
-                    for a, c in zip(self.acc_w + self.acc_b, record.weight_changes + record.bias_changes):
+                    for a, c in zip(self.acc, self.trainer.last_changes):
                         a += c
 
+    def _params(self) -> list[np.ndarray]:
+        return [*self.trainer.net.weights, *self.trainer.net.biases]
+
+    def _close_slots(self) -> None:
+        if self.slots is not None:
+            self.slots.close()
+        self.slots, self.free = None, set()
+
     def _send_frame(self, state: str, weights: bool) -> None:
+        """The new steps' numbers; with ``weights``, the weights and changes in a free slot, if one is."""
         t = self.trainer
         n_layers = len(t.net.weights)
+        slot = min(self.free) if weights and self.free else None
+        changes_step, with_changes, accumulated = None, False, False
+        if slot is not None:
+            changes = None
+            if self.changes_step is not None:
+                changes_step = _without_changes(self.changes_step)
+                accumulated = self.accumulate and self.acc is not None
+                changes = self.acc if accumulated else self.trainer.last_changes
+            self.slots.write(slot, self._params(), changes)
+            self.free.discard(slot)
+            with_changes = changes is not None
+            self._reset_changes()  # else they wait (and keep adding up) for a frame with a slot
+        self.owed = weights and slot is None and self.slots is not None
         frame = Frame(
             step_samples=np.asarray(self.samples, dtype=np.float64),
             step_costs=np.asarray(self.costs, dtype=np.float32),
@@ -444,20 +538,28 @@ class _Run:
             grad_norms=np.asarray(self.norms, dtype=np.float32).reshape(-1, n_layers),
             epochs=self.epochs,
             last_step=self.last_step,
-            changes_step=self.changes_step,
-            accumulated_weight_changes=None if self.acc_w is None else tuple(self.acc_w),
-            accumulated_bias_changes=None if self.acc_b is None else tuple(self.acc_b),
-            weights=tuple(t.net.weights) if weights else None,  # pickled: the parent gets copies
-            biases=tuple(t.net.biases) if weights else None,
+            changes_step=changes_step,
+            weight_changes=None,  # the parent's reader fills in these four from the slot
+            bias_changes=None,
+            changes_accumulated=accumulated,
+            weights=None,
+            biases=None,
             step=t.step_count,
             total_steps=t.total_steps,
             samples_per_second=self.rate,
             samples_left=len(t.train_x) * t.config.epochs - t.samples_seen,
             state=state,
         )
-        self.conn.send(("frame", frame))
-        self.changes_step = None
+        self.conn.send(("frame", frame, self.run_id, slot, with_changes))
         self._reset_pending()
+
+
+def _with_arrays(frame: Frame, params: list[np.ndarray], changes: list[np.ndarray] | None) -> Frame:
+    n = len(params) // 2
+    return dataclasses.replace(
+        frame, weights=tuple(params[:n]), biases=tuple(params[n:]),
+        weight_changes=None if changes is None else tuple(changes[:n]),
+        bias_changes=None if changes is None else tuple(changes[n:]))
 
 
 def _without_changes(record: StepRecord) -> StepRecord:

@@ -12,16 +12,22 @@ below, a legend explains the colours; both take shorter forms when the diagram i
 (``network_view.text``; hovering a header tells it in full). Everything it draws it reads from
 the view's ``NetworkViewState``, and rebuilds when that signals ``changed``.
 
-Built for 30 Hz beside a training thread: the layout (columns, edge lines) is kept while the
+Built for 30 Hz beside a training process: the layout (columns, edge lines) is kept while the
 layer sizes, the diagram's size and its texts are; the edge selection is rebuilt lazily at the
 next paint after the data changed; repeated texts are drawn as cached ``QStaticText``, the legend
-from a cached pixmap; every paint clips to one rectangle.
+from a cached pixmap; every paint clips to one rectangle. A training frame does not paint it in
+one go (10-25 ms, which would hold the event loop that long): ``render_soon`` draws it into an
+image in parts (a layer's edges, the columns, the digits, ...), ~3 ms of them per event-loop pass,
+and the paint that follows copies the image; any other paint (a resize, an option, a test's ``grab``) draws it directly.
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
+
 import numpy as np
-from PySide6.QtCore import QLineF, QPoint, QPointF, QRectF, Qt
+from PySide6.QtCore import QEvent, QLineF, QPoint, QPointF, QRectF, Qt, QTimer
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -54,6 +60,7 @@ Array = np.ndarray
 
 
 DISC_MAX = 40  # taller layers are drawn as a strip of cells
+RENDER_SLICE_S = 0.003  # render_soon draws parts for about this long per event-loop pass
 
 
 class _Column:
@@ -87,6 +94,12 @@ class Diagram(HoverWidget):
         self._legend_rows = 1
         self._legend_cache: dict[tuple, QPixmap] = {}  # what it shows -> the legend drawn (a few)
         self._brushes: dict[int, QBrush] = {}  # ARGB word -> brush, for the neurons' shading
+        self._generation = 0  # counts changes of what it shows (and of its size)
+        self._image: QImage | None = None  # the diagram as ``render_soon`` last drew it
+        self._image_generation = -1  # what the image shows
+        self._rendering: Iterator[None] | None = None  # ``render_soon``'s parts still to draw
+        self._render_timer = QTimer(self, singleShot=True, interval=0)
+        self._render_timer.timeout.connect(self._render_part)
         self._out: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)  # output text offsets, width
         self.setMinimumSize(250, 300)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
@@ -119,10 +132,64 @@ class Diagram(HoverWidget):
 
     def invalidate(self) -> None:
         self._dirty = True
+        self._generation += 1  # a drawing under way finishes, shows, and starts again
         self.update()
+
+    def changeEvent(self, e: QEvent) -> None:
+        super().changeEvent(e)
+        if e.type() in (QEvent.Type.PaletteChange, QEvent.Type.FontChange):  # the theme or the zoom
+            self.invalidate()  # a drawn image of the old look is not shown again
 
     def resizeEvent(self, e) -> None:
         self._dirty = True
+        self._generation += 1
+        if self._rendering is not None:  # drawn for the old size: dropped, and painted directly
+            self._rendering = None
+            self.setUpdatesEnabled(True)
+        self._image = None
+
+    def render_soon(self) -> None:
+        """Draw the diagram into an image a part per event-loop pass, then repaint from it (a
+        training frame: no pass holds the event loop for long). Its updates are enabled at the end.
+
+        Should the data change meanwhile, the drawing under way still finishes and shows (it is at
+        most a frame old) and a new one starts: frames faster than drawings never starve it.
+        """
+        if self._rendering is not None:
+            return
+        if self._state.network is None or not self.isVisible() or self.width() < 1 or self.height() < 1:
+            self.setUpdatesEnabled(True)
+            return
+        ratio = self.devicePixelRatioF()
+        image = QImage(round(self.width() * ratio), round(self.height() * ratio),
+                       QImage.Format.Format_ARGB32_Premultiplied)
+        image.setDevicePixelRatio(ratio)
+        self._rendering = self._render_into(image)
+        self._render_timer.start()
+
+    def _render_into(self, image: QImage) -> Iterator[None]:
+        generation = self._generation
+        with QPainter(image) as p:
+            p.setFont(self.font())
+            p.setClipRect(self.rect())  # one rectangle: Qt's fast path for lines
+            yield from self._draw(p, self.rect())
+        self._image, self._image_generation = image, generation
+
+    def _render_part(self) -> None:
+        """Parts until ``RENDER_SLICE_S`` is spent (at least one), then back to the event loop."""
+        rendering = self._rendering
+        if rendering is None:
+            return
+        start = time.perf_counter()
+        while next(rendering, StopIteration) is not StopIteration:
+            if time.perf_counter() - start >= RENDER_SLICE_S:
+                self._render_timer.start()
+                return
+        self._rendering = None
+        self.setUpdatesEnabled(True)
+        self.update()
+        if self._image_generation != self._generation:
+            self.render_soon()  # the data changed while it was drawn
 
     # -- layout and edge selection (rebuilt lazily when data or size changed)
     def _layout(self) -> None:
@@ -201,46 +268,74 @@ class Diagram(HoverWidget):
 
     # -- painting
     def paintEvent(self, event: QPaintEvent) -> None:
-        v = self._state
         with QPainter(self) as p:
             p.setClipRect(event.rect())
-            self._c = colours_of(self)  # the app's theme, light or dark
-            p.fillRect(event.rect(), self._c.background)
-            if v.network is None:
-                return
-            if self._dirty or not self._columns:
-                self._layout()
-                self._select_edges()
-            p.setRenderHint(QPainter.RenderHint.Antialiasing)
-            self._paint_edges(p)
-            for l, col in enumerate(self._columns):
-                self._paint_column(p, l, col)
-            self._paint_output(p)
-            self._paint_headers(p)
-            self._paint_cached_legend(p)
+            if self._image is not None and (self._image_generation == self._generation or self._rendering is not None):
+                p.drawImage(QPointF(0, 0), self._image)  # render_soon's, of this data or the last frame's
+            else:
+                for _ in self._draw(p, event.rect()):
+                    pass
+            self._paint_hover(p)
 
-    def _paint_edges(self, p: QPainter) -> None:
+    def _draw(self, p: QPainter, rect) -> Iterator[None]:
+        """Everything but the hover frame, in parts (``render_soon`` draws one per event-loop pass)."""
+        self._c = colours_of(self)  # the app's theme, light or dark
+        p.fillRect(rect, self._c.background)
+        if self._state.network is None:
+            return
+        if self._dirty or not self._columns:
+            self._layout()
+            self._select_edges()
+            yield
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        for e, lines in zip(self._edges, self._lines):
+            self._paint_edges(p, e, lines)
+            yield
+        for l, col in enumerate(self._columns):
+            self._paint_column(p, l, col)
+        yield
+        self._paint_output(p)
+        yield
+        self._paint_headers(p)
+        self._paint_cached_legend(p)
+
+    def _paint_edges(self, p: QPainter, e: dict, lines: EdgeLines) -> None:
         # Qt's fast path is a 1 px antialiased pen (a wider one costs ~8x, a translucent wider one
         # ~50x), so a strong edge is drawn as 2 or 3 parallel 1 px lines rather than one wide one;
         # in a dense fan (a top-k of a wide layer) every edge is one translucent 1 px line. The
         # lines themselves come from the layout's cache (``EdgeLines``): per frame only colours.
-        for e, lines in zip(self._edges, self._lines):
-            level = e["level"]
-            if not len(level):
-                continue
-            idx = e["idx"]
-            dense = len(level) > DENSE_EDGES
-            strands = np.ones(len(level), np.intp) if dense else STRANDS[np.abs(level)]
-            order = np.lexsort((level, np.abs(level)))  # weakest first (strongest on top), by sign
-            draw_strands(p, lines, idx, level, order, strands, dense, self._c.edge_pens)
-            hl = np.flatnonzero(e["hl"])
-            if len(hl):  # a black line either side of each highlighted edge, then the edge again
-                side = strands[hl] - 1
-                p.setPen(self._c.halo_pen)
-                p.drawLines(lines.lines(np.concatenate([2 - side, 8 + side]), np.concatenate([idx[hl], idx[hl]])))
-                draw_strands(p, lines, idx, level, hl[np.lexsort((level[hl], np.abs(level[hl])))], strands, False,
-                             self._c.edge_pens)
+        level = e["level"]
+        if not len(level):
+            return
+        idx = e["idx"]
+        dense = len(level) > DENSE_EDGES
+        strands = np.ones(len(level), np.intp) if dense else STRANDS[np.abs(level)]
+        order = np.lexsort((level, np.abs(level)))  # weakest first (strongest on top), by sign
+        draw_strands(p, lines, idx, level, order, strands, dense, self._c.edge_pens)
+        hl = np.flatnonzero(e["hl"])
+        if len(hl):  # a highlight-coloured line either side of each highlighted edge, then the edge again
+            side = strands[hl] - 1
+            p.setPen(self._c.halo_pen)
+            p.drawLines(lines.lines(np.concatenate([2 - side, 8 + side]), np.concatenate([idx[hl], idx[hl]])))
+            draw_strands(p, lines, idx, level, hl[np.lexsort((level[hl], np.abs(level[hl])))], strands, False,
+                         self._c.edge_pens)
         p.setPen(Qt.PenStyle.NoPen)
+
+    def _paint_hover(self, p: QPainter) -> None:
+        """A dashed frame round the neuron under the mouse (over the image: hovering redraws nothing else)."""
+        hover = self._state.hover_neuron
+        if hover is None or self._state.network is None or hover[0] >= len(self._columns):
+            return
+        col = self._columns[hover[0]]
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        p.setPen(QPen(colours_of(self).hover, 1, Qt.PenStyle.DashLine))
+        y = col.ys[hover[1]]
+        if col.strip:
+            w = 10
+            p.drawRect(QRectF(col.x - w / 2 - 3, y - max(col.cell, 3) / 2 - 1, w + 6, max(col.cell, 3) + 2))
+        else:
+            p.drawEllipse(QPointF(col.x, y), col.radius + 5, col.radius + 5)
 
     def _colors(self, l: int) -> Array | None:
         """ARGB words shading layer l's neurons (activation greys or delta colours); None: unlit."""
@@ -273,10 +368,6 @@ class Diagram(HoverWidget):
                 for j in np.flatnonzero(hl_b):
                     y = col.ys[j]
                     p.drawLine(QLineF(col.x - w / 2 - 7, y, col.x - w / 2 - 2, y))
-            if v.hover_neuron is not None and v.hover_neuron[0] == l:
-                y = col.ys[v.hover_neuron[1]]
-                p.setPen(QPen(self._c.hover, 1, Qt.PenStyle.DashLine))
-                p.drawRect(QRectF(col.x - w / 2 - 3, y - max(col.cell, 3) / 2 - 1, w + 6, max(col.cell, 3) + 2))
             return
         p.setPen(self._c.outline_pen)
         r = col.radius
@@ -299,10 +390,6 @@ class Diagram(HoverWidget):
             p.setPen(QPen(self._c.highlight, 2))
             for j in np.flatnonzero(hl_b):
                 p.drawEllipse(QPointF(col.x, col.ys[j]), r + 2.5, r + 2.5)
-        if v.hover_neuron is not None and v.hover_neuron[0] == l:
-            p.setBrush(Qt.BrushStyle.NoBrush)
-            p.setPen(QPen(self._c.hover, 1, Qt.PenStyle.DashLine))
-            p.drawEllipse(QPointF(col.x, col.ys[v.hover_neuron[1]]), r + 5, r + 5)
 
     def _paint_output(self, p: QPainter) -> None:
         v = self._state

@@ -222,9 +222,9 @@ class NetworkView(QWidget):
     def show_snapshot(self, snap: Any) -> bool:
         """Per-frame entry point: a ``model.train_process.Frame``. Returns whether anything was new.
 
-        Uses the snapshot's weights when present and, when the trainer records changes, either the
-        last step's changes or (option "accumulated since last frame") the sum since the last one.
-        Ignored while the view is held (the step-through owns it).
+        Uses the snapshot's weights when present and, when the trainer records changes, the changes
+        it carries: the last step's or (option "accumulated since last frame", which the trainer
+        follows) the sum since the last frame. Ignored while the view is held (the step-through owns it).
         """
         if self._held or self._state.network is None:
             return False
@@ -232,14 +232,10 @@ class NetworkView(QWidget):
         if snap.weights is not None:
             self.set_weights(snap.weights, snap.biases)
             new = True
-        last = getattr(snap, "changes_step", None) or snap.last_step
-        if self._state.accumulate and snap.accumulated_weight_changes is not None:
-            self.show_step(snap.accumulated_weight_changes, snap.accumulated_bias_changes)
-            self._last_step_shown = last.step if last is not None else None
-            new = True
-        elif last is not None and last.weight_changes is not None and last.step != self._last_step_shown:
-            self.show_step(last.weight_changes, last.bias_changes)
-            self._last_step_shown = last.step
+        step = snap.changes_step.step if snap.changes_step is not None else None
+        if snap.weight_changes is not None and (snap.changes_accumulated or step != self._last_step_shown):
+            self.show_step(snap.weight_changes, snap.bias_changes)
+            self._last_step_shown = step
             new = True
         return new
 

@@ -3,7 +3,9 @@
 A session runs one training run at a time in a warm child process (``model.train_process``) and
 reads it at display rate: a 30 Hz timer takes the latest frame and hands it out through signals:
 the new steps (curves, bars), the finished epochs, and the network view's frame half a timer
-period later, its diagram a few ms after that, so no single event-loop pass carries everything.
+period later, its diagram a few ms after that (drawn a part per pass), so no single event-loop
+pass carries everything. Frames come with copies of the weights the GUI may keep (the trainer
+process's reader thread copies them out of shared memory).
 Commands (start, pause, resume, one step, stop, speed, what to record) are methods; none waits on
 the trainer. The window never touches the process.
 
@@ -30,7 +32,7 @@ class TrainingSession(QObject):
     steps_arrived = Signal(object)  # a Frame: the new steps' numbers (and weight copies)
     epochs_arrived = Signal(list)  # EpochRecords finished since the last frame
     view_frame = Signal(object)  # the Frame again, half a period later, for the network view
-    view_frame_done = Signal()  # the view's second half (its diagram) may repaint now
+    view_frame_done = Signal()  # the view's second half (its diagram) may be drawn now
     progress = Signal(float, str)  # fraction of the run done, a status line
     ended = Signal(object, str, str)  # the run's network (now the caller's), outcome, a message
     failed = Signal(str)  # a readable reason; ``ended`` follows with outcome "failed"

@@ -72,7 +72,8 @@ def test_training_feeds_the_plots_and_ends_cleanly(qtbot, window) -> None:
     assert window.plots.n_epoch_points == 2
     assert not np.array_equal(window.network.weights[0], before)
     assert window.training.progress.value() == window.training.progress.maximum()
-    assert window.network_view.diagram.updatesEnabled()  # its own pass while training, none left
+    # drawn a part per pass while training: the last drawing finishes and the diagram repaints again
+    qtbot.waitUntil(window.network_view.diagram.updatesEnabled, timeout=2000)
 
 
 def test_one_step_changes_the_weights_exactly_once(qtbot, window) -> None:

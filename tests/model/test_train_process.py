@@ -37,7 +37,7 @@ def test_a_script_drives_a_run_and_reads_its_frames(mnist) -> None:
             time.sleep(0.02)
             if (frame := proc.take_frame()) is not None:
                 costs.append(frame.step_costs)
-                changes += frame.changes_step is not None and frame.changes_step.weight_changes is not None
+                changes += frame.changes_step is not None and frame.weight_changes is not None
             end = proc.take_end()
         if (frame := proc.take_frame()) is not None:
             costs.append(frame.step_costs)

@@ -105,15 +105,16 @@ def test_snapshots_highlight_the_last_step_or_the_accumulated_changes(qtbot, tra
     view = _show(qtbot, NetworkView(net))
     accumulated = tuple(-c for c in record.weight_changes)  # any other changes will do
     snap = SimpleNamespace(weights=tuple(w.copy() for w in net.weights), biases=tuple(b.copy() for b in net.biases),
-                           last_step=record, accumulated_weight_changes=accumulated,
-                           accumulated_bias_changes=record.bias_changes)
+                           last_step=record, changes_step=record, weight_changes=record.weight_changes,
+                           bias_changes=record.bias_changes, changes_accumulated=False)
     toggled = []
     view.accumulate_changed.connect(toggled.append)
     assert view.show_snapshot(snap)
     np.testing.assert_array_equal(view.highlighted[1], _stable_top(record.weight_changes[1], view.highlight_counts[1]))
     assert not view.show_snapshot(SimpleNamespace(**{**vars(snap), "weights": None}))  # nothing new
     qtbot.mouseClick(view.accumulate_box, Qt.MouseButton.LeftButton)
-    assert view.accumulate and toggled == [True]
+    assert view.accumulate and toggled == [True]  # the session tells the trainer, whose frames then sum
+    snap = SimpleNamespace(**{**vars(snap), "weight_changes": accumulated, "changes_accumulated": True})
     assert view.show_snapshot(snap)
     np.testing.assert_array_equal(view.highlighted[1], _stable_top(accumulated[1], view.highlight_counts[1]))
     view.hold(True)
@@ -309,3 +310,31 @@ def test_the_widest_network_allowed_draws_without_giant_arrays(qtbot):
         tracemalloc.stop()
     assert peak < 2**30  # the dense cache alone would be 1.6 GB (the top-k pass over 16.7M weights takes ~0.5)
     assert view.n_edges_drawn[0] == DEFAULT_EDGE_COUNT  # the 4096x4096 connection
+
+
+def test_a_training_frame_draws_the_diagram_in_parts_and_shows_what_a_direct_paint_shows(qtbot, trained, mnist):
+    net, record = trained
+    view = _show(qtbot, NetworkView(net))
+    view.set_input(mnist.test_x[0], int(mnist.test_y[0]))
+    diagram = view.diagram
+    diagram.setUpdatesEnabled(False)  # as the window does while a frame's data comes in
+    view.set_weights([w * 0.5 for w in net.weights], list(net.biases))
+    view.show_step(record.weight_changes, record.bias_changes)
+    diagram.render_soon()
+    assert not diagram.updatesEnabled()  # not in one go: a part per event-loop pass
+    qtbot.waitUntil(diagram.updatesEnabled, timeout=5000)
+    staged = diagram.grab().toImage()
+    diagram.invalidate()  # the same data, painted directly
+    assert diagram.grab().toImage() == staged
+
+
+def test_a_resize_while_the_diagram_is_drawn_in_parts_leaves_it_repainting(qtbot, trained):
+    net, _ = trained
+    view = _show(qtbot, NetworkView(net))
+    diagram = view.diagram
+    diagram.setUpdatesEnabled(False)
+    view.set_weights([w * 0.5 for w in net.weights], list(net.biases))
+    diagram.render_soon()
+    assert not diagram.updatesEnabled()
+    diagram.resize(diagram.width() - 40, diagram.height())  # before its next part is drawn
+    assert diagram.updatesEnabled()  # it is painted directly, at the new size
