@@ -183,7 +183,8 @@ def _main(argv: list[str] | None, ctrl_c: _CtrlC) -> int:
         print("interrupted before training began: nothing was trained or saved", file=sys.stderr)
         return EXIT_INTERRUPTED
     net = config.build_network()
-    trainer = Trainer(net, config, train_x, train_y, data.test_x, data.test_y)
+    # the next batch is made in a thread while this one trains (the same model, sooner)
+    trainer = Trainer(net, config, train_x, train_y, data.test_x, data.test_y, prefetch=True)
 
     history: list[dict] = []
     started = time.perf_counter()

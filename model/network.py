@@ -165,9 +165,10 @@ class Network:
         a = self._as_batch(x)
         return deskew_images(a).astype(self.dtype, copy=False) if self.deskew else a
 
-    def forward(self, x: Array) -> Forward:
-        """Feed a batch x (n, n_0) forward; return every layer's z and activation."""
-        a = self.inputs(x)
+    def forward(self, x: Array, prepared: bool = False) -> Forward:
+        """Feed a batch x (n, n_0) forward; return every layer's z and activation. ``prepared``:
+        x is a^0 already (``inputs`` made it, e.g. ahead of time in a training loop)."""
+        a = x if prepared else self.inputs(x)
         zs: list[Array] = []
         activations = [a]
         last = len(self.weights) - 1
@@ -193,11 +194,12 @@ class Network:
         """The most active output for each example, (n,)."""
         return self.predict_proba(x).argmax(axis=1)
 
-    def evaluate(self, x: Array, y: Array, chunk: int = 10_000) -> tuple[float, float]:
-        """Mean cost and accuracy over a whole data set, in chunks to bound memory."""
+    def evaluate(self, x: Array, y: Array, chunk: int = 10_000, prepared: bool = False) -> tuple[float, float]:
+        """Mean cost and accuracy over a whole data set, in chunks to bound memory (``prepared``:
+        x is a^0 already, as for ``forward``)."""
         total_cost, correct = 0.0, 0
         for i in range(0, len(x), chunk):
-            f = self.forward(x[i : i + chunk])
+            f = self.forward(x[i : i + chunk], prepared)
             yc = np.asarray(y[i : i + chunk])
             total_cost += float(self.cost_fn.value(f.zs[-1], f.activations[-1], yc).sum())
             correct += int((f.activations[-1].argmax(axis=1) == yc).sum())
@@ -205,14 +207,14 @@ class Network:
         return total_cost / n, correct / n
 
     # ----------------------------------------------------------------------------- backward pass
-    def backward(self, x: Array, y: Array) -> Gradients:
+    def backward(self, x: Array, y: Array, prepared: bool = False) -> Gradients:
         """Backpropagation over a batch: the batch-averaged gradient of the cost.
 
-        x: (n, n_0) inputs; y: (n,) integer labels. Nothing is changed: apply the result with
-        ``apply_gradients`` or an optimizer.
+        x: (n, n_0) inputs (a^0 already when ``prepared``); y: (n,) integer labels. Nothing is
+        changed: apply the result with ``apply_gradients`` or an optimizer.
         """
         y = np.asarray(y)
-        f = self.forward(x)
+        f = self.forward(x, prepared)
         zs, acts = f.zs, f.activations
         n = acts[0].shape[0]
         inv_n = self.dtype.type(1 / n)

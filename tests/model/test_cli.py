@@ -131,8 +131,8 @@ def test_a_save_that_fails_after_training_keeps_the_network_elsewhere(tmp_path: 
 def _ctrl_c_at_step(monkeypatch, n: int) -> None:
     real_step = train_module.Trainer.step
 
-    def step(self, idx, epoch=1):
-        record = real_step(self, idx, epoch)
+    def step(self, idx, epoch=1, batch=None):
+        record = real_step(self, idx, epoch, batch)
         if record.step == n:
             signal.raise_signal(signal.SIGINT)  # the user presses Ctrl+C
         return record

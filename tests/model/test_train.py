@@ -72,6 +72,19 @@ def test_seeded_runs_are_reproducible_bit_for_bit(small) -> None:
     assert t3.net.weights[0].tobytes() != t1.net.weights[0].tobytes()
 
 
+def test_batches_made_ahead_in_a_thread_train_the_same_network(small) -> None:
+    config = PRESETS["accurate"].replace(layer_sizes=(784, 32, 10), epochs=2)  # augmenting and deskewing
+    assert config.augment and config.deskew
+    (t1, r1), (t2, r2) = _run(config, small), _run(config, small, prefetch=True)
+    assert [r.cost for r in r1 if isinstance(r, StepRecord)] == [r.cost for r in r2 if isinstance(r, StepRecord)]
+    assert all(a.tobytes() == b.tobytes() for a, b in zip(t1.net.weights + t1.net.biases, t2.net.weights + t2.net.biases))
+    epochs = [r for r in r2 if isinstance(r, EpochRecord)]
+    assert len(epochs) == 2 and epochs[-1].test_accuracy == [r for r in r1 if isinstance(r, EpochRecord)][-1].test_accuracy
+    steps = _run(config, small, prefetch=True)[0].steps()  # closed mid-epoch: its thread ends with it
+    next(steps)
+    steps.close()
+
+
 def test_the_caller_can_stop_between_any_two_steps(small) -> None:
     config = PRESETS["3b1b"].replace(batch_size=10)
     net = config.build_network()
