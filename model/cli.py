@@ -138,7 +138,9 @@ class _CtrlC:
         signal.signal(signal.SIGINT, self.previous)
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, *, process: bool = False) -> int:
+    """The command; ``process``: it is the whole process (``script``), so a Ctrl+C after the run,
+    while the interpreter shuts down, is ignored rather than handed back to Python's handler."""
     ctrl_c = _CtrlC()  # first: a Ctrl+C while NumPy or MNIST load must not print a traceback
     try:
         return _main(argv, ctrl_c)
@@ -146,7 +148,15 @@ def main(argv: list[str] | None = None) -> int:
         print("stopped by a second Ctrl+C: nothing was saved", file=sys.stderr)
         return EXIT_INTERRUPTED
     finally:
-        ctrl_c.restore()
+        if process:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # nothing is left to stop
+        else:
+            ctrl_c.restore()
+
+
+def script() -> NoReturn:
+    """``digitlab-train`` and ``python -m digitlab.model.train``."""
+    sys.exit(main(process=True))
 
 
 def _main(argv: list[str] | None, ctrl_c: _CtrlC) -> int:

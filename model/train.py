@@ -15,13 +15,11 @@ Run as a command (``python -m digitlab.model.train --help``): see ``model/cli.py
 
 from __future__ import annotations
 
-import sys
-
 if __name__ == "__main__":  # python -m digitlab.model.train: the command of model/cli.py, which
     # catches Ctrl+C from its first moment, before NumPy (imported below) is loaded
-    from digitlab.model.cli import main
+    from digitlab.model.cli import script
 
-    sys.exit(main())
+    script()
 
 import contextlib
 import math
