@@ -154,9 +154,9 @@ def main(argv: list[str] | None = None, *, process: bool = False) -> int:
             ctrl_c.restore()
 
 
-def script() -> NoReturn:
+def script(argv: list[str] | None = None) -> NoReturn:
     """``digitlab-train`` and ``python -m digitlab.model.train``."""
-    sys.exit(main(process=True))
+    sys.exit(main(argv, process=True))
 
 
 def _main(argv: list[str] | None, ctrl_c: _CtrlC) -> int:
