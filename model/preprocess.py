@@ -27,6 +27,7 @@ ink must be bright on a dark ground (invert a dark-on-light image first).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from dataclasses import dataclass
 
@@ -85,6 +86,7 @@ def _empty() -> Preprocessed:
     )
 
 
+@functools.lru_cache(maxsize=1024)  # a drawing's box has one of a few hundred sizes: made once each
 def area_matrix(n_out: int, n_in: int) -> Array:
     """The (n_out, n_in) area-resampling matrix along one axis, float32, rows summing to 1.
 
@@ -92,7 +94,7 @@ def area_matrix(n_out: int, n_in: int) -> Array:
     fraction of that interval lying in input pixel j. So R @ x averages x over each output pixel's
     footprint exactly, fractional edges included: a box filter the width of an output pixel, which
     is proper anti-aliasing when shrinking (nearest neighbour would drop thin strokes) and
-    pixel replication when enlarging.
+    pixel replication when enlarging. Read-only: it is cached.
     """
     if n_out < 1 or n_in < 1:
         raise ValueError(f"area_matrix needs positive sizes, got n_out={n_out}, n_in={n_in}")
@@ -100,7 +102,9 @@ def area_matrix(n_out: int, n_in: int) -> Array:
     edges = np.arange(n_out + 1, dtype=np.float64) * n_in / n_out
     j = np.arange(n_in, dtype=np.float64)
     overlap = np.minimum(edges[1:, None], j + 1) - np.maximum(edges[:-1, None], j)  # (n_out, n_in)
-    return (np.clip(overlap, 0.0, None) * (n_out / n_in)).astype(np.float32)
+    matrix = (np.clip(overlap, 0.0, None) * (n_out / n_in)).astype(np.float32)
+    matrix.setflags(write=False)  # shared by every call with these sizes
+    return matrix
 
 
 def area_resize(image: Array, shape: tuple[int, int]) -> Array:
