@@ -29,6 +29,7 @@ _rows = np.arange(SIDE, dtype=np.float64)
 _cols = np.arange(SIDE, dtype=np.intp)
 # the raw moments as one product: images (n, 784) @ _BASIS -> sum of a * (1, y, x, y^2, x y)
 _yy, _xx = (g.ravel() for g in np.mgrid[0:SIDE, 0:SIDE].astype(np.float64))
+_PADDED = 3 * SIDE + 1  # a row with room to read up to 28 px either side (|shift| < 28) and one more
 _BASIS = np.stack([np.ones_like(_yy), _yy, _xx, _yy * _yy, _xx * _yy], axis=1)  # (784, 5)
 
 
@@ -40,7 +41,8 @@ def _slant_and_centre(batch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     mu02 = m[:, 3] / mass - cy * cy  # E[(y - cy)^2]
     mu11 = m[:, 4] / mass - cx * cy  # E[(x - cx)(y - cy)]
     alpha = np.where(mu02 > _MIN_SPREAD, mu11 / np.maximum(mu02, _MIN_SPREAD), 0.0)
-    return np.clip(alpha, -MAX_SLANT, MAX_SLANT), cy
+    # (minimum/maximum rather than np.clip: the same numbers, a quarter of clip's overhead)
+    return np.maximum(np.minimum(alpha, MAX_SLANT), -MAX_SLANT), cy
 
 
 def slant(images: np.ndarray) -> np.ndarray:
@@ -71,11 +73,15 @@ def deskew(images: np.ndarray) -> np.ndarray:
     whole = np.floor(shift)
     frac = (shift - whole).astype(np.float32)[:, :, None]
     # background on both sides, wide enough for any shift: every read lands in the padded row
-    padded = np.zeros((n, SIDE, 3 * SIDE + 1), dtype=np.float32)
+    padded = np.zeros((n, SIDE, _PADDED), dtype=np.float32)
     padded[:, :, SIDE : 2 * SIDE] = batch.reshape(n, SIDE, SIDE)
-    left = _cols + (whole.astype(np.intp) + SIDE)[:, :, None]  # (n, 28, 28) columns read
-    v0 = np.take_along_axis(padded, left, axis=2)
-    v1 = np.take_along_axis(padded, left + 1, axis=2)
+    # flat indices of the columns read, row by row: one np.take each (take_along_axis builds an index
+    # per axis, several times the cost for one drawing)
+    row_starts = (np.arange(n * SIDE, dtype=np.intp) * _PADDED).reshape(n, SIDE, 1)
+    left = _cols + (whole.astype(np.intp) + SIDE)[:, :, None] + row_starts
+    flat = padded.reshape(-1)
+    v0 = np.take(flat, left)
+    v1 = np.take(flat, left + 1)
     out = (v0 + frac * (v1 - v0)).reshape(n, SIDE * SIDE)
     return out[0] if one else out
 
