@@ -349,9 +349,10 @@ class _Bars(QWidget):
             painter.setFont(small)
             drawn: list[QRectF] = []
             self.values_drawn = []
+            metrics = painter.fontMetrics()
             for _, rect, label, winner in sorted(labels, key=lambda item: -item[0]):
-                ink = QRectF(rect.center().x() - painter.fontMetrics().horizontalAdvance(label) / 2 - 1, rect.top(),
-                             painter.fontMetrics().horizontalAdvance(label) + 2, rect.height())
+                ink_w = metrics.horizontalAdvance(label) + 2  # the text itself, centred in its rect
+                ink = QRectF(rect.center().x() - ink_w / 2, rect.top(), ink_w, rect.height())
                 if any(ink.intersects(other) for other in drawn):
                     continue
                 drawn.append(ink)

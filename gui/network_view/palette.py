@@ -56,10 +56,6 @@ class ViewColours:
     halo_pen: QPen  # either side of a highlighted edge
     edge_pens: dict[tuple[int, bool], QPen]  # (signed level, dense) -> a 1 px pen
 
-    @property
-    def background_argb(self) -> np.uint32:
-        return np.uint32(self.background.rgba())
-
 
 def _edge_pens(dark: bool) -> dict[tuple[int, bool], QPen]:
     """One 1 px pen per signed strength level, opaque and translucent: fainter when weaker."""
@@ -105,13 +101,13 @@ def colours_for(dark: bool) -> ViewColours:
     )
 
 
-def is_dark(palette: QPalette) -> bool:
+def _dark_ground(palette: QPalette) -> bool:
     return palette.color(QPalette.ColorRole.Window).lightness() < 128
 
 
 def colours_of(widget: QWidget) -> ViewColours:
     """The colours for the ground ``widget``'s palette gives (the app's theme, unless it has its own)."""
-    return colours_for(is_dark(widget.palette()))
+    return colours_for(_dark_ground(widget.palette()))
 
 
 def diverging_index(values: Array, limit: Array | float) -> Array:
