@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pytest
 
@@ -82,7 +84,9 @@ def test_batches_made_ahead_in_a_thread_train_the_same_network(small) -> None:
     assert len(epochs) == 2 and epochs[-1].test_accuracy == [r for r in r1 if isinstance(r, EpochRecord)][-1].test_accuracy
     steps = _run(config, small, prefetch=True)[0].steps()  # closed mid-epoch: its thread ends with it
     next(steps)
+    assert any(t.name.startswith("digitlab-batches") for t in threading.enumerate())  # made ahead, in a thread
     steps.close()
+    assert not any(t.name.startswith("digitlab-batches") for t in threading.enumerate())
 
 
 def test_the_caller_can_stop_between_any_two_steps(small) -> None:
