@@ -105,6 +105,7 @@ class MainWindow(QMainWindow):
                                     "(input to output), the hidden layers' activation, the output layer's kind, its file")
         self.statusBar().addPermanentWidget(self.network_label)
         self.network, self.model_path = self.files.initial(model_path, self.window_settings.last_model_path)
+        self.network.make_input_major()  # a live reading then reads only the inked pixels' weights
         self._run_how = "trained"
         self.history.record(self.network, how_loaded(self.model_path, self.window_settings.last_model_path))
         self.network_view.set_network(self.network)
@@ -175,6 +176,7 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ models
     def set_network(self, net: Network, keep_changes: bool = False) -> None:
+        net.make_input_major()  # a live reading then reads only the inked pixels' weights (frames stay as sent)
         self.network = net
         self.network_view.set_network(net, keep_changes=keep_changes)
         self.evaluation.set_network(net)

@@ -63,6 +63,20 @@ class Gradients:
         return np.concatenate(parts)
 
 
+def weighted_input(a: Array, w: Array) -> Array:
+    """a @ w.T, the w^l a^{l-1} of z^l, for a batch a (n, n_in) and weights w (n_out, n_in).
+
+    One example through an input-major w (``Network.make_input_major``) reads only the rows of
+    w.T whose input is non-zero: a drawing inks about a quarter of the 784 pixels and ReLU leaves
+    most of a hidden layer at 0, and reading the weights from memory is what one example costs.
+    """
+    if a.shape[0] == 1 and w.T.flags.c_contiguous:
+        active = np.flatnonzero(a[0])
+        if 2 * active.size <= a.shape[1]:  # gathering most of the rows costs more than it saves
+            return a[:, active] @ w.T[active]
+    return a @ w.T
+
+
 def _check_sizes(layer_sizes: Sequence[int]) -> tuple[int, ...]:
     sizes = tuple(layer_sizes)
     if len(sizes) < 2:
@@ -150,6 +164,17 @@ class Network:
         twin.biases = [b.astype(dtype) for b in self.biases]
         return twin
 
+    def make_input_major(self) -> None:
+        """Store each w^l input-major (``w.T`` contiguous): same values and shapes, but one image's
+        forward pass then reads only the rows of ``w.T`` of its non-zero inputs (see
+        ``weighted_input``): about a third of the weights for a drawing through a ReLU network.
+
+        The arrays are replaced, so a Trainer holding the old ones no longer trains this network:
+        do it to a network that is read (the app's live reading), not to one being trained.
+        ``copy`` gives row-major arrays again.
+        """
+        self.weights = [np.asfortranarray(w) for w in self.weights]
+
     # ----------------------------------------------------------------------------- forward pass
     def _as_batch(self, x: Array) -> Array:
         x = np.asarray(x, dtype=self.dtype)
@@ -173,7 +198,7 @@ class Network:
         activations = [a]
         last = len(self.weights) - 1
         for l, (w, b) in enumerate(zip(self.weights, self.biases)):
-            z = a @ w.T  # (n, n_l): z^l = w^l a^{l-1} + b^l, a row per example
+            z = weighted_input(a, w)  # (n, n_l): z^l = w^l a^{l-1} + b^l, a row per example
             z += b
             a = self.cost_fn.output(z) if l == last else self.activation.f(z)
             zs.append(z)
@@ -185,7 +210,7 @@ class Network:
         a = self.inputs(x)
         last = len(self.weights) - 1
         for l, (w, b) in enumerate(zip(self.weights, self.biases)):
-            z = a @ w.T
+            z = weighted_input(a, w)
             z += b
             a = self.cost_fn.output(z) if l == last else self.activation.f(z)
         return a

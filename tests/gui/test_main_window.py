@@ -34,6 +34,7 @@ def prediction_text(w) -> str:
 
 def test_window_loads_the_shipped_model_and_reads_a_drawn_one(qtbot, window) -> None:
     assert window.network.layer_sizes[0] == 784 and window.network.layer_sizes[-1] == 10
+    assert all(w.T.flags.c_contiguous for w in window.network.weights)  # input-major: a reading is quick
     assert prediction_text(window) == ""  # an empty canvas shows no guess
     draw(qtbot, window.canvas, [(0.5, 0.15), (0.5, 0.85)])
     qtbot.waitUntil(lambda: prediction_text(window) != "")
@@ -71,6 +72,7 @@ def test_training_feeds_the_plots_and_ends_cleanly(qtbot, window) -> None:
     assert window.plots.n_step_points == 2 * 100  # every step's cost reached the plot
     assert window.plots.n_epoch_points == 2
     assert not np.array_equal(window.network.weights[0], before)
+    assert all(w.T.flags.c_contiguous for w in window.network.weights)  # the run's network, made quick to read
     assert window.training.progress.value() == window.training.progress.maximum()
     # drawn a part per pass while training: the last drawing finishes and the diagram repaints again
     qtbot.waitUntil(window.network_view.diagram.updatesEnabled, timeout=2000)

@@ -156,3 +156,30 @@ def test_a_deskewing_network_reads_every_input_deskewed(mnist) -> None:
     assert "deskew=True" in repr(flagged) and "deskew" not in repr(net)
     with pytest.raises(ValueError, match="784"):
         Network([10, 4, 2], deskew=True)
+
+
+def test_an_input_major_network_reads_one_image_from_its_inked_pixels_rows_only(mnist) -> None:
+    net = Network([784, 64, 32, 10], activation="relu", cost="cross_entropy", seed=4)
+    fast = net.copy()
+    fast.make_input_major()
+    assert all(w.T.flags.c_contiguous for w in fast.weights)
+    assert all(w.flags.c_contiguous for w in fast.copy().weights)  # copies are row-major again
+    x = mnist.test_x[:8]
+    # the same numbers, one image or a batch (summed in another order: equal to float32 rounding)
+    for image in x:
+        np.testing.assert_allclose(fast.forward(image).activations[-1], net.forward(image).activations[-1],
+                                   rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(fast.predict_proba(x), net.predict_proba(x), rtol=1e-5, atol=1e-6)
+    # the rows of w.T for blank pixels are not read: poison them, and one image's reading is unchanged
+    blank = np.flatnonzero(x[0] == 0)
+    assert blank.size > 392  # a digit inks well under half the frame: the reading takes the short path
+    poisoned = fast.copy()
+    poisoned.weights[0][:, blank] = np.nan
+    poisoned.make_input_major()
+    np.testing.assert_allclose(poisoned.predict_proba(x[0]), fast.predict_proba(x[0]), rtol=1e-6)
+    assert np.isnan(poisoned.copy().predict_proba(x[0])).all()  # row-major weights read every row, NaNs too
+    # a batch, a dense input (most of it non-zero) and a blank image take the full product
+    assert np.isnan(poisoned.predict_proba(x[:2])).all()
+    np.testing.assert_allclose(fast.predict_proba(np.full(784, 0.5)), net.predict_proba(np.full(784, 0.5)),
+                               rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(fast.predict_proba(np.zeros(784)), net.predict_proba(np.zeros(784)), rtol=1e-6)
