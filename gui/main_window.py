@@ -363,4 +363,7 @@ class MainWindow(QMainWindow):
         self.background.shutdown()
         self.evaluation.shutdown()
         super().closeEvent(event)
+        for dock in self.docks.values():  # floating panels are windows of their own: they go with it
+            if dock.isFloating():
+                dock.hide()
 

@@ -125,6 +125,14 @@ def _process_exists(pid: int) -> bool:
         return f.read().split(")")[-1].split()[0] != "Z"
 
 
+def test_closing_the_window_closes_its_floating_panels(qtbot, window) -> None:
+    dock = window.docks["network"]
+    dock.setFloating(True)
+    qtbot.waitUntil(dock.isVisible)
+    window.close()
+    assert not dock.isVisible()  # no panel of a closed window left on the screen
+
+
 @pytest.mark.timing
 def test_closing_during_training_ends_the_trainer_process_quickly(qtbot, window, capfd) -> None:
     window.training.set_config(window.training.config().replace(epochs=100), preset="custom")
