@@ -13,12 +13,14 @@ below, a legend explains the colours; both take shorter forms when the diagram i
 the view's ``NetworkViewState``, and rebuilds when that signals ``changed``.
 
 Built for 30 Hz beside a training process: the layout (columns, edge lines) is kept while the
-layer sizes, the diagram's size and its texts are; the edge selection is rebuilt lazily at the
-next paint after the data changed; repeated texts are drawn as cached ``QStaticText``, the legend
-from a cached pixmap; every paint clips to one rectangle. A training frame does not paint it in
-one go (10-25 ms, which would hold the event loop that long): ``render_soon`` draws it into an
-image in parts (a layer's edges, the columns, the digits, ...), ~3 ms of them per event-loop pass,
-and the paint that follows copies the image; any other paint (a resize, an option, a test's ``grab``) draws it directly.
+layer sizes, the diagram's size and its texts are; repeated texts are drawn as cached
+``QStaticText``, the legend from a cached pixmap; every paint clips to one rectangle. The edges,
+nearly all of the cost (10-25 ms for a wide network), are drawn into an image that is kept while
+what they show is (``NetworkViewState.edges_version``): a new reading or a hover repaints only the
+neurons and digits over it, a few ms. A training frame does not draw the new edges in one go
+either: ``render_soon`` draws them into a new image in parts (the selection, each layer's edges),
+~3 ms per event-loop pass, then repaints; any other paint with stale edges (a resize, an option, a
+test's ``grab``) draws them directly.
 """
 
 from __future__ import annotations
@@ -89,14 +91,13 @@ class Diagram(HoverWidget):
         self._metrics: CachedMetrics | None = None
         self._c: ViewColours = colours_for(False)  # the ground's colours, taken at each paint
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)  # paintEvent covers every pixel
-        self._dirty = True
         self.setMouseTracking(True)
         self._legend_rows = 1
         self._legend_cache: dict[tuple, QPixmap] = {}  # what it shows -> the legend drawn (a few)
         self._brushes: dict[int, QBrush] = {}  # ARGB word -> brush, for the neurons' shading
-        self._generation = 0  # counts changes of what it shows (and of its size)
-        self._image: QImage | None = None  # the diagram as ``render_soon`` last drew it
-        self._image_generation = -1  # what the image shows
+        self._selected_for: tuple | None = None  # what ``_edges`` were selected for (``_edges_key``)
+        self._edges_image: QImage | None = None  # the ground and the edges, drawn for ``_edges_drawn_for``
+        self._edges_drawn_for: tuple | None = None
         self._rendering: Iterator[None] | None = None  # ``render_soon``'s parts still to draw
         self._render_timer = QTimer(self, singleShot=True, interval=0)
         self._render_timer.timeout.connect(self._render_part)
@@ -131,8 +132,7 @@ class Diagram(HoverWidget):
         return 2 * self._line + 2
 
     def invalidate(self) -> None:
-        self._dirty = True
-        self._generation += 1  # a drawing under way finishes, shows, and starts again
+        """What it shows changed: repaint (the edges only if ``edges_version`` moved)."""
         self.update()
 
     def changeEvent(self, e: QEvent) -> None:
@@ -141,16 +141,14 @@ class Diagram(HoverWidget):
             self.invalidate()  # a drawn image of the old look is not shown again
 
     def resizeEvent(self, e) -> None:
-        self._dirty = True
-        self._generation += 1
         if self._rendering is not None:  # drawn for the old size: dropped, and painted directly
             self._rendering = None
             self.setUpdatesEnabled(True)
-        self._image = None
+        self._edges_image = None
 
     def render_soon(self) -> None:
-        """Draw the diagram into an image a part per event-loop pass, then repaint from it (a
-        training frame: no pass holds the event loop for long). Its updates are enabled at the end.
+        """Draw new edges into an image a part per event-loop pass, then repaint from it (a training
+        frame: no pass holds the event loop for long). Its updates are enabled at the end.
 
         Should the data change meanwhile, the drawing under way still finishes and shows (it is at
         most a frame old) and a new one starts: frames faster than drawings never starve it.
@@ -160,20 +158,26 @@ class Diagram(HoverWidget):
         if self._state.network is None or not self.isVisible() or self.width() < 1 or self.height() < 1:
             self.setUpdatesEnabled(True)
             return
+        self._rendering = self._render_edges()
+        self._render_timer.start()
+
+    def _new_image(self) -> QImage:
         ratio = self.devicePixelRatioF()
         image = QImage(round(self.width() * ratio), round(self.height() * ratio),
                        QImage.Format.Format_ARGB32_Premultiplied)
         image.setDevicePixelRatio(ratio)
-        self._rendering = self._render_into(image)
-        self._render_timer.start()
+        return image
 
-    def _render_into(self, image: QImage) -> Iterator[None]:
-        generation = self._generation
+    def _render_edges(self) -> Iterator[None]:
+        self._prepare()  # the selection: a part of its own
+        yield
+        key = self._selected_for
+        if self._state.network is None or (self._edges_image is not None and self._edges_drawn_for == key):
+            return  # only the neurons changed: the repaint draws them
+        image = self._new_image()
         with QPainter(image) as p:
-            p.setFont(self.font())
-            p.setClipRect(self.rect())  # one rectangle: Qt's fast path for lines
-            yield from self._draw(p, self.rect())
-        self._image, self._image_generation = image, generation
+            yield from self._draw_edges(p)
+        self._edges_image, self._edges_drawn_for = image, key
 
     def _render_part(self) -> None:
         """Parts until ``RENDER_SLICE_S`` is spent (at least one), then back to the event loop."""
@@ -188,7 +192,7 @@ class Diagram(HoverWidget):
         self._rendering = None
         self.setUpdatesEnabled(True)
         self.update()
-        if self._image_generation != self._generation:
+        if self._edges_drawn_for is not None and self._edges_drawn_for[0] != self._state.edges_version:
             self.render_soon()  # the data changed while it was drawn
 
     # -- layout and edge selection (rebuilt lazily when data or size changed)
@@ -225,18 +229,32 @@ class Diagram(HoverWidget):
             else:
                 self._lines.append(EdgeLines(x0, a.ys, x1, b.ys))
 
+    def _edges_key(self) -> tuple:
+        """What the edges drawn depend on: what they show, the layout, the ground's colour."""
+        return (self._state.edges_version, self._layout_key, self._c.background.rgba())
+
+    def _prepare(self) -> None:
+        """The layout, and the edge selection when what the edges show changed since it was made."""
+        self._c = colours_of(self)  # the app's theme, light or dark
+        if self._state.network is None:
+            return
+        self._layout()
+        key = self._edges_key()
+        if key != self._selected_for or not self._edges:
+            self._select_edges()
+            self._selected_for = key
+
     def _select_edges(self) -> None:
         v = self._state
         self._edges = []
         for l in range(1, len(self._columns)):
             values = v.values(l)  # (n_out, n_in)
-            mag = np.abs(values)
-            keep = top_n_mask(values, v.edge_count) if values.size > v.edge_count else mag >= 0
+            keep = top_n_mask(values, v.edge_count) if values.size > v.edge_count else np.ones(values.shape, bool)
             hl = v.highlighted[l] if v.highlighted else np.zeros_like(keep)
             idx = np.flatnonzero(keep | hl)
             j, k = np.divmod(idx, values.shape[1])
             val = values.ravel()[idx]
-            limit = float(mag.max()) if mag.size else 0.0
+            limit = max(float(values.max()), -float(values.min())) if values.size else 0.0
             # EDGE_LEVELS steps of strength per sign: colour intensity and width grow with |value|
             level = np.ceil(np.abs(val) / (limit or 1.0) * EDGE_LEVELS).clip(1, EDGE_LEVELS).astype(np.int8)
             level *= np.where(val < 0, -1, 1).astype(np.int8)
@@ -245,14 +263,11 @@ class Diagram(HoverWidget):
                 layer=l, idx=idx, j=j, k=k, level=level, hl=hl.ravel()[idx], limit=limit, total=values.size,
                 x0=np.full(len(idx), lines.x0), y0=lines.ys_in[k], x1=np.full(len(idx), lines.x1), y1=lines.ys_out[j],
             ))
-        self._dirty = False
 
     def neurons_drawn(self) -> tuple[int, ...]:
         if self._state.network is None:
             return ()
-        if self._dirty or not self._columns:
-            self._layout()
-            self._select_edges()
+        self._prepare()
         return tuple(len(c.ys) for c in self._columns)
 
     def edges_drawn(self) -> tuple[int, ...]:
@@ -270,32 +285,36 @@ class Diagram(HoverWidget):
     def paintEvent(self, event: QPaintEvent) -> None:
         with QPainter(self) as p:
             p.setClipRect(event.rect())
-            if self._image is not None and (self._image_generation == self._generation or self._rendering is not None):
-                p.drawImage(QPointF(0, 0), self._image)  # render_soon's, of this data or the last frame's
-            else:
-                for _ in self._draw(p, event.rect()):
-                    pass
+            if self._state.network is None:
+                p.fillRect(event.rect(), colours_of(self).background)
+                return
+            self._prepare()
+            if self._edges_image is None or (self._edges_drawn_for != self._selected_for and self._rendering is None):
+                image = self._new_image()  # stale edges and none on the way: drawn now, whole
+                with QPainter(image) as q:
+                    for _ in self._draw_edges(q):
+                        pass
+                self._edges_image, self._edges_drawn_for = image, self._selected_for
+            p.drawImage(QPointF(0, 0), self._edges_image)  # while render_soon draws new ones: the last frame's
+            self._draw_neurons(p)
             self._paint_hover(p)
 
-    def _draw(self, p: QPainter, rect) -> Iterator[None]:
-        """Everything but the hover frame, in parts (``render_soon`` draws one per event-loop pass)."""
-        self._c = colours_of(self)  # the app's theme, light or dark
-        p.fillRect(rect, self._c.background)
-        if self._state.network is None:
-            return
-        if self._dirty or not self._columns:
-            self._layout()
-            self._select_edges()
-            yield
+    def _draw_edges(self, p: QPainter) -> Iterator[None]:
+        """The ground and the selected edges, a layer per part."""
+        p.setFont(self.font())
+        p.setClipRect(self.rect())  # one rectangle: Qt's fast path for lines
+        p.fillRect(self.rect(), self._c.background)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         for e, lines in zip(self._edges, self._lines):
             self._paint_edges(p, e, lines)
             yield
+
+    def _draw_neurons(self, p: QPainter) -> None:
+        """Over the edges: the columns, the digits, the headers and the legend."""
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
         for l, col in enumerate(self._columns):
             self._paint_column(p, l, col)
-        yield
         self._paint_output(p)
-        yield
         self._paint_headers(p)
         self._paint_cached_legend(p)
 

@@ -79,6 +79,7 @@ class NetworkViewState(QObject):
         self._accumulate = False
         self._order = np.zeros(0, dtype=np.intp)  # tile slot -> neuron
         self._hover: tuple[int, int] | None = None  # (layer, j) under the mouse
+        self._edges_version = 0  # see ``edges_version``
 
     # --------------------------------------------------------------------------- data in (the view)
     def set_network(self, net: Network) -> None:
@@ -86,6 +87,7 @@ class NetworkViewState(QObject):
         same_shape = self._net is not None and self._net.layer_sizes == net.layer_sizes
         reads_otherwise = self._net is not None and self._net.deskew != net.deskew
         self._net = net.copy()
+        self._edges_version += 1
         self._changes_w = self._changes_b = None
         self._hl_w = tuple(np.zeros(w.shape, dtype=bool) for w in self._net.weights)
         self._hl_b = tuple(np.zeros(b.shape, dtype=bool) for b in self._net.biases)
@@ -102,6 +104,7 @@ class NetworkViewState(QObject):
         if len(weights) != len(net.weights) or any(w.shape != v.shape for w, v in zip(weights, net.weights)):
             raise ValueError("set_weights: shapes differ from the network's; use set_network for a new shape")
         net.weights, net.biases = list(weights), list(biases)
+        self._edges_version += 1
         self._recompute()
 
     def set_input(self, x: Array | None, label: int | None = None) -> None:
@@ -120,6 +123,7 @@ class NetworkViewState(QObject):
         else:
             self._changes_w = tuple(weight_changes)
             self._changes_b = tuple(bias_changes) if bias_changes is not None else None
+        self._edges_version += 1
         self._update_highlights()
         self.changed.emit()
 
@@ -131,6 +135,7 @@ class NetworkViewState(QObject):
         if mode == self._mode:
             return False
         self._mode = mode
+        self._edges_version += 1
         self.changed.emit()
         return True
 
@@ -152,6 +157,7 @@ class NetworkViewState(QObject):
 
     def set_edge_count(self, k: int) -> None:
         self._edge_count = max(1, int(k))
+        self._edges_version += 1
         self.changed.emit()
 
     def set_highlight_count(self, weights: int, biases: int | None = None) -> None:
@@ -159,6 +165,7 @@ class NetworkViewState(QObject):
         self._hl_count = max(0, int(weights))
         if biases is not None:
             self._hl_bias_count = max(0, int(biases))
+        self._edges_version += 1
         self._update_highlights()
         self.changed.emit()
 
@@ -239,6 +246,12 @@ class NetworkViewState(QObject):
     def reveal(self) -> int | None:
         """Layers lit (the step-through's forward stage lights them one by one); None: all."""
         return self._reveal
+
+    @property
+    def edges_version(self) -> int:
+        """Counts changes of what the diagram's edges show (weights, changes, highlights, mode, edge
+        count). A new input, shading or hover leaves it: the diagram keeps its edges drawn then."""
+        return self._edges_version
 
     @property
     def edge_count(self) -> int:

@@ -324,8 +324,27 @@ def test_a_training_frame_draws_the_diagram_in_parts_and_shows_what_a_direct_pai
     assert not diagram.updatesEnabled()  # not in one go: a part per event-loop pass
     qtbot.waitUntil(diagram.updatesEnabled, timeout=5000)
     staged = diagram.grab().toImage()
-    diagram.invalidate()  # the same data, painted directly
-    assert diagram.grab().toImage() == staged
+    direct = _show(qtbot, NetworkView(net))  # the same data, painted directly
+    direct.set_input(mnist.test_x[0], int(mnist.test_y[0]))
+    direct.set_weights([w * 0.5 for w in net.weights], list(net.biases))
+    direct.show_step(record.weight_changes, record.bias_changes)
+    assert direct.diagram.size() == diagram.size()
+    assert direct.diagram.grab().toImage() == staged
+
+
+def test_a_new_reading_repaints_the_neurons_over_the_edges_drawn_before(qtbot, trained, mnist, monkeypatch):
+    net, record = trained
+    view = _show(qtbot, NetworkView(net))
+    view.set_input(mnist.test_x[0], int(mnist.test_y[0]))
+    first = view.diagram.grab().toImage()
+    drawn = []
+    monkeypatch.setattr(view.diagram, "_paint_edges", lambda *a: drawn.append(a[1]["layer"]))
+    view.set_input(mnist.test_x[1], int(mnist.test_y[1]))  # another digit: other activations, same edges
+    second = view.diagram.grab().toImage()
+    assert drawn == [] and second != first  # the neurons changed, the edges were not drawn again
+    view.show_step(record.weight_changes, record.bias_changes)  # a step: new highlights
+    view.diagram.grab()
+    assert drawn == [1, 2]  # both connections' edges drawn anew
 
 
 def test_a_resize_while_the_diagram_is_drawn_in_parts_leaves_it_repainting(qtbot, trained):
