@@ -105,18 +105,24 @@ class TrainingPanel(QWidget):
         self.schedule = self._combo("schedule", SCHEDULES, "How the learning rate changes over the run: "
                                     "constant, cosine (smoothly down to 2%), or step (x0.1 at half and "
                                     "three quarters). Lowering it late settles into a better minimum.")
-        self.augment = QCheckBox("distort training images", objectName="augment")
-        self.augment.setToolTip("Randomly rotate, scale, shear and shift every training image a little (the "
+        self.augment = QCheckBox("Distort training images", objectName="augment")
+        self.augment.setToolTip("Augmentation: randomly rotate, scale, shear and shift every training image a little (the "
                                 "accurate preset also gives some ones a European flag and some sixes a curled top), so "
                                 "the network learns digits as people draw them, not only as MNIST has them.")
+        self.deskew = QCheckBox("Straighten slanted digits", objectName="deskew")
+        self.deskew.setToolTip("Deskewing: the network reads every image, in training and when you draw, sheared "
+                               "so that its slant (from the ink's moments) is taken out. It then need not learn "
+                               "each slant of each digit. The drawing panel's preview shows the image it reads.")
         self.seed = QSpinBox(objectName="seed", minimum=0, maximum=MAX_SEED)
         self.seed.setToolTip("Random seed for the initial weights, the shuffling and the distortions: the "
                              "same seed gives the same run, bit for bit.")
         for label, w in [("Preset", self.preset), ("Layers", self.layers), ("Hidden activation", self.activation),
                          ("Cost", self.cost), ("Optimizer", self.optimizer), ("Learning rate", self.learning_rate),
                          ("Batch size", self.batch_size), ("Epochs", self.epochs), ("L2 decay", self.l2),
-                         ("Schedule", self.schedule), ("Augmentation", self.augment), ("Seed", self.seed)]:
+                         ("Schedule", self.schedule), ("Seed", self.seed)]:
             form.addRow(label, w)
+        for box in (self.augment, self.deskew):  # a whole row each: their text says what they do
+            form.addRow(box)
         layout.addWidget(form_box)
 
         buttons = QGridLayout()
@@ -175,6 +181,7 @@ class TrainingPanel(QWidget):
         for w in (self.learning_rate, self.batch_size, self.epochs, self.l2, self.seed):
             w.valueChanged.connect(self._mark_custom)
         self.augment.toggled.connect(self._mark_custom)
+        self.deskew.toggled.connect(self._mark_custom)
         self._loading = False
         self.set_config(PRESETS["3b1b"], preset="3b1b")
 
@@ -213,6 +220,7 @@ class TrainingPanel(QWidget):
             l2=self.l2.value(),
             schedule=self.schedule.currentData(),
             augment=self.augment.isChecked(),
+            deskew=self.deskew.isChecked(),
             seed=self.seed.value(),
         ).validate()
 
@@ -232,6 +240,7 @@ class TrainingPanel(QWidget):
             self.epochs.setValue(config.epochs)
             self.l2.setValue(config.l2)
             self.augment.setChecked(config.augment)
+            self.deskew.setChecked(config.deskew)
             self.seed.setValue(config.seed)
             self.preset.setCurrentText(preset if isinstance(preset, str) and preset in PRESETS else "custom")
         finally:

@@ -17,9 +17,10 @@ from digitlab.model.train_process import RunRecipe, mnist_trainer
 
 
 def fits(net: Network, config: TrainConfig) -> bool:
-    """The network has the layers, activation and cost the settings ask for."""
-    return (net.layer_sizes, net.activation_name, net.cost_name) == (tuple(config.layer_sizes), config.activation,
-                                                                     config.cost)
+    """The network has the layers, activation and cost the settings ask for, and reads its inputs
+    deskewed or not as they say."""
+    return (net.layer_sizes, net.activation_name, net.cost_name, net.deskew) == (
+        tuple(config.layer_sizes), config.activation, config.cost, config.deskew)
 
 
 def make_recipe(config: TrainConfig, current: Network, samples: tuple | None = None,

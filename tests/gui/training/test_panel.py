@@ -40,10 +40,22 @@ def test_the_limits_of_every_field_are_shown(panel: TrainingPanel) -> None:
 
 
 def test_the_panel_keeps_the_deskew_of_the_config_it_shows(panel: TrainingPanel) -> None:
-    # no control of its own: the preset (or the model file's settings) brings it, and it is kept
     panel.set_config(PRESETS["accurate"], preset="accurate")
-    assert panel.config().deskew is True
+    assert panel.config().deskew is True and panel.deskew.isChecked()
     panel.epochs.setValue(3)
     assert panel.config() == PRESETS["accurate"].replace(epochs=3)
     panel.set_config(PRESETS["3b1b"], preset="3b1b")
-    assert panel.config().deskew is False
+    assert panel.config().deskew is False and not panel.deskew.isChecked()
+
+
+def test_the_deskew_box_is_a_setting_of_its_own(qtbot, panel: TrainingPanel) -> None:
+    from PySide6.QtCore import QPoint, Qt
+
+    with qtbot.waitExposed(panel):
+        panel.show()
+    panel.set_config(PRESETS["3b1b"], preset="3b1b")
+    assert "slant" in panel.deskew.toolTip()
+    box = panel.deskew
+    qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=QPoint(8, box.height() // 2))  # on its tick box
+    assert panel.config() == PRESETS["3b1b"].replace(deskew=True)
+    assert panel.preset.currentText() == "custom"  # no longer the preset as it is
