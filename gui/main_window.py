@@ -126,6 +126,8 @@ class MainWindow(QMainWindow):
                           "quit": self.close}.items():
             self.actions[key].triggered.connect(slot)
         self.recognition.input_changed.connect(self._on_input)
+        self.canvas.stroke_started.connect(lambda: self.session.hold_view(True))  # the pen comes first
+        self.canvas.stroke_finished.connect(lambda: self.session.hold_view(False))
         self.data.loaded.connect(self._on_mnist_loaded)
         self.data.failed.connect(lambda text: self.statusBar().showMessage(text, 15_000))
         s = self.session

@@ -87,7 +87,8 @@ class Canvas(QWidget):
     """Square canvas: left-drag draws, right-drag erases, Esc/Delete clears, Ctrl+Z undoes."""
 
     drawing_changed = Signal()  # the image changed (stroke segment, clear, undo, set_strokes)
-    stroke_finished = Signal()  # the pen was lifted (mouse release, stylus or finger up)
+    stroke_started = Signal()  # the pen went down (mouse press, stylus or finger down)
+    stroke_finished = Signal()  # the pen was lifted (mouse release, stylus or finger up, touch cancelled)
 
     def __init__(self, parent: QWidget | None = None, *, image_size: int = IMAGE_SIZE) -> None:
         super().__init__(parent)
@@ -208,6 +209,7 @@ class Canvas(QWidget):
         self._stroke_pen = _pen(tool, width)
         self._last_point = point
         self.draw_line_to(point)  # a click without a move leaves a dot
+        self.stroke_started.emit()
         self.drawing_changed.emit()
 
     def _extend_stroke(self, point: QPointF) -> None:
@@ -321,7 +323,9 @@ class Canvas(QWidget):
         """The first finger draws like a left-drag; other fingers are ignored."""
         kind = event.type()
         if kind == QEvent.Type.TouchCancel or not event.points():
-            self._drawing = False
+            if self._drawing:
+                self._drawing = False
+                self.stroke_finished.emit()
             return
         point = self._to_image(event.points()[0].position())
         if kind == QEvent.Type.TouchBegin and not self._drawing:

@@ -4,8 +4,10 @@ A session runs one training run at a time in a warm child process (``model.train
 reads it at display rate: a 30 Hz timer takes the latest frame and hands it out through signals:
 the new steps (curves, bars), the finished epochs, and the network view's frame half a timer
 period later, its diagram a few ms after that (drawn a part per pass), so no single event-loop
-pass carries everything. Frames come with copies of the weights the GUI may keep (the trainer
-process's reader thread copies them out of shared memory).
+pass carries everything. While the user draws (``hold_view``), the view's frames are merged and
+handed out at most every ``HELD_VIEW_MS``: the pen and the answer come first. Frames come with
+copies of the weights the GUI may keep (the trainer process's reader thread copies them out of
+shared memory).
 Commands (start, pause, resume, one step, stop, speed, what to record) are methods; none waits on
 the trainer. The window never touches the process.
 
@@ -23,6 +25,7 @@ from digitlab.model.network import Network
 from digitlab.model.train_process import Frame, RunRecipe, TrainerProcess
 
 FRAME_MS = 33  # ~30 Hz, the display rate the views are fed at
+HELD_VIEW_MS = 250  # while the user draws, the network view takes a frame at most this often
 
 
 class TrainingSession(QObject):
@@ -52,6 +55,7 @@ class TrainingSession(QObject):
         self._diagram_timer = QTimer(self, singleShot=True, interval=FRAME_MS // 4)
         self._diagram_timer.timeout.connect(self.view_frame_done)
         self._view_frame: Frame | None = None
+        self._view_held = False
 
     # ------------------------------------------------------------------ state
     @property
@@ -128,6 +132,19 @@ class TrainingSession(QObject):
         if self.active:
             self._process.set_accumulate(on)
 
+    def hold_view(self, on: bool) -> None:
+        """While ``on`` (a stroke is being drawn), hand the network view a frame at most every
+        ``HELD_VIEW_MS`` (the frames between are merged into it); the curves still get every one.
+        The view's work per frame (tiles, highlights, edges) is most of the window's while a wide
+        network trains, and the pen, the canvas and the answer should not queue behind it."""
+        self._view_held = bool(on)
+        if not on and self._view_timer.isActive() and self._view_timer.remainingTime() > FRAME_MS // 2:
+            self._view_timer.start(FRAME_MS // 2)  # the pen is up: the newest frame soon
+
+    @property
+    def view_held(self) -> bool:
+        return self._view_held
+
     def show_frame_now(self) -> None:
         """Take and show a frame at once (as the frame timer does)."""
         self._on_frame()
@@ -164,7 +181,7 @@ class TrainingSession(QObject):
             self.epochs_arrived.emit(frame.epochs)
         self._view_frame = frame if self._view_frame is None else self._view_frame.merge(frame)
         if not self._view_timer.isActive():
-            self._view_timer.start()
+            self._view_timer.start(HELD_VIEW_MS if self._view_held else FRAME_MS // 2)
         self.progress.emit(frame.step / max(frame.total_steps, 1), self._status(frame))
 
     @Slot()

@@ -52,6 +52,34 @@ def test_a_drawn_seven_is_read_as_seven(qtbot, window) -> None:
     assert prediction_text(window).startswith("7")
 
 
+def test_while_the_pen_is_down_training_frames_reach_the_network_view_4_times_a_second(qtbot, window) -> None:
+    window.training.set_config(window.training.config().replace(epochs=50), preset="custom")
+    views, steps = [], []
+    window.session.view_frame.connect(lambda f: views.append(time.perf_counter()))
+    window.session.steps_arrived.connect(lambda f: steps.append(time.perf_counter()))
+    window.toggle_training()
+    qtbot.waitUntil(lambda: len(views) > 3, timeout=10_000)
+    canvas = window.canvas
+    centre = QPoint(canvas.width() // 2, canvas.height() // 2)
+    qtbot.mousePress(canvas, Qt.MouseButton.LeftButton, pos=centre)
+    assert window.session.view_held
+    pressed, n_views, n_steps = time.perf_counter(), len(views), len(steps)
+    for i in range(40):  # a second of drawing
+        qtbot.mouseMove(canvas, centre + QPoint(i, 2 * i))
+        qtbot.wait(25)
+    held_s = time.perf_counter() - pressed
+    held_views, held_steps = len(views) - n_views, len(steps) - n_steps
+    assert held_steps >= 10  # the curves still take every frame
+    assert held_views <= held_s / 0.25 + 1  # the network view at most 4 a second
+    qtbot.mouseRelease(canvas, Qt.MouseButton.LeftButton, pos=centre + QPoint(40, 80))
+    assert not window.session.view_held
+    released, n_views = time.perf_counter(), len(views)
+    qtbot.waitUntil(lambda: len(views) >= n_views + 5, timeout=5000)  # back to every frame
+    assert time.perf_counter() - released < 1.0
+    window.session.stop()
+    qtbot.waitUntil(lambda: not window.session.active, timeout=5000)
+
+
 def test_clear_removes_the_drawing_and_the_guess(qtbot, window) -> None:
     draw(qtbot, window.canvas, [(0.3, 0.3), (0.7, 0.7)])
     qtbot.waitUntil(lambda: prediction_text(window) != "")

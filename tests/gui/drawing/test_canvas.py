@@ -49,10 +49,13 @@ def line(x0: int, y0: int, x1: int, y1: int, steps: int = 12) -> list[tuple[int,
 
 def test_drag_leaves_ink_along_its_path_and_signals(qtbot, canvas):
     assert canvas.is_empty()
-    changes = []
+    changes, pen = [], []
     canvas.drawing_changed.connect(lambda: changes.append(1))
+    canvas.stroke_started.connect(lambda: pen.append("down"))
+    canvas.stroke_finished.connect(lambda: pen.append("up"))
     with qtbot.waitSignal(canvas.stroke_finished, timeout=1000):
         drag(qtbot, canvas, line(40, 140, 240, 140))
+    assert pen == ["down", "up"]  # once each, however many moves between
     image = canvas.to_array()
     assert image.shape == (280, 280) and image.dtype == np.uint8
     assert (image[140, 45:235] >= INKED).all()  # ink all along the path
