@@ -218,9 +218,9 @@ class TrainingSession(QObject):
         if outcome == "failed":
             self.failed.emit(message)
         elapsed = duration(time.perf_counter() - self._started)
+        self.state_changed.emit()  # the run controls first: the end-of-run work (saving...) follows
         self.ended.emit(network if network is not None else last_good, outcome,
                         f"Training {outcome} after {elapsed}")
-        self.state_changed.emit()
 
 
 def duration(seconds: float) -> str:
