@@ -87,11 +87,16 @@ def _per_digit_table(before: tuple[float, ...] | None, after: tuple[float, ...] 
     def colour(b: float, a: float) -> str:
         return WRONG.name() if a < b - 0.005 else RIGHT.name() if a > b + 0.005 else ""
 
-    head = "".join(f"<td align='right'>&nbsp;<b>{d}</b></td>" for d in range(len(after)))
-    row_before = "".join(cell(b) for b in before)
-    row_after = "".join(cell(a, colour(b, a)) for b, a in zip(before, after))
-    return (f"<table style='font-size:small'><tr><td>MNIST per digit, %</td>{head}</tr>"
-            f"<tr><td>before</td>{row_before}</tr><tr><td>after</td>{row_after}</tr></table>")
+    # two rows of five digits: ten columns of figures do not fit the samples dock's width
+    rows = []
+    for first in range(0, len(after), 5):
+        digits = range(first, min(first + 5, len(after)))
+        head = "".join(f"<td align='right'>&nbsp;<b>{d}</b></td>" for d in digits)
+        row_before = "".join(cell(before[d]) for d in digits)
+        row_after = "".join(cell(after[d], colour(before[d], after[d])) for d in digits)
+        rows.append(f"<tr><td>{'digit' if first else ''}</td>{head}</tr>"
+                    f"<tr><td>before</td>{row_before}</tr><tr><td>after</td>{row_after}</tr>")
+    return f"<p style='font-size:small'>MNIST test, % per digit</p><table style='font-size:small'>{''.join(rows)}</table>"
 
 
 def _show_flipped(label: QLabel, title: str, ids: tuple[str, ...], count: int, colour: QColor,

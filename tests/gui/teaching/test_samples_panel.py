@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from digitlab.gui.drawing.canvas import Canvas
@@ -231,9 +232,19 @@ def test_report_shows_mnist_accuracy_per_digit(qtbot, folder):
         labels=(1,), flipped_right=(0,), flipped_wrong=(), mnist_per_digit_before=before, mnist_per_digit_after=after)
     panel.show_report(report)
     text = panel.report_text.text()
-    assert "MNIST per digit" in text
+    assert "% per digit" in text
     assert "97.5" in text and "95.0" in text and "96.0" in text and "99.0" in text
     assert text.count(WRONG.name()) == 1 and text.count(RIGHT.name()) == 1  # 7 fell, 9 rose
+    # all ten digits fit a narrow dock's width (ten columns in one row were cut after the 8)
+    panel.resize(280, 900)
+    with qtbot.waitExposed(panel):
+        panel.show()
+    label = panel.report_text
+    doc = QTextDocument()  # the per-digit table as the label lays it out: words wrap, a table cannot
+    doc.setDefaultFont(label.font())
+    doc.setHtml(text[text.index("MNIST test, % per digit") - len("<p style='font-size:small'>"):])
+    doc.setDocumentMargin(0)
+    assert doc.idealWidth() <= label.width(), (doc.idealWidth(), label.width())
 
 
 def test_export_and_import_through_the_dialogs(qtbot, folder, tmp_path, monkeypatch):
