@@ -306,7 +306,7 @@ class Diagram(HoverWidget):
         p.fillRect(self.rect(), self._c.background)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         for e, lines in zip(self._edges, self._lines):
-            self._paint_edges(p, e, lines)
+            yield from self._paint_edges(p, e, lines)
             yield
 
     def _draw_neurons(self, p: QPainter) -> None:
@@ -318,7 +318,7 @@ class Diagram(HoverWidget):
         self._paint_headers(p)
         self._paint_cached_legend(p)
 
-    def _paint_edges(self, p: QPainter, e: dict, lines: EdgeLines) -> None:
+    def _paint_edges(self, p: QPainter, e: dict, lines: EdgeLines) -> Iterator[None]:
         # Qt's fast path is a 1 px antialiased pen (a wider one costs ~8x, a translucent wider one
         # ~50x), so a strong edge is drawn as 2 or 3 parallel 1 px lines rather than one wide one;
         # in a dense fan (a top-k of a wide layer) every edge is one translucent 1 px line. The
@@ -330,14 +330,14 @@ class Diagram(HoverWidget):
         dense = len(level) > DENSE_EDGES
         strands = np.ones(len(level), np.intp) if dense else STRANDS[np.abs(level)]
         order = np.lexsort((level, np.abs(level)))  # weakest first (strongest on top), by sign
-        draw_strands(p, lines, idx, level, order, strands, dense, self._c.edge_pens)
+        yield from draw_strands(p, lines, idx, level, order, strands, dense, self._c.edge_pens)
         hl = np.flatnonzero(e["hl"])
         if len(hl):  # a highlight-coloured line either side of each highlighted edge, then the edge again
             side = strands[hl] - 1
             p.setPen(self._c.halo_pen)
             p.drawLines(lines.lines(np.concatenate([2 - side, 8 + side]), np.concatenate([idx[hl], idx[hl]])))
-            draw_strands(p, lines, idx, level, hl[np.lexsort((level[hl], np.abs(level[hl])))], strands, False,
-                         self._c.edge_pens)
+            on_top = hl[np.lexsort((level[hl], np.abs(level[hl])))]
+            yield from draw_strands(p, lines, idx, level, on_top, strands, False, self._c.edge_pens)
         p.setPen(Qt.PenStyle.NoPen)
 
     def _paint_hover(self, p: QPainter) -> None:

@@ -15,6 +15,8 @@ strongest, plus its highlighted ones), their levels and strands, and draws them 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 from PySide6.QtCore import QLineF
 from PySide6.QtGui import QPainter, QPen
@@ -112,9 +114,10 @@ class EdgeLines:
 
 
 def draw_strands(p: QPainter, lines: EdgeLines, idx: Array, level: Array, order: Array, strands: Array,
-                  dense: bool, pens: dict[tuple[int, bool], QPen]) -> None:
+                  dense: bool, pens: dict[tuple[int, bool], QPen]) -> Iterator[None]:
     """Draw edges ``order`` (grouped by signed level) as ``strands`` parallel 1 px lines each, in
-    ``pens`` (``ViewColours.edge_pens``: one per signed level and density)."""
+    ``pens`` (``ViewColours.edge_pens``: one per signed level and density). A generator: it yields
+    after each pen's lines, so a drawing in parts can stop there; drain it to draw them all."""
     counts = strands[order]
     rep = np.repeat(order, counts)
     k = np.arange(len(rep)) - np.repeat(np.cumsum(counts) - counts, counts)  # strand number
@@ -128,4 +131,5 @@ def draw_strands(p: QPainter, lines: EdgeLines, idx: Array, level: Array, order:
         p.setPen(pens[(lvl, dense)])
         p.drawLines(drawn[start:end])
         start = end
+        yield
     p.setRenderHint(QPainter.RenderHint.Antialiasing, True)

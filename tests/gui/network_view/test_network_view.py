@@ -338,7 +338,7 @@ def test_a_new_reading_repaints_the_neurons_over_the_edges_drawn_before(qtbot, t
     view.set_input(mnist.test_x[0], int(mnist.test_y[0]))
     first = view.diagram.grab().toImage()
     drawn = []
-    monkeypatch.setattr(view.diagram, "_paint_edges", lambda *a: drawn.append(a[1]["layer"]))
+    monkeypatch.setattr(view.diagram, "_paint_edges", lambda *a: iter(drawn.append(a[1]["layer"]) or ()))
     view.set_input(mnist.test_x[1], int(mnist.test_y[1]))  # another digit: other activations, same edges
     second = view.diagram.grab().toImage()
     assert drawn == [] and second != first  # the neurons changed, the edges were not drawn again
