@@ -67,7 +67,7 @@ def weighted_input(a: Array, w: Array) -> Array:
     """a @ w.T, the w^l a^{l-1} of z^l, for a batch a (n, n_in) and weights w (n_out, n_in).
 
     One example through an input-major w (``Network.make_input_major``) reads only the rows of
-    w.T whose input is non-zero: a drawing inks about a quarter of the 784 pixels and ReLU leaves
+    w.T whose input is non-zero: about a fifth of a drawing's 784 pixels are inked and ReLU leaves
     most of a hidden layer at 0, and reading the weights from memory is what one example costs.
     """
     if a.shape[0] == 1 and w.T.flags.c_contiguous:
@@ -167,7 +167,7 @@ class Network:
     def make_input_major(self) -> None:
         """Store each w^l input-major (``w.T`` contiguous): same values and shapes, but one image's
         forward pass then reads only the rows of ``w.T`` of its non-zero inputs (see
-        ``weighted_input``): about a third of the weights for a drawing through a ReLU network.
+        ``weighted_input``): a fifth of the shipped model's weights for a drawing (``benchmarks.drawn``).
 
         The arrays are replaced, so a Trainer holding the old ones no longer trains this network:
         do it to a network that is read (the app's live reading), not to one being trained.
