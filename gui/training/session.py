@@ -4,10 +4,10 @@ A session runs one training run at a time in a warm child process (``model.train
 reads it at display rate: a 30 Hz timer takes the latest frame and hands it out through signals:
 the new steps (curves, bars), the finished epochs, and the network view's frame half a timer
 period later, its diagram a few ms after that (drawn a part per pass), so no single event-loop
-pass carries everything. While the user draws (``hold_view``), the view's frames are merged and
-handed out at most every ``HELD_VIEW_MS``: the pen and the answer come first. Frames come with
-copies of the weights the GUI may keep (the trainer process's reader thread copies them out of
-shared memory).
+pass carries everything. While the user draws (``hold_view``), frames are merged and handed out
+at most every ``HELD_FRAME_MS``, the view's every ``HELD_VIEW_MS``: the pen and the answer come
+first. Frames come with copies of the weights the GUI may keep (the trainer process's reader
+thread copies them out of shared memory).
 Commands (start, pause, resume, one step, stop, speed, what to record) are methods; none waits on
 the trainer. The window never touches the process.
 
@@ -26,6 +26,7 @@ from digitlab.model.train_process import Frame, RunRecipe, TrainerProcess
 
 FRAME_MS = 33  # ~30 Hz, the display rate the views are fed at
 HELD_VIEW_MS = 250  # while the user draws, the network view takes a frame at most this often
+HELD_FRAME_MS = 100  # and the curves (the bars too, for a network that learns): 10 times a second
 
 
 class TrainingSession(QObject):
@@ -134,10 +135,12 @@ class TrainingSession(QObject):
 
     def hold_view(self, on: bool) -> None:
         """While ``on`` (a stroke is being drawn), hand the network view a frame at most every
-        ``HELD_VIEW_MS`` (the frames between are merged into it); the curves still get every one.
+        ``HELD_VIEW_MS`` and the curves every ``HELD_FRAME_MS`` (the frames between are merged).
         The view's work per frame (tiles, highlights, edges) is most of the window's while a wide
-        network trains, and the pen, the canvas and the answer should not queue behind it."""
+        network trains, then the curves', and the pen, the canvas and the answer should not queue
+        behind them."""
         self._view_held = bool(on)
+        self._frame_timer.setInterval(HELD_FRAME_MS if on else FRAME_MS)
         if not on and self._view_timer.isActive() and self._view_timer.remainingTime() > FRAME_MS // 2:
             self._view_timer.start(FRAME_MS // 2)  # the pen is up: the newest frame soon
 
