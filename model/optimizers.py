@@ -44,33 +44,53 @@ class Optimizer:
             self._tmp = np.empty(min(largest, ADAM_BLOCK), dtype=params[0].dtype if params else float)
         self.t = 0
 
-    def compute(self, grads: Sequence[Array], lr: float) -> list[Array]:
-        """The change for each parameter at rate ``lr`` (buffers reused by the next call)."""
+    def compute(self, grads: Sequence[Array], lr: float, weight_decay: float = 0.0,
+                weights: Sequence[Array] = ()) -> list[Array]:
+        """The change for each parameter at rate ``lr`` (buffers reused by the next call).
+
+        With ``weight_decay`` lambda > 0, the L2 term lambda w is first added, in place, to the
+        gradient of each of ``weights`` (the first ``len(weights)`` of ``grads``): Adam does it a
+        block at a time with the rest of its update.
+        """
         self.t += 1
         if self.kind == "adam":
             # bias corrections folded into the step size
             lr_t = lr * np.sqrt(1 - self.beta2**self.t) / (1 - self.beta1**self.t)
         for i, g in enumerate(grads):
+            w = weights[i] if weight_decay and i < len(weights) else None
             d = self.change[i]
+            if self.kind == "adam":
+                g = np.ascontiguousarray(g)  # a gradient is C-ordered already: no copy
+                flat_w = None
+                if w is not None:
+                    if w.flags.c_contiguous:
+                        flat_w = w.reshape(-1)
+                    else:  # another layout: the L2 term over the whole array first
+                        g += weight_decay * w
+                self._adam(g.reshape(-1), self.m[i].reshape(-1), self.s[i].reshape(-1), d.reshape(-1), lr_t,
+                           weight_decay, flat_w)
+                continue
+            if w is not None:
+                g += weight_decay * w  # dC/dw += lambda w (L2)
             if self.kind == "sgd":
                 np.multiply(g, -lr, out=d)
-            elif self.kind == "momentum":
+            else:
                 d *= self.momentum
                 d -= lr * g
-            else:
-                g = np.ascontiguousarray(g)  # a gradient is C-ordered already: no copy
-                self._adam(g.reshape(-1), self.m[i].reshape(-1), self.s[i].reshape(-1), d.reshape(-1), lr_t)
         return self.change
 
-    def _adam(self, g: Array, m: Array, s: Array, d: Array, lr_t: float) -> None:
-        """Adam's change d for flat arrays, a block at a time: the block's g, m, s and d stay in
-        the cache through all ten operations, which takes ~40% less time for the shipped
-        network's 1.3 M weights than ten passes over the whole arrays (the same operations in the
-        same order, so the same bits)."""
+    def _adam(self, g: Array, m: Array, s: Array, d: Array, lr_t: float, decay: float, w: Array | None) -> None:
+        """Adam's change d for flat arrays (with the L2 term of flat weights ``w``, if given), a
+        block at a time: the block's g, m, s and d stay in the cache through all twelve
+        operations, which takes ~40% less time for the shipped network's 1.3 M weights than
+        passes over the whole arrays (the same operations in the same order, so the same bits)."""
         b1, b2 = self.beta1, self.beta2
         for start in range(0, g.size, ADAM_BLOCK):
             end = min(start + ADAM_BLOCK, g.size)
             gb, mb, sb, db, tmp = g[start:end], m[start:end], s[start:end], d[start:end], self._tmp[: end - start]
+            if w is not None:  # g += lambda w (L2)
+                np.multiply(w[start:end], decay, out=tmp)
+                gb += tmp
             mb *= b1  # m = b1 m + (1-b1) g
             np.multiply(gb, 1 - b1, out=tmp)
             mb += tmp

@@ -130,7 +130,6 @@ class Trainer:
         self.prefetch = prefetch
         self._params = [*net.weights, *net.biases]
         self.optimizer = Optimizer(self._params, kind=config.optimizer, momentum=config.momentum)
-        self._decay: list[np.ndarray] | None = None  # scratch for the L2 term, made at the first step
         self.step_count = 0
         self.samples_seen = 0
 
@@ -197,16 +196,10 @@ class Trainer:
         with np.errstate(over="ignore", invalid="ignore"):
             grads = self.net.backward(x, y, prepared=True)
         nabla_w = grads.nabla_w  # fresh arrays of this step, free to change in place
-        if self.config.l2:
-            # dC/dw += lambda w (L2), through one scratch array per layer rather than new ones
-            if self._decay is None:
-                self._decay = [np.empty_like(w) for w in self.net.weights]
-            for g, w, scratch in zip(nabla_w, self.net.weights, self._decay):
-                np.multiply(w, self.config.l2, out=scratch)
-                g += scratch
-        norms = tuple(float(np.sqrt(np.vdot(g, g))) for g in nabla_w)
         lr = self.learning_rate(self.step_count)
-        changes = self.optimizer.compute([*nabla_w, *grads.nabla_b], lr)
+        # the optimizer adds the L2 term lambda w to dC/dw first, in place
+        changes = self.optimizer.compute([*nabla_w, *grads.nabla_b], lr, self.config.l2, self.net.weights)
+        norms = tuple(float(np.sqrt(np.vdot(g, g))) for g in nabla_w)  # L2 term included
         # a change that is not finite is never applied: the weights stay those of the last
         # finite step. One BLAS pass each: inf or nan make the squared norm non-finite, and so does
         # a change past ~1e19 (its square overflows float32), which is divergence all the same

@@ -8,8 +8,9 @@ import pytest
 from digitlab.model.optimizers import ADAM_BLOCK, Optimizer
 
 
-def _textbook_adam(params, grads_per_step, lr, b1=0.9, b2=0.999, eps=1e-8):
-    """Whole-array Adam with the bias corrections folded into the rate, as ``optimizers`` says."""
+def _textbook_adam(params, grads_per_step, lr, decay=0.0, b1=0.9, b2=0.999, eps=1e-8):
+    """Whole-array Adam with the bias corrections folded into the rate, as ``optimizers`` says, and
+    the L2 term ``decay`` w added to every gradient but the last (a bias's)."""
     m = [np.zeros_like(p) for p in params]
     s = [np.zeros_like(p) for p in params]
     changes = []
@@ -17,6 +18,8 @@ def _textbook_adam(params, grads_per_step, lr, b1=0.9, b2=0.999, eps=1e-8):
         lr_t = lr * np.sqrt(1 - b2**t) / (1 - b1**t)
         step = []
         for i, g in enumerate(grads):
+            if decay and i < len(grads) - 1:
+                g = g + decay * params[i]
             m[i] = m[i] * b1 + (1 - b1) * g
             s[i] = s[i] * b2 + (g * g) * (1 - b2)
             # lr_t is a NumPy float64: the product is taken in float64, then stored as float32
@@ -25,17 +28,20 @@ def _textbook_adam(params, grads_per_step, lr, b1=0.9, b2=0.999, eps=1e-8):
     return changes
 
 
+@pytest.mark.parametrize("decay", [0.0, 1e-3])
 @pytest.mark.parametrize("order", ["C", "F"])
-def test_adam_in_blocks_equals_the_whole_array_update(order: str) -> None:
+def test_adam_in_blocks_equals_the_whole_array_update(order: str, decay: float) -> None:
     rng = np.random.default_rng(0)
     # one parameter over two blocks and a bit (its last block is partial), one small, one scalar-like
+    # (the weights do not move here: compute alone does not apply the change)
     shapes = [(3, ADAM_BLOCK // 2 + 7), (5, 4), (1,)]
     params = [np.asarray(rng.standard_normal(s), dtype=np.float32, order=order) for s in shapes]
     grads_per_step = [[rng.standard_normal(s).astype(np.float32) * 0.1 for s in shapes] for _ in range(3)]
     optimizer = Optimizer(params, kind="adam")
-    expected = _textbook_adam(params, grads_per_step, lr=1e-3)
+    expected = _textbook_adam(params, grads_per_step, lr=1e-3, decay=decay)
     for grads, want in zip(grads_per_step, expected):
-        got = optimizer.compute(grads, 1e-3)
+        grads = [g.copy() for g in grads]
+        got = optimizer.compute(grads, 1e-3, decay, params[:-1])  # the last is a bias: no L2
         for g, w in zip(got, want):
             assert g.shape == w.shape
             np.testing.assert_array_equal(g, w)
@@ -52,3 +58,14 @@ def test_apply_adds_the_change_to_parameters_of_either_layout() -> None:
         np.testing.assert_array_equal(p, b + d)
     assert params[0].flags.f_contiguous  # the layout of the parameters is theirs to keep
     assert np.all(changes[0] < 0) and np.all(changes[1] > 0)  # against the gradient
+
+
+@pytest.mark.parametrize("kind", ["sgd", "momentum", "adam"])
+def test_the_l2_term_is_added_to_the_weights_gradients_in_place(kind: str) -> None:
+    rng = np.random.default_rng(2)
+    w, b = rng.standard_normal((3, 4)).astype(np.float32), rng.standard_normal(4).astype(np.float32)
+    gw, gb = rng.standard_normal((3, 4)).astype(np.float32), rng.standard_normal(4).astype(np.float32)
+    want_w, want_b = gw + np.float32(0.5) * w, gb.copy()
+    Optimizer([w, b], kind=kind).compute([gw, gb], 0.1, 0.5, [w])
+    np.testing.assert_array_equal(gw, want_w)  # the gradient the trainer reports the norm of
+    np.testing.assert_array_equal(gb, want_b)  # biases have no L2 term
