@@ -22,7 +22,20 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent, QPalette, QPen, QPolygonF
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetrics,
+    QFontMetricsF,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QPen,
+    QPixmap,
+    QPolygonF,
+    QStaticText,
+    QTransform,
+)
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -259,6 +272,9 @@ class _Bars(QWidget):
         self.setMinimumHeight(90)
         self.values_drawn: list[tuple[QRectF, str]] = []  # the values over the bars at the last paint, and where
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self._ground: QPixmap | None = None  # the scales and digits, drawn for ``_ground_key``
+        self._ground_key: tuple | None = None
+        self._texts: dict[tuple[str, str], tuple[QStaticText, float, float]] = {}  # value texts laid out
 
     def _geometry(self) -> tuple[float, float, float]:
         """(column width, top of the 0..1 scale, bottom of it) in px."""
@@ -303,45 +319,37 @@ class _Bars(QWidget):
         return QRectF(digit * (column + SPACING) + (column - width) / 2, bottom - height, width, height)
 
     def paintEvent(self, event: QPaintEvent) -> None:
+        # the bars follow the pen (and a learning network, every frame): what does not change with
+        # the outputs (the scales, the digits) is drawn once into ``_ground`` and the values' texts
+        # are laid out once each (``_value_text``): ~0.5 ms a paint instead of ~2
         column, top, bottom = self._geometry()
         text = self.palette().color(QPalette.ColorRole.WindowText)
-        track = _blend(self.palette().color(QPalette.ColorRole.Window), text, 0.07)  # opaque: fast fills
         muted = quiet_text(self.palette())  # secondary, but >= 4.5:1 on the window
-        winner_text = readable(WINNER, self.palette().color(QPalette.ColorRole.Window))
-        small = QFont(self.font())
-        small.setPointSizeF(self.font().pointSizeF() * 0.85)
-        bold = QFont(self.font())
-        bold.setBold(True)
         a = self._view.shown_outputs
         best = self._view.predicted_digit
         line = self.fontMetrics().height()
-        values = None if a is None else a.tolist()
         with QPainter(self) as painter:
             painter.setClipRect(event.rect())
-            narrow = None  # whether "0.93" must lose its leading zero, measured once a paint
+            painter.drawPixmap(0, 0, self._ground_pixmap(column, top, bottom, line, best))
+            if a is None:
+                self.values_drawn = []
+                return
+            values = a.tolist()
+            small = self._small_font()
+            # whether "0.93" must lose its leading zero (room between the columns)
+            narrow = self._value_text("0.00", small)[1] + SPACING > column
             labels: list[tuple[float, QRectF, str, bool]] = []  # (value, where, text, winner)
             for d in range(N_OUT):
-                left = d * (column + SPACING)
-                width = column * BAR_FRACTION
-                bar_left = left + (column - width) / 2
-                # whole-pixel rectangles: fractional ones go through the slow rasteriser (~10x)
-                painter.fillRect(QRectF(bar_left, top, width, bottom - top).toRect(), track)  # the 0..1 scale
                 winner = d == best
-                painter.setFont(bold if winner else self.font())
-                painter.setPen(winner_text if winner else text)
-                painter.drawText(QRectF(left, bottom + 2, column, line), Qt.AlignmentFlag.AlignCenter, str(d))
-                if values is None:
-                    continue
                 bar = self._bar_rect(d, values[d], column, top, bottom)
+                # whole-pixel rectangles: fractional ones go through the slow rasteriser (~10x)
                 painter.fillRect(bar.toRect(), WINNER if winner else BAR)
-                painter.setFont(small)
-                if narrow is None:
-                    narrow = painter.fontMetrics().horizontalAdvance("0.00") + SPACING > column  # room between them
                 label = f"{values[d]:.2f}"
                 if narrow and label.startswith("0."):
                     label = label[1:]
                 # the label may be wider than its column: centred on the bar, but kept inside the widget
-                wide = max(column + SPACING, painter.fontMetrics().horizontalAdvance(label) + 2)
+                wide = max(column + SPACING, self._value_text(label, small)[1] + 2)
+                left = d * (column + SPACING)
                 x = min(max(0.0, left + column / 2 - wide / 2), self.width() - wide)
                 labels.append((values[d], QRectF(x, bar.top() - line - 1, wide, line), label, winner))
             # the values over the bars, largest first; one that would overlap a drawn one is left
@@ -349,18 +357,67 @@ class _Bars(QWidget):
             painter.setFont(small)
             drawn: list[QRectF] = []
             self.values_drawn = []
-            metrics = painter.fontMetrics()
             for _, rect, label, winner in sorted(labels, key=lambda item: -item[0]):
-                ink_w = metrics.horizontalAdvance(label) + 2  # the text itself, centred in its rect
+                static, advance, height = self._value_text(label, small)
+                ink_w = advance + 2  # the text itself, centred in its rect
                 ink = QRectF(rect.center().x() - ink_w / 2, rect.top(), ink_w, rect.height())
                 if any(ink.intersects(other) for other in drawn):
                     continue
                 drawn.append(ink)
                 self.values_drawn.append((ink, label))
                 painter.setPen(text if winner else muted)
-                painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, label)
-            if a is not None and self.nudges is not None:
+                painter.drawStaticText(QPointF(rect.center().x() - advance / 2, rect.top() + (rect.height() - height) / 2),
+                                       static)
+            if self.nudges is not None:
                 self._draw_nudges(painter, a, column, top, bottom)
+
+    def _small_font(self) -> QFont:
+        small = QFont(self.font())
+        small.setPointSizeF(self.font().pointSizeF() * 0.85)
+        return small
+
+    def _value_text(self, label: str, font: QFont) -> tuple[QStaticText, float, float]:
+        """``label`` laid out once in ``font``: (the text, its advance, its line height)."""
+        key = (label, font.key())
+        cached = self._texts.get(key)
+        if cached is None:
+            if len(self._texts) > 512:
+                self._texts.clear()
+            static = QStaticText(label)
+            static.setTextFormat(Qt.TextFormat.PlainText)
+            static.prepare(QTransform(), font)
+            metrics = QFontMetricsF(font)
+            cached = self._texts[key] = (static, metrics.horizontalAdvance(label), metrics.height())
+        return cached
+
+    def _ground_pixmap(self, column: float, top: float, bottom: float, line: int, best: int | None) -> QPixmap:
+        """The scales and the digits under them (the winner's in bold), drawn once per look."""
+        palette = self.palette()
+        key = (self.width(), self.height(), self.devicePixelRatioF(), self.font().key(), palette.cacheKey(), best)
+        if key == self._ground_key and self._ground is not None:
+            return self._ground
+        ratio = self.devicePixelRatioF()
+        pixmap = QPixmap(round(self.width() * ratio), round(self.height() * ratio))
+        pixmap.setDevicePixelRatio(ratio)
+        window = palette.color(self.backgroundRole())
+        pixmap.fill(window)
+        text = palette.color(QPalette.ColorRole.WindowText)
+        track = _blend(palette.color(QPalette.ColorRole.Window), text, 0.07)  # opaque: fast fills
+        winner_text = readable(WINNER, palette.color(QPalette.ColorRole.Window))
+        bold = QFont(self.font())
+        bold.setBold(True)
+        with QPainter(pixmap) as painter:
+            for d in range(N_OUT):
+                left = d * (column + SPACING)
+                width = column * BAR_FRACTION
+                bar_left = left + (column - width) / 2
+                painter.fillRect(QRectF(bar_left, top, width, bottom - top).toRect(), track)  # the 0..1 scale
+                winner = d == best
+                painter.setFont(bold if winner else self.font())
+                painter.setPen(winner_text if winner else text)
+                painter.drawText(QRectF(left, bottom + 2, column, line), Qt.AlignmentFlag.AlignCenter, str(d))
+        self._ground, self._ground_key = pixmap, key
+        return pixmap
 
     def _draw_nudges(self, painter: QPainter, a: np.ndarray, column: float, top: float, bottom: float) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
