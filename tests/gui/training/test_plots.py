@@ -201,3 +201,18 @@ def test_runs_of_the_same_name_and_other_lengths_are_kept_apart(plots):
         plots.add_steps(*steps(1, n))
     plots.start_run("trained 3b1b")
     assert len(plots.runs) == 3 and plots.compared is plots.runs[-1]
+
+
+def test_the_curves_quick_bounds_are_pyqtgraphs(plots):
+    import pyqtgraph as pg
+
+    samples, costs, norms = steps(1, 300)
+    norms[7, 1] = 0.0  # a zero gradient: log10 gives -inf, pyqtgraph's own path then
+    plots.add_steps(samples, costs, norms)
+    curves = [plots.cost_curve, plots.smooth_curve, *plots.grad_curves]
+    for curve in curves:
+        for ax in (0, 1):
+            quick = curve.dataBounds(ax)
+            curve._boundsCache = [None, None]
+            assert quick == pg.PlotCurveItem.dataBounds(curve, ax)
+    assert all(np.isfinite(curves[3].dataBounds(1)))  # layer 2 has its -inf left out
