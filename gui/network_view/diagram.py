@@ -40,8 +40,6 @@ from PySide6.QtGui import (
     QPaintEvent,
     QPen,
     QPixmap,
-    QStaticText,
-    QTransform,
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -57,6 +55,7 @@ from digitlab.gui.network_view.palette import ViewColours, colours_for, colours_
 from digitlab.gui.network_view.state import NetworkViewState
 from digitlab.gui.network_view.text import CachedMetrics, fitting, short_count
 from digitlab.gui.network_view.top_n import top_n_mask
+from digitlab.gui.static_text import StaticTexts
 
 Array = np.ndarray
 
@@ -87,7 +86,7 @@ class Diagram(HoverWidget):
         self._edges: list[dict] = []  # per connection l = 1..L-1: arrays for drawing and hit tests
         self._lines: list[EdgeLines] = []  # per connection, its edges' lines (geometry: per layout)
         self._layout_key: tuple | None = None  # what the layout was made for (sizes, size, texts' font)
-        self._static: dict[tuple[str, str], QStaticText] = {}
+        self._static = StaticTexts(limit=4000)
         self._metrics: CachedMetrics | None = None
         self._c: ViewColours = colours_for(False)  # the ground's colours, taken at each paint
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)  # paintEvent covers every pixel
@@ -432,7 +431,7 @@ class Diagram(HoverWidget):
             big.setBold(i == guess)
             p.setFont(big)
             p.setPen(self._c.text)
-            self._text(p, QRectF(x_digit, y - big_h / 2, big_w, big_h), "cv", str(i), "bold" if i == guess else "big")
+            self._text(p, QRectF(x_digit, y - big_h / 2, big_w, big_h), "cv", str(i))
             if label == i:
                 p.setPen(QPen(self._c.text, 1.2))
                 p.setBrush(Qt.BrushStyle.NoBrush)
@@ -467,21 +466,10 @@ class Diagram(HoverWidget):
         width = 12 + 6 + d_nudge + metrics.horizontalAdvance("+0.00") + 6  # largest disc radius first
         return d_act, d_bar, d_nudge, width
 
-    def _text(self, p: QPainter, rect: QRectF, align: str, text: str, font: str = "normal") -> None:
-        """``drawText`` through a cache of laid-out ``QStaticText`` (4x cheaper for repeated text).
-
-        ``align``: "l", "c" or "r" horizontally, with "v" to centre vertically; ``font`` names the
-        painter's current font for the cache (the caller keeps the two in step).
-        """
-        key = (text, font)
-        st = self._static.get(key)
-        if st is None:
-            if len(self._static) > 4000:
-                self._static.clear()
-            st = QStaticText(text)
-            st.setTextFormat(Qt.TextFormat.PlainText)
-            st.prepare(QTransform(), p.font())
-            self._static[key] = st
+    def _text(self, p: QPainter, rect: QRectF, align: str, text: str) -> None:
+        """``drawText`` in the painter's font through a cache of laid-out texts (4x cheaper for
+        repeated text). ``align``: "l", "c" or "r" horizontally, with "v" to centre vertically."""
+        st = self._static.get(text, p.font())[0]
         size = st.size()
         x = rect.x()
         if "c" in align:
