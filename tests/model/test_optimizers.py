@@ -60,11 +60,13 @@ def test_apply_adds_the_change_to_parameters_of_either_layout() -> None:
     assert np.all(changes[0] < 0) and np.all(changes[1] > 0)  # against the gradient
 
 
+@pytest.mark.parametrize("order", ["C", "F"])
 @pytest.mark.parametrize("kind", ["sgd", "momentum", "adam"])
-def test_the_l2_term_is_added_to_the_weights_gradients_in_place(kind: str) -> None:
+def test_the_l2_term_is_added_to_the_weights_gradients_in_place(kind: str, order: str) -> None:
     rng = np.random.default_rng(2)
     w, b = rng.standard_normal((3, 4)).astype(np.float32), rng.standard_normal(4).astype(np.float32)
-    gw, gb = rng.standard_normal((3, 4)).astype(np.float32), rng.standard_normal(4).astype(np.float32)
+    gw = np.asarray(rng.standard_normal((3, 4)), dtype=np.float32, order=order)
+    gb = rng.standard_normal(4).astype(np.float32)
     want_w, want_b = gw + np.float32(0.5) * w, gb.copy()
     Optimizer([w, b], kind=kind).compute([gw, gb], 0.1, 0.5, [w])
     np.testing.assert_array_equal(gw, want_w)  # the gradient the trainer reports the norm of
