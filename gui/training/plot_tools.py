@@ -31,13 +31,15 @@ def recent_top(costs: np.ndarray, smooth: np.ndarray, n: int = RECENT_POINTS) ->
     return top
 
 
-def recent_log_range(costs: np.ndarray, n: int = RECENT_POINTS) -> tuple[float, float] | None:
-    """Whole decades (log10) around the 2nd-98th percentile of the last ``n`` positive costs."""
+def recent_log_range(costs: np.ndarray, n: int = RECENT_POINTS, margin: float = 0.0) -> tuple[float, float] | None:
+    """Whole decades (log10) around the 2nd-98th percentile of the last ``n`` positive costs,
+    widened by ``margin`` decades on each side first."""
     raw = costs[-n:]
     raw = raw[np.isfinite(raw) & (raw > 0)]
     if not len(raw):
         return None
     lo, hi = np.log10(np.percentile(raw, [2, 98]))
+    lo, hi = lo - margin, hi + margin
     return float(math.floor(lo)), float(max(math.ceil(hi), math.floor(lo) + 1))
 
 

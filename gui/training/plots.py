@@ -56,6 +56,7 @@ from digitlab.gui.training.step_series import DEFAULT_MAX_POINTS, SMOOTH_SPAN, D
 from digitlab.model.train import EpochRecord
 
 MAX_MARKERS = 60  # epochs drawn with markers; beyond, lines only
+COST_AXIS_MARGIN = 1.3  # the cost axis narrows only when the recent cost is this many times below what it holds
 INITIAL_X = 1_000  # samples seen: the x axis starts at [0, INITIAL_X] and doubles as needed
 
 # light theme, colour-blind-safe hues (Okabe-Ito), all opaque: semi-transparent lines are slow
@@ -506,6 +507,7 @@ class TrainingPlots(QWidget):
         self._last_epoch: EpochRecord | None = None
         self._epoch_cost_max = 0.0
         self._epoch_accuracy_min = math.inf  # percent
+        self._cost_range: tuple[float, float] | None = None  # what the cost axis was last set to hold
         for curve in (self.cost_curve, self.smooth_curve, *self.grad_curves):
             curve.setData(np.empty(0), np.empty(0))
         for item in (self.train_cost_curve, self.test_cost_curve, self.train_accuracy_curve, self.test_accuracy_curve):
@@ -588,18 +590,30 @@ class TrainingPlots(QWidget):
             self._updating = False
 
     def _set_cost_y(self, force: bool) -> None:
-        """The cost axis follows the recent cost (or, on a log scale, its recent decades)."""
+        """The cost axis follows the recent cost (or, on a log scale, its recent decades).
+
+        It widens at once, but narrows only when the cost would have to rise by a margin
+        (``COST_AXIS_MARGIN``) to need the present range again: a noisy recent cost near a step
+        of the scale (0.15 | 0.2) would otherwise flip the axis back and forth every few seconds,
+        the curve jumping in height each time (and each flip relabels the axis, ~10 ms).
+        """
         s, recent_epochs = self.series, self._epoch_data[-3:, 1:3]
         costs, smooth = (s.y[:, 0], s.y[:, 1]) if s.n else (np.empty(0), np.empty(0))
         if self.log_cost.isChecked():
             both = np.concatenate([costs, recent_epochs.ravel()])
             lo, hi = recent_log_range(both) or (-2.0, 1.0)
-            self._set_y(self.cost_plot, lo, hi, force)
-            return
-        with np.errstate(invalid="ignore"):
-            epoch_top = float(np.nanmax(recent_epochs)) if recent_epochs.size and not np.isnan(recent_epochs).all() else 0
-        top = max(recent_top(costs, smooth), epoch_top) if s.n else max(self._epoch_cost_max, 0)
-        self._set_y(self.cost_plot, 0.0, _nice_ceil(1.1 * top), force)
+            roomy = recent_log_range(both, margin=math.log10(COST_AXIS_MARGIN)) or (lo, hi)
+        else:
+            with np.errstate(invalid="ignore"):
+                epoch_top = float(np.nanmax(recent_epochs)) if recent_epochs.size and not np.isnan(recent_epochs).all() else 0
+            top = max(recent_top(costs, smooth), epoch_top) if s.n else max(self._epoch_cost_max, 0)
+            lo, hi = 0.0, _nice_ceil(1.1 * top)
+            roomy = (0.0, _nice_ceil(1.1 * top * COST_AXIS_MARGIN))
+        kept = self._cost_range
+        if not force and kept is not None and roomy[0] <= kept[0] <= lo and hi <= kept[1] <= roomy[1]:
+            lo, hi = kept  # holds the recent cost, and narrower would soon be too narrow
+        self._cost_range = (lo, hi)
+        self._set_y(self.cost_plot, lo, hi, force)
 
     def _set_y(self, plot: pg.PlotItem, lo: float, hi: float, force: bool) -> None:
         if not self._follow_y[plot.vb]:

@@ -60,6 +60,32 @@ def test_the_cost_axis_follows_the_recent_cost_not_the_first_steps(plots):
     assert not plots.log_cost.isChecked()
 
 
+@pytest.mark.parametrize("log", [False, True])
+def test_a_noisy_cost_near_a_step_of_the_scale_does_not_flip_the_axis(plots, log):
+    plots.set_log_cost(log)
+    rng = np.random.default_rng(0)
+    tops, first = [], 1
+    base = 0.09 if log else 0.114  # the recent top about 0.1 (a decade) or 1.1 x it about 0.15
+    for _ in range(100):  # frames of 20 steps: a cost wandering about a step of the axis's scale
+        s = np.arange(first, first + 20)
+        level = base * (1 + 0.15 * np.sin(s / 150))
+        costs = (level * (1 + 0.1 * rng.standard_normal(20))).astype(np.float32)
+        plots.add_steps((s * 10).astype(np.float64), costs, np.full((20, 2), 0.5, np.float32))
+        tops.append(plots.cost_plot.vb.viewRange()[1][1])
+        first += 20
+    flips = sum(a != b for a, b in zip(tops[20:], tops[21:]))
+    assert flips <= 1, tops  # without the margin it went back and forth (at most one settling change)
+    # a cost falling well below narrows the axis; one rising above widens it at once
+    held = tops[-1]
+    s = np.arange(first, first + 800)
+    plots.add_steps((s * 10).astype(np.float64), np.full(800, 0.01, np.float32), np.full((800, 2), 0.5, np.float32))
+    assert plots.cost_plot.vb.viewRange()[1][1] < held
+    s = s + 800
+    plots.add_steps((s * 10).astype(np.float64), np.full(800, 3.0, np.float32), np.full((800, 2), 0.5, np.float32))
+    top = plots.cost_plot.vb.viewRange()[1][1]
+    assert top > (np.log10(3.0) if log else 3.0)
+
+
 def _labels(axis) -> list[str]:
     image = QImage(10, 10, QImage.Format.Format_ARGB32)
     with QPainter(image) as painter:
