@@ -76,6 +76,7 @@ class MainWindow(QMainWindow):
         self.prediction = PredictionView()
         self.training = TrainingPanel(self.actions)
         self.plots = TrainingPlots()
+        self.plots.separate_passes = True  # its two step plots in passes of their own (event-loop latency)
         self.network_view = NetworkView()
         self.step_through = StepThroughPanel(self.network_view)
         self.evaluation = EvaluationPanel()

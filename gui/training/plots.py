@@ -47,7 +47,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QSize, Slot
+from PySide6.QtCore import QSize, QTimer, Slot
 from PySide6.QtGui import QColor, QFont, QResizeEvent
 from PySide6.QtWidgets import QBoxLayout, QCheckBox, QComboBox, QGraphicsView, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
@@ -221,6 +221,12 @@ class TrainingPlots(QWidget):
         self.runs: list[Run] = []
         self.run_label = ""
         self._compare: Run | None = None
+        # the window hands the gradient plot its new steps in an event-loop pass after the cost
+        # plot's: each plot's scene then works through its changed items in a batch of its own
+        self.separate_passes = False
+        self._grad_arrays: tuple[np.ndarray, np.ndarray] | None = None
+        self._grad_timer = QTimer(self, singleShot=True, interval=0)
+        self._grad_timer.timeout.connect(self._refresh_grad_curves)
 
         self.cost_plot = self._make_plot("Cost", "cost", "costPlot", left=_DecadeAxis("left"))
         self.accuracy_plot = self._make_plot("Accuracy", "accuracy %", "accuracyPlot")
@@ -512,6 +518,8 @@ class TrainingPlots(QWidget):
             curve.setData(np.empty(0), np.empty(0))
         for item in (self.train_cost_curve, self.test_cost_curve, self.train_accuracy_curve, self.test_accuracy_curve):
             item.setData(np.empty(0), np.empty(0))
+        self._grad_timer.stop()  # a pending refresh holds the old run's arrays
+        self._grad_arrays = None
         for curve in self.grad_curves:
             self.grad_plot.removeItem(curve)
             self._grad_legend.removeItem(curve)
@@ -634,6 +642,18 @@ class TrainingPlots(QWidget):
         (px, py), (mx, my) = arrays
         self.cost_curve.setData(px, self._cost_y(py))
         self.smooth_curve.setData(mx, self._cost_y(my[:, 0]))
+        self._grad_arrays = (mx, my)
+        if self.separate_passes:
+            self._grad_timer.start()
+        else:
+            self._refresh_grad_curves()
+
+    @Slot()
+    def _refresh_grad_curves(self) -> None:
+        if self._grad_arrays is None:
+            return
+        mx, my = self._grad_arrays
+        self._grad_arrays = None
         for l, curve in enumerate(self.grad_curves):
             curve.setData(mx, my[:, 1 + l])
 
