@@ -518,8 +518,6 @@ class TrainingPlots(QWidget):
             curve.setData(np.empty(0), np.empty(0))
         for item in (self.train_cost_curve, self.test_cost_curve, self.train_accuracy_curve, self.test_accuracy_curve):
             item.setData(np.empty(0), np.empty(0))
-        self._grad_timer.stop()  # a pending refresh holds the old run's arrays
-        self._grad_arrays = None
         for curve in self.grad_curves:
             self.grad_plot.removeItem(curve)
             self._grad_legend.removeItem(curve)

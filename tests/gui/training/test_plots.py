@@ -224,10 +224,3 @@ def test_with_separate_passes_the_gradient_plot_takes_its_steps_in_the_next_pass
     assert len(plots.cost_curve.getData()[0]) == 50  # the cost plot at once
     assert all(c.getData()[0] is None or len(c.getData()[0]) == 0 for c in plots.grad_curves)
     qtbot.waitUntil(lambda: all(len(c.getData()[0]) == 50 for c in plots.grad_curves), timeout=1000)
-    plots.add_steps(*steps(51, 10))
-    plots.clear()  # a pending pass of the old run's gradients is dropped with it
-    plots.add_steps(*steps(1, 5, n_layers=2))
-    qtbot.waitUntil(lambda: len(plots.grad_curves) == 2 and all(len(c.getData()[0]) == 5 for c in plots.grad_curves),
-                    timeout=1000)
-    qtbot.wait(20)
-    assert all(len(c.getData()[0]) == 5 for c in plots.grad_curves)
