@@ -5,11 +5,16 @@ top-level event the application delivers is timed (``QApplication.notify`` overr
 sends count towards the event that made them), and those over ``--over`` ms are counted by
 receiver and event type. It names what the event-loop lateness of ``benchmarks.gui`` is made of;
 the override itself costs a few microseconds an event, so compare runs of this command only.
+
+With ``--worst``, a 5 ms timer runs as in ``benchmarks.gui`` and the command also says what the
+event loop was doing in the worst 2% of that timer's intervals: the events (over 0.5 ms) that
+overlapped them, their time summed by receiver and type, and the five worst intervals in full.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import tempfile
@@ -18,7 +23,8 @@ from collections import defaultdict
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QTimer
+import numpy as np
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from digitlab.model.blas import limit_blas_threads
@@ -31,6 +37,7 @@ class TimedApplication(QApplication):
     def __init__(self, argv: list[str], over_s: float) -> None:
         super().__init__(argv)
         self.over_s, self.long_events, self.recording = over_s, [], False
+        self.timeline: list[tuple[float, float, str, str]] | None = None  # (start, seconds, receiver, type)
         self._depth = 0
 
     def notify(self, receiver, event) -> bool:
@@ -41,11 +48,16 @@ class TimedApplication(QApplication):
         finally:
             self._depth -= 1
             took = time.perf_counter() - start
-            if self._depth == 0 and self.recording and took > self.over_s:
+            timeline = self.timeline is not None and took > 0.0005
+            if self._depth == 0 and self.recording and (took > self.over_s or timeline):
                 what = type(receiver).__name__
                 if isinstance(receiver, QTimer):
-                    what += f"({receiver.interval()} ms)"
-                self.long_events.append((took, what, event.type().name))
+                    with contextlib.suppress(RuntimeError):  # a single-shot deleted by its own slot
+                        what += f"({receiver.interval()} ms)"
+                if took > self.over_s:
+                    self.long_events.append((took, what, event.type().name))
+                if timeline:
+                    self.timeline.append((start, took, what, event.type().name))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -53,6 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--preset", default="accurate", choices=sorted(PRESETS))
     p.add_argument("--seconds", type=float, default=8.0)
     p.add_argument("--over", type=float, default=6.0, help="count events longer than this, ms")
+    p.add_argument("--worst", action="store_true", help="what the worst 2%% of a 5 ms timer's intervals held")
     args = p.parse_args(argv)
     limit_blas_threads(1)
     app = TimedApplication([], args.over / 1000)
@@ -70,9 +83,17 @@ def main(argv: list[str] | None = None) -> int:
     _run_event_loop(1.5)
     window.toggle_training()
     _run_event_loop(2.0)  # warm up
+    ticks: list[float] = []
+    tick_timer = QTimer(interval=5)
+    tick_timer.setTimerType(Qt.TimerType.PreciseTimer)
+    tick_timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    if args.worst:
+        app.timeline = []
+        tick_timer.start()
     app.recording = True
     _run_event_loop(args.seconds)
     app.recording = False
+    tick_timer.stop()
     window.session.stop()
     _run_event_loop(0.5)
     window.close()
@@ -86,7 +107,31 @@ def main(argv: list[str] | None = None) -> int:
     for (what, kind), ms in sorted(groups.items(), key=lambda kv: -len(kv[1])):
         ms.sort()
         print(f"  {len(ms):4d}  {what} {kind}: median {ms[len(ms) // 2]:.1f} ms, max {ms[-1]:.1f} ms")
+    if args.worst and len(ticks) > 100:
+        _print_worst(ticks, app.timeline)
     return 0
+
+
+def _print_worst(ticks: list[float], timeline: list[tuple[float, float, str, str]]) -> None:
+    """The 5 ms timer's lateness, and the events that overlapped its worst 2% of intervals."""
+    t = np.asarray(ticks)
+    late = np.diff(t) * 1000 - 5
+    print(f"5 ms timer late: p50 {np.median(late):.1f} / p99 {np.percentile(late, 99):.1f} / max {late.max():.1f} ms")
+    worst = np.argsort(late)[::-1]
+    totals: dict[tuple[str, str], float] = defaultdict(float)
+
+    def inside(i: int) -> list[tuple[float, float, str, str]]:
+        a, b = t[i], t[i + 1]
+        return [e for e in timeline if e[0] < b and e[0] + e[1] > a and e[2] != "QTimer(5 ms)"]
+
+    for i in worst[: max(1, len(late) // 50)]:
+        for _, took, what, kind in inside(i):
+            totals[(what, kind)] += 1000 * took
+    print("  in the worst 2% of intervals, ms by event: " + ", ".join(
+        f"{what} {kind} {ms:.0f}" for (what, kind), ms in sorted(totals.items(), key=lambda kv: -kv[1])))
+    for i in worst[:5]:
+        print(f"  late {late[i]:.1f} ms: " + "; ".join(
+            f"+{1000 * (start - t[i]):.1f} {what} {kind} {1000 * took:.1f}" for start, took, what, kind in inside(i)))
 
 
 if __name__ == "__main__":
