@@ -178,11 +178,12 @@ class MainWindow(QMainWindow):
         self.canvas.set_tool("eraser" if on else "pen")
 
     # ------------------------------------------------------------------ models
-    def set_network(self, net: Network, keep_changes: bool = False) -> None:
+    def set_network(self, net: Network, keep_changes: bool = False, test: Evaluation | None = None) -> None:
+        """Make ``net`` the window's network (``test``: its MNIST test evaluation, if already made)."""
         net.make_input_major()  # a live reading then reads only the inked pixels' weights (frames stay as sent)
         self.network = net
         self.network_view.set_network(net, keep_changes=keep_changes)
-        self.evaluation.set_network(net)
+        self.evaluation.set_network(net, test=test)
         self._describe_network()
         self.samples.refresh()  # which of your samples it reads right
         self.recognition.refresh_outputs()
@@ -248,10 +249,15 @@ class MainWindow(QMainWindow):
         self._run_how = how  # the network it makes goes into the history as made so
         self.model_path = None  # training changes it: it is no longer the file's network
         self.plots.start_run(how)  # clean axes; the last run stays, dimmed, for comparison
+        self.evaluation.set_training(True)  # the trainer's epochs bring their test evaluations
         self.set_network(recipe.network.copy())  # the views show the run's starting point
         self.session.set_record_changes(self.docks["network"].isVisible())
         self.samples.set_training(True)
-        return self.session.start(recipe, start_paused, self.training.steps_per_second())
+        if not self.session.start(recipe, start_paused, self.training.steps_per_second()):
+            self.samples.set_training(False)
+            self.evaluation.set_training(False)
+            return False
+        return True
 
     @Slot()
     def toggle_training(self) -> None:
@@ -299,8 +305,10 @@ class MainWindow(QMainWindow):
     def _on_run_ended(self, network: Network, outcome: str, message: str) -> None:
         self.samples.set_training(False)
         last = self.plots.last_epoch  # the run's final figures, if it finished an epoch
-        self.set_network(network, keep_changes=True)  # the run has ended: its network is ours now
         finished = outcome == "finished" and last is not None
+        self.evaluation.set_training(False)
+        # the run has ended: its network is ours now (a finished run's is its last epoch's, evaluated)
+        self.set_network(network, keep_changes=True, test=last.test_evaluation if finished else None)
         self.history.record(network, run_how(self._run_how, outcome, last, self.session.steps_done),
                             last.test_accuracy if finished else None)
         if (problem := self.window_settings.autosave_network(self.network)) is not None:
@@ -308,7 +316,10 @@ class MainWindow(QMainWindow):
         message += run_summary(last)
         self.statusBar().showMessage(message, 10_000)
         self._run_message = message  # + MNIST test accuracy per digit, once measured
-        self.evaluation.evaluate_test()
+        if (test := self.evaluation.evaluation("test")) is not None:  # the last epoch's, from the trainer
+            self._on_test_evaluated(test)
+        else:
+            self.evaluation.evaluate_test()
         self.teacher.run_ended()  # after the run's message: a retraining's says more
 
     @Slot()
@@ -327,7 +338,8 @@ class MainWindow(QMainWindow):
         ev.keep_requested.connect(self.teacher.keep_image)
         ev.test_evaluated.connect(self._on_test_evaluated)
         self.network_view.neuron_clicked.connect(self._show_neuron_images)
-        self.session.epochs_arrived.connect(lambda _: ev.set_network(self.network))  # epoch by epoch
+        # epoch by epoch, with the test set's answers from the trainer's own pass at the epoch's end
+        self.session.epochs_arrived.connect(lambda records: ev.set_network(self.network, test=records[-1].test_evaluation))
         self.samples.samples_changed.connect(lambda: ev.set_samples(*self.store.arrays()))
         ev.set_samples(*self.store.arrays())
 

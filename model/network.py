@@ -205,9 +205,10 @@ class Network:
             activations.append(a)
         return Forward(zs, activations)
 
-    def predict_proba(self, x: Array) -> Array:
-        """Output activations (n, 10): probabilities for softmax, independent sigmoids otherwise."""
-        a = self.inputs(x)
+    def predict_proba(self, x: Array, prepared: bool = False) -> Array:
+        """Output activations (n, 10): probabilities for softmax, independent sigmoids otherwise
+        (``prepared``: x is a^0 already, as for ``forward``)."""
+        a = x if prepared else self.inputs(x)
         last = len(self.weights) - 1
         for l, (w, b) in enumerate(zip(self.weights, self.biases)):
             z = weighted_input(a, w)
@@ -219,12 +220,16 @@ class Network:
         """The most active output for each example, (n,)."""
         return self.predict_proba(x).argmax(axis=1)
 
-    def evaluate(self, x: Array, y: Array, chunk: int = 10_000, prepared: bool = False) -> tuple[float, float]:
+    def evaluate(self, x: Array, y: Array, chunk: int = 10_000, prepared: bool = False,
+                 outputs: list[Array] | None = None) -> tuple[float, float]:
         """Mean cost and accuracy over a whole data set, in chunks to bound memory (``prepared``:
-        x is a^0 already, as for ``forward``)."""
+        x is a^0 already, as for ``forward``). ``outputs``: a list each chunk's output activations
+        are appended to, for a caller that wants the answers too from the same pass."""
         total_cost, correct = 0.0, 0
         for i in range(0, len(x), chunk):
             f = self.forward(x[i : i + chunk], prepared)
+            if outputs is not None:
+                outputs.append(f.activations[-1])
             yc = np.asarray(y[i : i + chunk])
             total_cost += float(self.cost_fn.value(f.zs[-1], f.activations[-1], yc).sum())
             correct += int((f.activations[-1].argmax(axis=1) == yc).sum())

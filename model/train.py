@@ -32,6 +32,7 @@ import numpy as np
 
 from digitlab.model.augment import curl_sixes, distort, flag_ones
 from digitlab.model.config import TrainConfig
+from digitlab.model.evaluation import Evaluation, top_two
 from digitlab.model.network import Network
 from digitlab.model.optimizers import Optimizer
 
@@ -79,6 +80,8 @@ class EpochRecord:
     test_cost: float | None
     test_accuracy: float | None
     seconds: float  # wall time of the epoch's steps, evaluation excluded
+    # the test set's answers from the same pass (the window's confusion matrix needs no pass of its own)
+    test_evaluation: Evaluation | None = None
 
 
 Record = StepRecord | EpochRecord
@@ -243,11 +246,14 @@ class Trainer:
     def evaluate(self, epoch: int, seconds: float = 0.0) -> EpochRecord:
         """Cost and accuracy on the training subset and on the test set, as the network is now."""
         train_cost, train_acc = self.net.evaluate(*self._train_eval_set(), prepared=True)
-        test_cost = test_acc = None
+        test_cost = test_acc = test_evaluation = None
         if self.test_x is not None:
             if self._test_inputs is None:
                 self._test_inputs = self.net.inputs(self.test_x)  # once: the inputs never change
-            test_cost, test_acc = self.net.evaluate(self._test_inputs, self.test_y, prepared=True)
+            outputs: list[np.ndarray] = []
+            test_cost, test_acc = self.net.evaluate(self._test_inputs, self.test_y, prepared=True, outputs=outputs)
+            answers, activations = top_two(np.concatenate(outputs))
+            test_evaluation = Evaluation(np.asarray(self.test_y).astype(np.int64), answers, activations)
         return EpochRecord(
             epoch=epoch,
             step=self.step_count,
@@ -257,4 +263,5 @@ class Trainer:
             test_cost=test_cost,
             test_accuracy=test_acc,
             seconds=seconds,
+            test_evaluation=test_evaluation,
         )

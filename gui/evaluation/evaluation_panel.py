@@ -15,6 +15,11 @@ catches up when shown; ``evaluate_test`` asks for the test set now, shown or not
 ``test_evaluated`` announces each test-set result (the window puts its per-digit accuracy in the
 status bar at the end of a run). Results are cached per network: switching sets back and forth, or
 clicking a neuron twice, computes once.
+
+While a network trains (``set_training``) the panel does not evaluate the test set itself: the
+trainer already runs it through the network at each epoch's end, and that pass's answers come with
+the new network (``set_network(net, test=...)``). A run's first seconds are not slowed by a pass
+over a network about to change, and no epoch is evaluated twice.
 """
 
 from __future__ import annotations
@@ -68,6 +73,7 @@ class EvaluationPanel(QWidget):
         self._neuron: tuple[int, int] | None = None
         self._neuron_results: dict[tuple[int, int], NeuronTopImages] = {}
         self._shown: tuple[str, Evaluation] | None = None  # the evaluation on screen (perhaps outdated)
+        self._training = False  # the test set's evaluations come with the trainer's epochs
 
         self.jobs = Jobs(self, name="digitlab-evaluation")
         self.jobs.finished.connect(self._on_job_finished)
@@ -81,12 +87,21 @@ class EvaluationPanel(QWidget):
         return QSize(1000, 340)
 
     # ------------------------------------------------------------------ data in
-    def set_network(self, net: Network) -> None:
-        """Evaluate ``net`` (copied) from now on: what is shown is updated when it is computed."""
+    def set_network(self, net: Network, test: Evaluation | None = None) -> None:
+        """Evaluate ``net`` (copied) from now on: what is shown is updated when it is computed.
+        ``test``: its evaluation of the MNIST test set, already made (by the trainer at an epoch's
+        end); used when its labels are the panel's test set's."""
         self._net = net.copy()
         self._generation += 1
         self._results.clear()
         self._neuron_results.clear()
+        if test is not None and "test" in self._sets and np.array_equal(test.labels, self._sets["test"][1]):
+            self._store("test", test)
+        self._refresh()
+
+    def set_training(self, on: bool) -> None:
+        """While on, the test set is not evaluated here: each epoch's network brings its own."""
+        self._training = on
         self._refresh()
 
     def set_data(self, data: MNIST) -> None:
@@ -168,6 +183,11 @@ class EvaluationPanel(QWidget):
             self.matrix.set_status("Loading MNIST\u2026" if name != "samples" else "No samples yet")
         elif name == "samples" and len(self._sets[name][1]) == 0:
             self.matrix.set_status("No samples yet: draw a digit and press its key to keep it")
+        elif self._training and name == "test":
+            self.matrix.set_status(f"{title}: updated at the end of each epoch while the network trains"
+                                   + (" (shown: before this run)" if self._shown and self._shown[0] == name else ""))
+            if self._shown is not None and self._shown[0] == name:
+                return  # the last matrix stays until the first epoch's
         elif self._shown is not None and self._shown[0] == name:
             self.matrix.set_status(f"{title}: updating for the new network\u2026")
             return  # the last matrix stays, whole, until the new one is ready
@@ -179,7 +199,7 @@ class EvaluationPanel(QWidget):
             self.browser.clear()
 
     def _request(self, name: str) -> None:
-        if self._net is None or name not in self._sets or name in self._results:
+        if self._net is None or name not in self._sets or name in self._results or (self._training and name == "test"):
             return
         x, y = self._sets[name]
         if name == "samples" and len(y) == 0:
@@ -222,6 +242,10 @@ class EvaluationPanel(QWidget):
             if self._neuron == (tag[4], tag[5]):
                 self._show_neuron(result)
             return
+        self._store(name, result)
+
+    def _store(self, name: str, result: Evaluation) -> None:
+        """The current network's evaluation of set ``name``: kept, announced, shown if it is the set on screen."""
         self._results[name] = result
         if name == "test":
             self.test_evaluated.emit(result)

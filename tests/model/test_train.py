@@ -9,6 +9,7 @@ import pytest
 
 from digitlab.model.augment import Distortion, random_affine
 from digitlab.model.config import PRESETS, TrainConfig
+from digitlab.model.evaluation import evaluate
 from digitlab.model.train import EpochRecord, StepRecord, Trainer, TrainingDivergedError
 
 
@@ -34,6 +35,20 @@ def test_records_per_step_and_per_epoch(small) -> None:
     assert len(steps[0].grad_norms) == 3 and all(n > 0 for n in steps[0].grad_norms)
     assert steps[0].weight_changes is None  # nothing extra unless asked for
     assert epochs[-1].test_accuracy is not None and 0 <= epochs[-1].test_accuracy <= 1
+
+
+def test_an_epoch_brings_the_test_set_s_answers_from_its_own_pass(small) -> None:
+    # the window's confusion matrix takes them instead of running the test set through again
+    config = PRESETS["3b1b"].replace(epochs=1, batch_size=50)
+    trainer, records = _run(config, small)
+    epoch = records[-1]
+    ev = epoch.test_evaluation
+    assert ev is not None and len(ev) == 300 and np.array_equal(ev.labels, small[3])
+    own = evaluate(trainer.net, small[2], small[3])  # the network as the epoch left it
+    assert np.array_equal(ev.answers, own.answers) and np.allclose(ev.activations, own.activations)
+    assert ev.accuracy == pytest.approx(epoch.test_accuracy)
+    no_test = Trainer(config.build_network(), config, small[0], small[1])
+    assert list(no_test.steps())[-1].test_evaluation is None
 
 
 @pytest.mark.parametrize("optimizer,lr", [("sgd", 0.5), ("momentum", 0.1), ("adam", 0.003)])

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QPushButton
 
 from digitlab.gui.evaluation.evaluation_panel import TOP_IMAGES, EvaluationPanel
 from digitlab.model.data import MNIST
-from digitlab.model.evaluation import confusion_matrix, neuron_top_images
+from digitlab.model.evaluation import confusion_matrix, evaluate, neuron_top_images
 from digitlab.model.network import Network
 from digitlab.model.store import load_default
 
@@ -53,6 +53,19 @@ def test_the_matrix_is_the_network_s_own_answers_on_the_test_set(qtbot, panel, s
     _, accuracy = shipped.evaluate(mnist.test_x, mnist.test_y)
     assert np.trace(counts) / 10_000 == pytest.approx(accuracy)
     assert f"{accuracy:.2%}" in panel.matrix.status.text()
+
+
+def test_an_evaluation_made_elsewhere_is_taken_only_for_the_panel_s_test_set(qtbot, panel, shipped, mnist) -> None:
+    # the trainer's at an epoch's end: taken as is when its labels are the panel's test set's
+    other = evaluate(shipped, mnist.test_x[:100], mnist.test_y[:100])
+    panel.set_network(shipped, test=other)
+    assert panel.evaluation("test") is None  # another set's: not shown as this one's
+    full = evaluate(shipped, mnist.test_x, mnist.test_y)
+    panel.set_network(shipped, test=full)
+    assert panel.evaluation("test") is full
+    with qtbot.waitExposed(panel):
+        panel.show()
+    assert np.array_equal(panel.matrix.counts(), full.counts) and not panel.busy  # nothing computed again
 
 
 def test_clicking_a_cell_lists_exactly_its_images_most_confident_first(qtbot, panel, shipped, mnist) -> None:

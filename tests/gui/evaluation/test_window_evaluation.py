@@ -111,3 +111,32 @@ def test_a_run_recomputes_the_matrix_and_ends_with_per_digit_accuracy(qtbot, win
     predicted = window.network.predict(small_mnist.test_x)
     assert np.trace(counts) == (predicted == small_mnist.test_y).sum()  # the trained network's
     assert window.findChild(QLabel, "matrixStatus").text().endswith("read right")
+
+
+def test_while_training_the_test_matrix_comes_from_the_trainer_s_epochs(qtbot, window, small_mnist,
+                                                                       monkeypatch) -> None:
+    # the trainer runs the test set through each epoch's network anyway: the window does not run
+    # it again, nor over a run's starting network, about to change
+    import digitlab.gui.evaluation.evaluation_panel as panel_module
+
+    open_matrix(qtbot, window)
+    qtbot.waitUntil(lambda: not window.evaluation.busy, timeout=10_000)
+    passes: list[int] = []
+    real = panel_module.evaluate
+    monkeypatch.setattr(panel_module, "evaluate", lambda net, x, y, *a, **k: passes.append(len(x)) or real(net, x, y, *a, **k))
+    window.training.set_config(window.training.config().replace(
+        layer_sizes=(784, 16, 16, 10), activation="sigmoid", cost="quadratic", optimizer="sgd",
+        learning_rate=3.0, batch_size=20, epochs=2, augment=False), preset="custom")
+    window.training.speed.setValue(window.training.speed.maximum())
+    shown = []
+    window.evaluation.test_evaluated.connect(lambda ev: shown.append(ev.accuracy))
+    qtbot.mouseClick(window.findChild(QToolButton, "train"), Qt.MouseButton.LeftButton)
+    status = window.findChild(QLabel, "matrixStatus")
+    assert "end of each epoch" in status.text()
+    qtbot.waitUntil(lambda: not window.session.active, timeout=30_000)
+    qtbot.waitUntil(lambda: window.evaluation.evaluation("test") is not None, timeout=10_000)
+    assert len(shown) >= 2 and passes == []  # both epochs' matrices, and no pass of the window's own
+    counts = window.evaluation.matrix.counts()
+    predicted = window.network.predict(small_mnist.test_x)
+    assert np.trace(counts) == (predicted == small_mnist.test_y).sum()  # the trained network's
+    assert status.text().endswith("read right")
