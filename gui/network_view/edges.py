@@ -123,11 +123,13 @@ def draw_strands(p: QPainter, lines: EdgeLines, idx: Array, level: Array, order:
     k = np.arange(len(rep)) - np.repeat(np.cumsum(counts) - counts, counts)  # strand number
     drawn = lines.lines(_CENTRE_KEY + 2 * k - (strands[rep] - 1), idx[rep])
     lv = level[rep]
-    start = 0
+    start, aa = 0, None
     for end in [*(np.flatnonzero(np.diff(lv)) + 1).tolist(), len(rep)]:  # one pen per level
         lvl = int(lv[start])
         # faint edges are drawn without antialiasing (~2.5x cheaper; their steps hardly show)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing, abs(lvl) > AA_FROM_LEVEL)
+        if aa != (abs(lvl) > AA_FROM_LEVEL):  # a hint set anew costs the painter a state change
+            aa = abs(lvl) > AA_FROM_LEVEL
+            p.setRenderHint(QPainter.RenderHint.Antialiasing, aa)
         p.setPen(pens[(lvl, dense)])
         p.drawLines(drawn[start:end])
         start = end

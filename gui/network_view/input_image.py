@@ -58,8 +58,11 @@ class InputImage(QWidget):
         if output is not None:
             guess = int(output.argmax())
             lines.append(f"answer {guess} ({output[guess]:.2f})")
-        self._answer = "\n".join(lines)
-        self.setToolTip(self._answer)  # the whole text, should the panel be too narrow for it
+        answer = "\n".join(lines)
+        if answer == self._answer:
+            return  # a training frame's new weights, most often the same answer: no repaint
+        self._answer = answer
+        self.setToolTip(answer)  # the whole text, should the panel be too narrow for it
         self.update()
 
     def paintEvent(self, event: QPaintEvent) -> None:

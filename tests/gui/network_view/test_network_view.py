@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QEvent, QPoint, Qt
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt
 from PySide6.QtGui import QColor, QHelpEvent
 from PySide6.QtWidgets import QToolTip
 
@@ -194,10 +194,15 @@ def test_tiles_sort_on_demand_by_activation(qtbot, trained, mnist):
 
 def test_top_n_mask_matches_a_stable_argsort_with_ties_and_zeros():
     rng = np.random.default_rng(0)
-    for shape, n in [((512, 784), 30), ((256, 512), 300), ((10, 16), 200), ((16, 784), 7)]:
-        v = np.round(rng.standard_normal(shape) * 4) / 4  # many ties
-        v[rng.random(shape) < 0.5] = 0
-        np.testing.assert_array_equal(top_n_mask(v, n), _stable_top(v, n))
+    # the block bound with a tail past the blocks (1024x784), few candidates (512x1024), none (10x16)
+    for shape, n in [((512, 784), 30), ((256, 512), 300), ((10, 16), 200), ((16, 784), 7), ((1024, 784), 30),
+                     ((512, 1024), 300), ((10, 512), 30)]:
+        for zeros in (0.0, 0.5, 0.9999):  # the last: fewer non-zero entries than blocks
+            v = np.round(rng.standard_normal(shape) * 4) / 4  # many ties
+            v[rng.random(shape) < zeros] = 0
+            np.testing.assert_array_equal(top_n_mask(v, n), _stable_top(v, n))
+            w = (rng.standard_normal(shape) * 1e-3).astype(np.float32)  # as a step's changes: few ties
+            np.testing.assert_array_equal(top_n_mask(w, n), _stable_top(w, n))
 
 
 def test_a_scrolled_wide_grid_shows_the_tiles_it_scrolled_to(qtbot):
@@ -357,3 +362,32 @@ def test_a_resize_while_the_diagram_is_drawn_in_parts_leaves_it_repainting(qtbot
     assert not diagram.updatesEnabled()
     diagram.resize(diagram.width() - 40, diagram.height())  # before its next part is drawn
     assert diagram.updatesEnabled()  # it is painted directly, at the new size
+
+
+def test_the_input_image_repaints_only_when_its_answer_changes(qtbot, trained, mnist):
+    # a training frame brings new weights 25 times a second; the answer line mostly stays the same
+    net, _ = trained
+    view = _show(qtbot, NetworkView(net))
+    view.set_input(mnist.test_x[0], int(mnist.test_y[0]))
+    image = view.input_image
+    qtbot.waitUntil(lambda: not image.visibleRegion().isEmpty())
+    qtbot.wait(50)  # the new input's paint is done
+    answer = image.toolTip()
+    assert answer.startswith("label ") and "answer " in answer
+    paints = []
+
+    class Count(QObject):
+        def eventFilter(self, obj, event):
+            if event.type() == QEvent.Type.Paint:
+                paints.append(1)
+            return False
+
+    counter = Count()
+    image.installEventFilter(counter)
+    view.set_weights(list(net.weights), list(net.biases))  # the same network: the same answer
+    qtbot.wait(30)
+    assert paints == [] and image.toolTip() == answer
+    scrambled = [w[::-1].copy() for w in net.weights]  # another network: another confidence
+    view.set_weights(scrambled, list(net.biases))
+    qtbot.waitUntil(lambda: len(paints) > 0)
+    assert image.toolTip() != answer
