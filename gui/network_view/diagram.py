@@ -253,7 +253,8 @@ class Diagram(HoverWidget):
             idx = np.flatnonzero(keep | hl)
             j, k = np.divmod(idx, values.shape[1])
             val = values.ravel()[idx]
-            limit = max(float(values.max()), -float(values.min())) if values.size else 0.0
+            # the layer's largest |value| is among its strongest edges, all drawn: no pass over the layer
+            limit = float(np.abs(val).max()) if len(val) else 0.0
             # EDGE_LEVELS steps of strength per sign: colour intensity and width grow with |value|
             level = np.ceil(np.abs(val) / (limit or 1.0) * EDGE_LEVELS).clip(1, EDGE_LEVELS).astype(np.int8)
             level *= np.where(val < 0, -1, 1).astype(np.int8)
