@@ -156,6 +156,11 @@ class PredictionView(QWidget):
         self._enable_labels(True)
         self.bars.update()
 
+    def paint_now(self) -> None:
+        """Paint the bars at once rather than in the window's next paint pass, which also paints
+        every other view with news (the curves and the network view while a network trains)."""
+        self.bars.repaint()
+
     def show_nudges(self, nudges: np.ndarray | None) -> None:
         """Arrows beside the bars: how the cost wants each output to move (target - output)."""
         if nudges is None:

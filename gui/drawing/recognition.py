@@ -62,6 +62,7 @@ class Recognition(QObject):
         if not self._view_timer.isActive():
             self._view_timer.start(0)  # right after the bars have been painted
         self._show(new_input=True)
+        self._prediction.paint_now()  # the pen's answer first: not after whatever else waits to be painted
 
     def show_input(self, x: np.ndarray, label: int | None = None) -> None:
         """Make ``x`` (784 values in MNIST's form, e.g. an MNIST image) the input, as if drawn: the
