@@ -135,7 +135,7 @@ class MainWindow(QMainWindow):
         s.steps_arrived.connect(self._on_steps)
         s.epochs_arrived.connect(self.plots.add_epochs)
         s.view_frame.connect(self._on_view_frame)
-        s.view_frame_done.connect(self.network_view.paint_frame)  # a pass for the tiles, the diagram in parts
+        s.view_frame_done.connect(self.network_view.diagram.render_soon)  # in parts, then enables its updates
         s.progress.connect(lambda fraction, status: self.training.show_progress(fraction, f"{fraction:.0%}", status))
         s.state_changed.connect(self._update_run_controls)
         s.ended.connect(self._on_run_ended)
@@ -297,8 +297,8 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def _on_view_frame(self, snap: Frame) -> None:
-        if self.docks["network"].isVisible():  # painted from a later pass (view_frame_done)
-            self.network_view.begin_frame()
+        if self.docks["network"].isVisible():  # the diagram repaints in the next pass (view_frame_done)
+            self.network_view.diagram.setUpdatesEnabled(False)
             self.network_view.show_snapshot(snap)
 
     @Slot(object, str, str)

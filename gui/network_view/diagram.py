@@ -100,8 +100,6 @@ class Diagram(HoverWidget):
         self._rendering: Iterator[None] | None = None  # ``render_soon``'s parts still to draw
         self._render_timer = QTimer(self, singleShot=True, interval=0)
         self._render_timer.timeout.connect(self._render_part)
-        self._paint_timer = QTimer(self, singleShot=True, interval=0)  # the drawing done: shown in a pass of its own
-        self._paint_timer.timeout.connect(self._show_rendered)
         self._out: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)  # output text offsets, width
         self.setMinimumSize(250, 300)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
@@ -191,15 +189,10 @@ class Diagram(HoverWidget):
                 self._render_timer.start()
                 return
         self._rendering = None
-        self._paint_timer.start()
-
-    def _show_rendered(self) -> None:
-        """Paint what ``render_soon`` drew, now: alone in its pass, not with the window's next paint
-        (the curves'), which would make one long event of two."""
-        if self._edges_drawn_for is not None and self._edges_drawn_for[0] != self._state.edges_version:
-            self.render_soon()  # the data changed while it was drawn: this paint shows the drawing done
         self.setUpdatesEnabled(True)
-        self.repaint()
+        self.update()
+        if self._edges_drawn_for is not None and self._edges_drawn_for[0] != self._state.edges_version:
+            self.render_soon()  # the data changed while it was drawn
 
     # -- layout and edge selection (rebuilt lazily when data or size changed)
     def _layout(self) -> None:

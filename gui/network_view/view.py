@@ -283,20 +283,6 @@ class NetworkView(QWidget):
         if self._state.sort_tiles(key):
             self.sort_box.setCurrentIndex(TILE_ORDERS.index(key))
 
-    def begin_frame(self) -> None:
-        """A training frame is about to be shown: the tiles and the diagram wait for ``paint_frame``,
-        which paints each in a pass of its own, rather than in the window's next paint pass, where
-        they would add to the curves' (one long event instead of three short ones)."""
-        self.tile_grid.setUpdatesEnabled(False)
-        self.diagram.setUpdatesEnabled(False)
-
-    def paint_frame(self) -> None:
-        """The frame's tiles, now; the diagram's edges in parts from the next pass, then the diagram."""
-        if not self.tile_grid.updatesEnabled():
-            self.tile_grid.setUpdatesEnabled(True)
-            self.tile_grid.repaint()
-        self.diagram.render_soon()
-
     def hold(self, on: bool) -> None:
         """While held, ``show_snapshot`` is ignored (the step-through is showing its own numbers)."""
         self._held = bool(on)
