@@ -184,8 +184,8 @@ class EvaluationPanel(QWidget):
         elif name == "samples" and len(self._sets[name][1]) == 0:
             self.matrix.set_status("No samples yet: draw a digit and press its key to keep it")
         elif self._training and name == "test":
-            self.matrix.set_status(f"{title}: updated at the end of each epoch while the network trains"
-                                   + (" (shown: before this run)" if self._shown and self._shown[0] == name else ""))
+            before = self._shown is not None and self._shown[0] == name
+            self.matrix.set_status(f"{title}: {'before this run; ' if before else ''}updated at each epoch's end")
             if self._shown is not None and self._shown[0] == name:
                 return  # the last matrix stays until the first epoch's
         elif self._shown is not None and self._shown[0] == name:

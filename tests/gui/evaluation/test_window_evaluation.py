@@ -132,7 +132,7 @@ def test_while_training_the_test_matrix_comes_from_the_trainer_s_epochs(qtbot, w
     window.evaluation.test_evaluated.connect(lambda ev: shown.append(ev.accuracy))
     qtbot.mouseClick(window.findChild(QToolButton, "train"), Qt.MouseButton.LeftButton)
     status = window.findChild(QLabel, "matrixStatus")
-    assert "end of each epoch" in status.text()
+    assert "each epoch's end" in status.text()
     qtbot.waitUntil(lambda: not window.session.active, timeout=30_000)
     qtbot.waitUntil(lambda: window.evaluation.evaluation("test") is not None, timeout=10_000)
     assert len(shown) >= 2 and passes == []  # both epochs' matrices, and no pass of the window's own
