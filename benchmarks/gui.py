@@ -25,6 +25,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import numpy as np
 
+from benchmarks.fresh_home import use_fresh_home
 from digitlab.model.blas import limit_blas_threads
 from digitlab.model.config import PRESETS
 from digitlab.model.data import load_mnist
@@ -314,6 +315,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.first_paint_child:
         _first_paint_child()
         return 0
+    use_fresh_home("digitlab-bench-")  # the default layout, every view open; the user's settings untouched
     limit_blas_threads(1)
     results: dict = {"first_paint_s": [round(t, 3) for t in first_paint_seconds()]}
 

@@ -27,6 +27,7 @@ import numpy as np
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
+from benchmarks.fresh_home import use_fresh_home
 from digitlab.model.blas import limit_blas_threads
 from digitlab.model.config import PRESETS
 
@@ -67,6 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--over", type=float, default=6.0, help="count events longer than this, ms")
     p.add_argument("--worst", action="store_true", help="what the worst 2%% of a 5 ms timer's intervals held")
     args = p.parse_args(argv)
+    use_fresh_home("digitlab-bench-")  # the default layout, every view open; the user's settings untouched
     limit_blas_threads(1)
     app = TimedApplication([], args.over / 1000)
     from benchmarks.gui import _run_event_loop

@@ -34,7 +34,6 @@ import random
 import re
 import struct
 import sys
-import tempfile
 import time
 import traceback
 from collections.abc import Callable
@@ -42,6 +41,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+
+from benchmarks.fresh_home import use_fresh_home
 
 ID_FILE = re.compile(r"([0-9a-f]{32})\.npz")
 LAYERS = ["784-16-16-10", "784-10", "784-30-10", "784-0-10", "784-5000-10", "784-4096-10", "10-784", "784-16-10-",
@@ -528,9 +529,7 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false")
-    home = Path(tempfile.mkdtemp(prefix="digitlab-monkey-"))
-    os.environ["XDG_CONFIG_HOME"] = str(home / "config")
-    os.environ["XDG_DATA_HOME"] = str(home / "data")
+    home = use_fresh_home("digitlab-monkey-")
     from digitlab.model.blas import limit_blas_threads
 
     limit_blas_threads(1)
