@@ -206,7 +206,7 @@ def _main(argv: list[str] | None, ctrl_c: _CtrlC) -> int:
         with tqdm(total=trainer.total_steps, unit="step", file=sys.stderr, dynamic_ncols=True) as bar:
             for record in trainer.steps():
                 if isinstance(record, EpochRecord):
-                    history.append(record.__dict__.copy())
+                    history.append(record.figures())
                     tqdm.write(
                         f"epoch {record.epoch:3d}  cost {record.train_cost:.4f}  "
                         f"train {record.train_accuracy:.2%}  test {record.test_accuracy:.2%}  "

@@ -22,6 +22,7 @@ if __name__ == "__main__":  # python -m digitlab.model.train: the command of mod
     script()
 
 import contextlib
+import dataclasses
 import math
 import time
 from collections.abc import Iterator
@@ -82,6 +83,10 @@ class EpochRecord:
     seconds: float  # wall time of the epoch's steps, evaluation excluded
     # the test set's answers from the same pass (the window's confusion matrix needs no pass of its own)
     test_evaluation: Evaluation | None = None
+
+    def figures(self) -> dict:
+        """The epoch's numbers by name (JSON-ready): every field but the test set's answers."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "test_evaluation"}
 
 
 Record = StepRecord | EpochRecord

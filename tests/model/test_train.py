@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 
 import numpy as np
@@ -47,6 +48,8 @@ def test_an_epoch_brings_the_test_set_s_answers_from_its_own_pass(small) -> None
     own = evaluate(trainer.net, small[2], small[3])  # the network as the epoch left it
     assert np.array_equal(ev.answers, own.answers) and np.allclose(ev.activations, own.activations)
     assert ev.accuracy == pytest.approx(epoch.test_accuracy)
+    figures = json.loads(json.dumps(epoch.figures()))  # what the CLI keeps in a model file
+    assert "test_evaluation" not in figures and figures["test_accuracy"] == epoch.test_accuracy
     no_test = Trainer(config.build_network(), config, small[0], small[1])
     assert list(no_test.steps())[-1].test_evaluation is None
 
