@@ -161,3 +161,11 @@ print(clipped_texts(w))
     sizes, clipped = out.stdout.strip().splitlines()[-2:]
     assert sizes.split() == ["1.5", "1920", "1080", "1280", "720"]
     assert clipped == "[]"
+
+
+def test_a_first_launch_opens_each_tab_group_on_its_main_panel(qtbot, window) -> None:
+    # a learner who presses Train sees the learning curves, not the step-through behind them
+    settle(qtbot, window)
+    in_front = [name for name, dock in window.docks.items() if not dock.visibleRegion().isEmpty()]
+    assert {"curves", "training", "network"} <= set(in_front)
+    assert not {"stepThrough", "evaluation", "history", "samples"} & set(in_front)
