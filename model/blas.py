@@ -9,6 +9,7 @@ figures. The ``OPENBLAS_CORETYPE`` variable this machine sets is left alone on p
 
 from __future__ import annotations
 
+import numpy  # noqa: F401  (loads OpenBLAS: capped before it is loaded, the pool would keep its default)
 from threadpoolctl import threadpool_limits
 
 
