@@ -48,7 +48,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QSize, QTimer, Slot
-from PySide6.QtGui import QColor, QFont, QResizeEvent
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QResizeEvent
 from PySide6.QtWidgets import QBoxLayout, QCheckBox, QComboBox, QGraphicsView, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from digitlab.gui.training.plot_tools import PlotTools, recent_log_range, recent_top
@@ -82,18 +82,31 @@ class Run:
     epochs: np.ndarray  # (epochs, 5): samples seen, train/test cost, train/test accuracy %
 
 
+def _labelled(lo: float, hi: float, pad: float, major: float) -> int:
+    """How many multiples of ``major`` lie in [lo + pad, hi - pad]: the ticks that get a label."""
+    return math.floor((hi - pad) / major) - math.ceil((lo + pad) / major) + 1
+
+
 class _CountAxis(pg.AxisItem):
-    """Samples seen as 0, 500, 20k, 1.5M, a label at most every ~64 px, and always two or more.
+    """Samples seen as 0, 500, 20k, 1.5M, a label at most every ~64 px, two or more where they fit.
 
     pyqtgraph hides a label that would stick out past either end of the axis, and the view's x
     range runs exactly from 0 to a doubling end (256k, 512k, ...): with the plainest spacing the
     ticks fall on those ends or so near them that, on a narrow plot, no label was left (0 to 512k
     at 136 px drew none). So the interval shrinks, one nice step at a time, until two ticks lie
-    clear of both ends.
+    clear of both ends, as long as their labels stay apart in the tick font; where two cannot (a
+    narrow plot in presentation mode), one label is shown rather than several run together.
     """
 
     LABEL_PX = 64  # the spacing aimed at
     EDGE_PX = 18  # a tick nearer an end than this has its label hidden
+
+    def _label_px(self, lo: float, hi: float, major: float) -> float:
+        """Px the labels of ticks ``major`` apart in [lo, hi] need, a small gap included, in the tick
+        font (presentation mode enlarges it)."""
+        metrics = QFontMetricsF(self.style["tickFont"] or self.font())
+        values = [k * major for k in range(math.ceil(lo / major), math.floor(hi / major) + 1)] or [hi]
+        return max(metrics.horizontalAdvance(t) for t in self.tickStrings(values, 1, major)) + 0.2 * metrics.height()
 
     def tickSpacing(self, minVal, maxVal, size):
         dif = abs(maxVal - minVal)
@@ -102,15 +115,24 @@ class _CountAxis(pg.AxisItem):
         lo, hi = min(minVal, maxVal), max(minVal, maxVal)
         target = dif / max(1.0, size / self.LABEL_PX)  # the smallest major interval that leaves ~64 px a label
         e = 10.0 ** math.floor(math.log10(target))
-        nice = [m * e * f for f in (0.1, 1) for m in (1, 2, 5)] + [10 * e]
+        nice = [m * e * f for f in (0.1, 1) for m in (1, 2, 2.5, 5)] + [10 * e]
         candidates = [major for major in nice if major >= target * (1 - 1e-9)] or [nice[-1]]
         pad = dif * self.EDGE_PX / size
-        for major in [*candidates[:1], *reversed([m for m in nice if m < candidates[0]])]:
-            first = math.ceil((lo + pad) / major) * major
-            if first + major <= hi - pad or major * 4 < target:  # two clear ticks, or as tight as sensible
+        major = None
+        for trial in [*candidates[:1], *reversed([m for m in nice if m < candidates[0]])]:
+            if _labelled(lo, hi, pad, trial) >= 2 and trial / dif * size >= self._label_px(lo, hi, trial):
+                major = trial  # two or more labels, apart
                 break
-        mantissa = round(major / 10.0 ** math.floor(math.log10(major) + 1e-9))
-        return [(major, 0), (major / (4 if mantissa == 2 else 5), 0)]
+            if trial * 4 < target:  # as tight as sensible
+                break
+        if major is None:
+            # a narrow plot or a big font (presentation mode): one label rather than several run
+            # together, clear of the ends by half a label, so that no neighbour's label shows
+            edge = dif * max(self.EDGE_PX, self._label_px(lo, hi, candidates[0]) / 2) / size
+            single = [m for m in [*nice, 20 * e, 25 * e, 50 * e] if _labelled(lo, hi, edge, m) == 1]
+            major = max(single) if single else candidates[0]
+        mantissa = major / 10.0 ** math.floor(math.log10(major) + 1e-9)  # 1, 2, 2.5 or 5
+        return [(major, 0), (major / (4 if math.isclose(mantissa, 2) else 5), 0)]
 
     def tickStrings(self, values, scale, spacing):
         out = []

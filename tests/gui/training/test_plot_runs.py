@@ -143,3 +143,24 @@ def test_the_gradient_axis_has_labels_when_it_spans_few_decades(qtbot, plots):
     plots.add_steps(samples, costs, norms.astype(np.float32))
     labels = [t for t in _labels(plots.grad_plot.getAxis("left")) if t]
     assert len(labels) >= 2 and all("x" not in t for t in labels)
+
+
+def _label_rects(axis) -> list:
+    image = QImage(10, 10, QImage.Format.Format_ARGB32)
+    with QPainter(image) as painter:
+        specs = axis.generateDrawSpecs(painter)
+    return sorted((rect for rect, *_ in specs[2]), key=lambda r: r.left()) if specs else []
+
+
+@pytest.mark.parametrize("scale", [1.0, 1.25, 1.5])
+@pytest.mark.parametrize("width", [420, 560, 900])
+def test_tick_labels_never_run_into_each_other(qtbot, plots, scale, width):
+    # presentation mode's bigger tick font in a narrow plot (1366 x 768 at 125%): fewer labels, apart
+    plots.restyle(False, scale)
+    plots.resize(width, 260)  # wide and low: the three plots side by side
+    qtbot.wait(10)
+    for x_range in [(0, 1_000), (0, 512_000), (0, 2_048_000)]:
+        plots.cost_plot.setXRange(*x_range, padding=0)
+        rects = _label_rects(plots.cost_plot.getAxis("bottom"))
+        assert rects, (x_range, width, scale)
+        assert all(a.right() < b.left() for a, b in zip(rects, rects[1:])), [(r.left(), r.right()) for r in rects]
