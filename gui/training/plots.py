@@ -101,6 +101,10 @@ class _CountAxis(pg.AxisItem):
     LABEL_PX = 64  # the spacing aimed at
     EDGE_PX = 18  # a tick nearer an end than this has its label hidden
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.linked: list[_CountAxis] = [self]  # axes over the same x range: all take the narrowest's ticks
+
     def _label_px(self, lo: float, hi: float, major: float) -> float:
         """Px the labels of ticks ``major`` apart in [lo, hi] need, a small gap included, in the tick
         font (presentation mode enlarges it)."""
@@ -109,6 +113,8 @@ class _CountAxis(pg.AxisItem):
         return max(metrics.horizontalAdvance(t) for t in self.tickStrings(values, 1, major)) + 0.2 * metrics.height()
 
     def tickSpacing(self, minVal, maxVal, size):
+        # the same labels under each of the linked plots, whose widths differ by a few px
+        size = min([size, *(a.width() for a in self.linked if a is not self and a.isVisible() and a.width() > 0)])
         dif = abs(maxVal - minVal)
         if dif == 0 or size <= 0:
             return []
@@ -256,6 +262,9 @@ class TrainingPlots(QWidget):
         self.grad_plot.getAxis("left").setLogMode(True)  # we plot log10 values; the axis labels 10^k
         for p in (self.accuracy_plot, self.grad_plot):
             p.setXLink(self.cost_plot)
+        bottoms = [p.getAxis("bottom") for p in (self.cost_plot, self.accuracy_plot, self.grad_plot)]
+        for axis in bottoms:
+            axis.linked = bottoms
 
         cost_legend = self._legend(self.cost_plot, (-8, 6))
         self.compare_curve = self._curve(self.cost_plot, cost_legend, EARLIER, "earlier run")

@@ -164,3 +164,4 @@ def test_tick_labels_never_run_into_each_other(qtbot, plots, scale, width):
         rects = _label_rects(plots.cost_plot.getAxis("bottom"))
         assert rects, (x_range, width, scale)
         assert all(a.right() < b.left() for a, b in zip(rects, rects[1:])), [(r.left(), r.right()) for r in rects]
+
