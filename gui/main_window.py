@@ -307,9 +307,10 @@ class MainWindow(QMainWindow):
         self.samples.set_training(False)
         last = self.plots.last_epoch  # the run's final figures, if it finished an epoch
         finished = outcome == "finished" and last is not None
-        self.evaluation.set_training(False)
-        # the run has ended: its network is ours now (a finished run's is its last epoch's, evaluated)
+        # the run has ended: its network is ours now (a finished run's is its last epoch's, evaluated);
+        # only then may the panel evaluate again (else it would start on the last frame's network)
         self.set_network(network, keep_changes=True, test=last.test_evaluation if finished else None)
+        self.evaluation.set_training(False)
         self.history.record(network, run_how(self._run_how, outcome, last, self.session.steps_done),
                             last.test_accuracy if finished else None)
         if (problem := self.window_settings.autosave_network(self.network)) is not None:
