@@ -112,11 +112,10 @@ def top_two(out: Array) -> tuple[Array, Array]:
     return top, vals
 
 
-def evaluate(net: Network, x: Array, y: Array, chunk: int = CHUNK, prepared: bool = False) -> Evaluation:
+def evaluate(net: Network, x: Array, y: Array, chunk: int = CHUNK) -> Evaluation:
     """Run ``x`` (n, 784) through ``net`` in chunks; keep each example's top two answers.
 
-    ``y`` (n,) holds the true digits; ``prepared``: x is a^0 already (``net.inputs(x)``, kept by a
-    caller that evaluates one set again and again). Raises ``ValueError`` for mismatched lengths.
+    ``y`` (n,) holds the true digits. Raises ``ValueError`` for mismatched lengths.
     """
     x = np.asarray(x)
     labels = np.asarray(y).astype(np.int64).reshape(-1)
@@ -128,7 +127,7 @@ def evaluate(net: Network, x: Array, y: Array, chunk: int = CHUNK, prepared: boo
     answers = np.zeros((len(x), 2), dtype=np.int64)
     activations = np.zeros((len(x), 2), dtype=np.float32)
     for i in range(0, len(x), chunk):
-        top, vals = top_two(net.predict_proba(x[i : i + chunk], prepared))
+        top, vals = top_two(net.predict_proba(x[i : i + chunk]))
         answers[i : i + len(top)] = top
         activations[i : i + len(top)] = vals
     return Evaluation(labels=labels, answers=answers, activations=activations)

@@ -205,10 +205,9 @@ class Network:
             activations.append(a)
         return Forward(zs, activations)
 
-    def predict_proba(self, x: Array, prepared: bool = False) -> Array:
-        """Output activations (n, 10): probabilities for softmax, independent sigmoids otherwise
-        (``prepared``: x is a^0 already, as for ``forward``)."""
-        a = x if prepared else self.inputs(x)
+    def predict_proba(self, x: Array) -> Array:
+        """Output activations (n, 10): probabilities for softmax, independent sigmoids otherwise."""
+        a = self.inputs(x)
         last = len(self.weights) - 1
         for l, (w, b) in enumerate(zip(self.weights, self.biases)):
             z = weighted_input(a, w)
