@@ -90,7 +90,6 @@ class MainWindow(QMainWindow):
         self.history = HistoryKeeper(self.data_dir / "history", self._busy, parent=self)
         self.docks["history"] = add_history_dock(self, HistoryPanel(self.history), self.docks["stepThrough"],
                                                  self.view_menu)
-        self.docks["curves"].raise_()  # the bottom group opens on the learning curves
         self.appearance = Appearance(self, self.view_menu, self.canvas, self.plots, self.window_layout.reset)
         self.help = HelpMenu(self, self.menuBar(), self.actions | self.appearance.actions, {
             "canvas": self.canvas, "preview": self.preview, "answer": self.prediction, "curves": self.docks["curves"],

@@ -74,7 +74,6 @@ class WindowLayout:
         self._add("training", "Training", training, left, scroll=True)
         self._add("samples", "Your samples", samples, left)
         self._add("network", "Network", network, Qt.DockWidgetArea.RightDockWidgetArea)
-        self.docks["curves"].raise_()
         for form in training.findChildren(QFormLayout):  # a label above its field when the column is narrow
             form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         return self.docks
@@ -100,7 +99,8 @@ class WindowLayout:
         if self._tabify_on_show:
             self._tabify_on_show = False
             self._window.tabifyDockWidget(self.docks["training"], self.docks["samples"])
-            self.docks["training"].raise_()
+            self.docks["curves"].raise_()  # each group opens on its main panel, as after a reset
+            self.docks["training"].raise_()  # (docks tabbed in later, as History, raise themselves)
             self.share_space()
 
     def reset(self) -> None:
