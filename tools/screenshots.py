@@ -28,14 +28,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.fresh_home import use_fresh_home
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-_home = tempfile.mkdtemp(prefix="digitlab-shots-")
-os.environ["XDG_CONFIG_HOME"] = os.path.join(_home, "config")  # leave the user's settings alone
-os.environ["XDG_DATA_HOME"] = os.path.join(_home, "data")
+_home = use_fresh_home("digitlab-shots-")  # the default layout; the user's settings left alone
 
 import numpy as np  # noqa: E402
 from PySide6.QtCore import QPoint, Qt  # noqa: E402
@@ -177,7 +176,7 @@ def scaled_shot() -> int:
     from digitlab.gui.app import create_window
 
     app = QApplication.instance() or QApplication(sys.argv)
-    window = create_window(data_dir=Path(_home) / "data" / "digitlab")
+    window = create_window(data_dir=_home / "data" / "digitlab")
     window.show()
     lesson(app, window, epochs=1)
     path = shoot(app, window, "main-1920x1080@150", (1280, 720))
@@ -218,7 +217,7 @@ def main() -> int:
     only_layout = "--only-layout" in sys.argv
     app = QApplication.instance() or QApplication(sys.argv[:1])
     OUT.mkdir(parents=True, exist_ok=True)
-    window = create_window(data_dir=Path(_home) / "data" / "digitlab")
+    window = create_window(data_dir=_home / "data" / "digitlab")
     window.resize(1600, 1000)
     window.show()
     pump(app, 0.3)

@@ -175,16 +175,12 @@ def test_a_first_launch_opens_each_tab_group_on_its_main_panel(qtbot, window) ->
 def test_the_curves_label_their_shared_x_axis_alike(qtbot, window, size) -> None:
     # side by side, the three plots differ by a px or two in width: each picking its own ticks,
     # at 1280 x 720 the cost plot showed "500" and the accuracy plot beside it "250 500 750"
-    from PySide6.QtGui import QImage, QPainter
+    from tests.gui.training.test_plot_runs import tick_labels
 
     settle(qtbot, window, size)
     plots = window.plots
     for x_range in [(0, 1_000), (0, 512_000), (0, 4_096_000)]:
         plots.cost_plot.setXRange(*x_range, padding=0)
-        labels = []
-        for plot in (plots.cost_plot, plots.accuracy_plot, plots.grad_plot):
-            image = QImage(10, 10, QImage.Format.Format_ARGB32)  # kept alive while painted on
-            with QPainter(image) as painter:
-                specs = plot.getAxis("bottom").generateDrawSpecs(painter)
-            labels.append([text for *_, text in specs[2]])
+        labels = [[text for *_, text in tick_labels(plot.getAxis("bottom"))]
+                  for plot in (plots.cost_plot, plots.accuracy_plot, plots.grad_plot)]
         assert labels[0] and labels[0] == labels[1] == labels[2], (x_range, labels)

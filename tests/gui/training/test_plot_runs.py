@@ -86,11 +86,16 @@ def test_a_noisy_cost_near_a_step_of_the_scale_does_not_flip_the_axis(plots, log
     assert top > (np.log10(3.0) if log else 3.0)
 
 
-def _labels(axis) -> list[str]:
-    image = QImage(10, 10, QImage.Format.Format_ARGB32)
+def tick_labels(axis) -> list[tuple]:
+    """The (rect, flags, text) of each tick label ``axis`` draws, left to right."""
+    image = QImage(10, 10, QImage.Format.Format_ARGB32)  # kept alive while painted on
     with QPainter(image) as painter:
         specs = axis.generateDrawSpecs(painter)
-    return [text for *_, text in specs[2]] if specs else []
+    return sorted(specs[2], key=lambda label: label[0].left()) if specs else []
+
+
+def _labels(axis) -> list[str]:
+    return [text for *_, text in tick_labels(axis)]
 
 
 @pytest.mark.parametrize("width", [260, 420, 900])
@@ -145,13 +150,6 @@ def test_the_gradient_axis_has_labels_when_it_spans_few_decades(qtbot, plots):
     assert len(labels) >= 2 and all("x" not in t for t in labels)
 
 
-def _label_rects(axis) -> list:
-    image = QImage(10, 10, QImage.Format.Format_ARGB32)
-    with QPainter(image) as painter:
-        specs = axis.generateDrawSpecs(painter)
-    return sorted((rect for rect, *_ in specs[2]), key=lambda r: r.left()) if specs else []
-
-
 @pytest.mark.parametrize("scale", [1.0, 1.25, 1.5])
 @pytest.mark.parametrize("width", [420, 560, 900])
 def test_tick_labels_never_run_into_each_other(qtbot, plots, scale, width):
@@ -161,7 +159,7 @@ def test_tick_labels_never_run_into_each_other(qtbot, plots, scale, width):
     qtbot.wait(10)
     for x_range in [(0, 1_000), (0, 512_000), (0, 2_048_000)]:
         plots.cost_plot.setXRange(*x_range, padding=0)
-        rects = _label_rects(plots.cost_plot.getAxis("bottom"))
+        rects = [rect for rect, *_ in tick_labels(plots.cost_plot.getAxis("bottom"))]
         assert rects, (x_range, width, scale)
         assert all(a.right() < b.left() for a, b in zip(rects, rects[1:])), [(r.left(), r.right()) for r in rects]
 
