@@ -8,7 +8,9 @@ Reports, with one BLAS thread unless said otherwise:
 - the float32 matrix-multiply peak of this machine (GFLOP/s, 1 and 2 threads) and the fraction of
   the 1-thread peak the trainer reaches, counting the matrix work a step really does: the forward
   product per layer, dC/dw per layer (BP4), and delta @ w for every layer but the first (BP2);
-- what augmentation costs per epoch; MNIST load time; the latency of predicting one drawn image.
+- what augmentation costs per epoch; MNIST load time; the latency of predicting one drawn image;
+- what subnormal weights cost: the shipped network's weights as saved (a long run left some
+  subnormal) against as loaded (``model.subnormals`` sets them to zero), through a batch's products.
 
 The machine may set ``OPENBLAS_CORETYPE`` (a slower kernel); run it once as it is and once with
 ``env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python -m benchmarks.model`` to see both.
@@ -80,6 +82,32 @@ def epoch_seconds(config: TrainConfig, data, threads: int, fraction: float) -> f
     return elapsed / n_steps * trainer.steps_per_epoch
 
 
+def subnormal_cost(data, repeats: int = 5) -> dict:
+    """The shipped network's weights as saved and as loaded: subnormal values, and the best time of
+    a batch of 128 through its products (z = a @ w.T for every layer, ReLU between)."""
+    from digitlab.model.store import load
+    from digitlab.model.subnormals import count_subnormals
+
+    loaded = load(DEFAULT_MODEL).weights
+    with np.load(DEFAULT_MODEL) as archive:
+        saved = [archive[f"weights_{i}"] for i in range(len(loaded))]
+    x = data.train_x[:128]
+
+    def best_ms(weights: list[np.ndarray]) -> float:
+        best = float("inf")
+        with threadpool_limits(1, "blas"):
+            for _ in range(repeats):
+                t = time.perf_counter()
+                a = x
+                for w in weights:
+                    a = np.maximum(a @ w.T, 0)
+                best = min(best, time.perf_counter() - t)
+        return best * 1e3
+
+    return {"subnormal_weights_saved": count_subnormals(saved), "subnormal_weights_loaded": count_subnormals(loaded),
+            "batch_products_ms_saved": best_ms(saved), "batch_products_ms_loaded": best_ms(loaded)}
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m benchmarks.model", description=__doc__.split("\n\n")[0])
     p.add_argument("--fraction", type=float, default=1.0, help="part of an epoch to time (default: all)")
@@ -129,6 +157,8 @@ def main(argv: list[str] | None = None) -> int:
             random_affine(data.train_x[i : i + 128], rng)
         results["augmentation_seconds_per_epoch"] = time.perf_counter() - t
 
+    results["subnormals"] = subnormal_cost(data)
+
     # one drawn image: a test digit enlarged on a 280x280 canvas, through preprocess and predict
 
     from digitlab.model.store import load
@@ -166,6 +196,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"784-128-64-10 b128 beside a process busy on one core: {r['seconds_per_epoch']:.2f} s/epoch "
           f"with 1 BLAS thread, {r['seconds_per_epoch_2_threads']:.2f} s with 2")
     print(f"augmentation: {results['augmentation_seconds_per_epoch']:.2f} s per epoch of 60,000")
+    sub = results["subnormals"]
+    print(f"the shipped network's weights as saved ({sub['subnormal_weights_saved']:,} subnormal) and as loaded "
+          f"({sub['subnormal_weights_loaded']:,}): a batch of 128 through its products "
+          f"{sub['batch_products_ms_saved']:.1f} ms saved, {sub['batch_products_ms_loaded']:.2f} ms loaded "
+          f"({sub['batch_products_ms_saved'] / sub['batch_products_ms_loaded']:.0f}x)")
     pr = results["predict_one_image_us"]
     print(f"one drawn image: preprocess {pr['preprocess_280x280']:.0f} us + forward {pr['forward_default_model']:.0f} us")
     return 0

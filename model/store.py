@@ -75,6 +75,7 @@ from digitlab.model.npz_io import (
     temp_pattern,
     write_atomically,
 )
+from digitlab.model.subnormals import flush_tiny
 
 FORMAT_VERSION = 1
 KNOWN_VERSIONS = (1,)
@@ -271,6 +272,7 @@ def _assemble(
     # because building it at full size would first draw a random float64 copy of every weight
     net = Network((1, 1), activation=activation, cost=cost, seed=0)
     net.layer_sizes, net.weights, net.biases = sizes, weights, biases
+    flush_tiny([*weights, *biases])  # too small to matter, and slow once subnormal (model.subnormals)
     return net
 
 
