@@ -36,12 +36,13 @@ from typing import Any
 import numpy as np
 
 from digitlab.model.data import MNIST
+from digitlab.model.frame_clock import FrameClock
 from digitlab.model.frame_slots import FrameSlots
 from digitlab.model.network import Network
 from digitlab.model.retrain import scratch_training_set
 from digitlab.model.train import EpochRecord, StepRecord, Trainer, TrainingDivergedError
 
-FRAME_SECONDS = 1 / 30  # the child sends weights at most this often
+FRAME_SECONDS = 1 / 30  # the child sends frames at this rate on average, the rate the window takes them
 COMMAND_POLL_SECONDS = 0.002  # between steps, commands are read at most this often (a syscall each)
 
 
@@ -379,7 +380,7 @@ class _Run:
         self._reset_changes()
         self.last_step: StepRecord | None = None
         self.rate = 0.0
-        self.step_seconds = 0.0  # how long the last step took: a frame goes with the step that ends past the next due
+        self.step_seconds = 0.0  # how long the last step took: the frame clock picks the step that ends nearest its due time
         self.slots: FrameSlots | None = None
         if slot_spec is not None:
             with contextlib.suppress(OSError, ValueError):
@@ -435,7 +436,7 @@ class _Run:
             self._close_slots()  # not the network the parent made room for: frames without weights
         outcome, message = "finished", ""
         steps = trainer.steps()
-        next_frame = 0.0
+        frames = FrameClock(FRAME_SECONDS)
         last_poll = 0.0
         window_start, window_samples = time.perf_counter(), 0
         try:
@@ -458,7 +459,7 @@ class _Run:
                         continue
                 single_step = bool(self.single)
                 self.single = max(0, self.single - 1)
-                want_frame = single_step or self.sps is not None or now + self.step_seconds >= next_frame
+                want_frame = single_step or self.sps is not None or frames.wants(now, self.step_seconds)
                 try:
                     record = next(steps)
                 except StopIteration:
@@ -473,7 +474,7 @@ class _Run:
                         window_start, window_samples = t, 0
                     self.last_step = _without_changes(record)
                     if want_frame:
-                        next_frame = now + self.step_seconds + FRAME_SECONDS
+                        frames.sent(time.perf_counter())
                         self._send_frame("paused" if self.paused else "running", weights=True)
         except TrainingDivergedError as e:
             outcome, message = "failed", str(e)
