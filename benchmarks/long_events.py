@@ -67,6 +67,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seconds", type=float, default=8.0)
     p.add_argument("--over", type=float, default=6.0, help="count events longer than this, ms")
     p.add_argument("--worst", action="store_true", help="what the worst 2%% of a 5 ms timer's intervals held")
+    p.add_argument("--new-network", action="store_true",
+                   help="train a new network (as benchmarks.gui does), not the window's (the shipped one, for accurate)")
     args = p.parse_args(argv)
     use_fresh_home("digitlab-bench-")  # the default layout, every view open; the user's settings untouched
     limit_blas_threads(1)
@@ -79,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     window.show()
     window.training.set_config(PRESETS[args.preset].replace(epochs=1000), preset=args.preset)
     window.training.speed.setValue(window.training.speed.maximum())
-    if window.network.layer_sizes != PRESETS[args.preset].layer_sizes:
+    if args.new_network or window.network.layer_sizes != PRESETS[args.preset].layer_sizes:
         window.new_network()
     window.session.warm_up()
     _run_event_loop(1.5)

@@ -52,7 +52,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF, QResizeEvent
 from PySide6.QtWidgets import QBoxLayout, QCheckBox, QComboBox, QGraphicsView, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from digitlab.gui.training.plot_tools import PlotTools, recent_log_range, recent_top
-from digitlab.gui.training.step_series import DEFAULT_MAX_POINTS, SMOOTH_SPAN, Decimator, StepSeries
+from digitlab.gui.training.step_series import DEFAULT_MAX_POINTS, SMOOTH_SPAN, Decimator, StepSeries, visible_thinned
 from digitlab.model.train import EpochRecord
 
 MAX_MARKERS = 60  # epochs drawn with markers; beyond, lines only
@@ -249,6 +249,7 @@ class TrainingPlots(QWidget):
         self.runs: list[Run] = []
         self.run_label = ""
         self._compare: Run | None = None
+        self._compare_view: tuple | None = None  # (run, view range, width, log) the compare curve was thinned for
         # the window hands the gradient plot its new steps in an event-loop pass after the cost
         # plot's: each plot's scene then works through its changed items in a batch of its own
         self.separate_passes = False
@@ -513,10 +514,8 @@ class TrainingPlots(QWidget):
 
     def _show_compare(self) -> None:
         run = self._compare if self._compare in self.runs else None
-        if run is None:
-            self.compare_curve.setData(np.empty(0), np.empty(0))
-        else:
-            self.compare_curve.setData(run.x, self._cost_y(run.cost))
+        self._compare_view = None
+        self._refresh_compare()
         self.compare_curve.setVisible(run is not None)
         legend = self._legends[self.cost_plot.vb]
         for sample, label in legend.items:
@@ -661,8 +660,23 @@ class TrainingPlots(QWidget):
         if force or not (math.isclose(cur_lo, target[0]) and math.isclose(cur_hi, target[1])):
             plot.setYRange(*target, padding=0)
 
+    def _refresh_compare(self) -> None:
+        """The earlier run's cost where the view shows it, thinned to its width (when the view moved)."""
+        run = self._compare if self._compare in self.runs else None
+        (x0, x1) = self.cost_plot.vb.viewRange()[0]
+        view = (id(run), x0, x1, self.cost_plot.vb.width(), self.log_cost.isChecked())
+        if view == self._compare_view:
+            return
+        self._compare_view = view
+        if run is None:
+            self.compare_curve.setData(np.empty(0), np.empty(0))
+            return
+        x, cost = visible_thinned(run.x, run.cost, x0, x1, max(self.cost_plot.vb.width(), 100.0))
+        self.compare_curve.setData(x, self._cost_y(cost))
+
     def _refresh_steps(self) -> None:
         """Hand the step curves what the current view shows, decimated to its width."""
+        self._refresh_compare()
         (x0, x1) = self.cost_plot.vb.viewRange()[0]
         pixels = max(self.cost_plot.vb.width(), self.grad_plot.vb.width(), 100.0)
         arrays = self._decimator.arrays(x0, x1, pixels)

@@ -34,18 +34,45 @@ def test_a_new_run_starts_on_clean_axes_and_the_old_runs_curve_is_still_there(pl
     assert plots.n_steps == 0 and len(plots.cost_curve.getData()[0] if plots.cost_curve.getData()[0] is not None
                                        else []) == 0
     assert [r.label for r in plots.runs] == ["first run"]
-    # the previous run is drawn dimmed behind the new one, and can be switched off
+    # the previous run is drawn dimmed behind the new one, as far as the new run's axis reaches
+    x1, old_x = plots.cost_plot.vb.viewRange()[0][1], steps(1, 500)[0]
     x, y = plots.compare_curve.getData()
-    assert plots.compare_curve.isVisible() and len(x) == 500
-    np.testing.assert_array_equal(y, old_smooth)
+    shown = old_x <= x1
+    assert plots.compare_curve.isVisible() and x1 < old_x[-1]
+    np.testing.assert_array_equal(x[:-1], old_x[shown])  # ... and one point beyond, to the edge
+    np.testing.assert_array_equal(y[:-1], old_smooth[shown])
     # a new run's first points are not joined to the old run's last ones: they are another curve
     plots.add_steps(*steps(1, 3, level=0.5))
     assert len(plots.cost_curve.getData()[0]) == 3
+    plots.add_steps(*steps(4, 497, level=0.5))  # as long as the first: its axis shows all of that
+    x, y = plots.compare_curve.getData()
+    np.testing.assert_array_equal(x, old_x)
+    np.testing.assert_array_equal(y, old_smooth)
+    # and it can be switched off
     plots.compare_box.setCurrentIndex(0)
     plots.compare_box.activated.emit(0)
     assert not plots.compare_curve.isVisible() and plots.compared is None
     plots.compare_with(plots.runs[0])
     assert plots.compare_curve.isVisible()
+
+
+def test_a_long_earlier_run_is_drawn_thinned_to_the_plots_width(make_plots):
+    # a fast run leaves 100 k points and more: drawn whole, each repaint of the cost plot traced them all
+    plots = make_plots(max_points=300_000)
+    plots.start_run("fast run")
+    plots.add_steps(*steps(1, 200_000))
+    old_x, old_smooth = plots.series.x.copy(), plots.series.y[:, 1].copy()
+    plots.start_run("next run")
+    plots.add_steps(*steps(1, 100))  # x to 1,000 of the earlier run's 2,000,000
+    x, y = plots.compare_curve.getData()
+    assert x[-2] <= 1_000 < x[-1] and len(x) == 101  # the part in view, and one point beyond
+    plots.add_steps(np.linspace(2_000, 2_000_000, 1_000), np.full(1_000, 0.2, np.float32),
+                    np.full((1_000, 2), 0.5, np.float32))  # now the whole earlier run is in view
+    x, y = plots.compare_curve.getData()
+    width = plots.cost_plot.vb.width()
+    assert width <= len(x) <= 2 * width + 2
+    assert x[0] == old_x[0] and x[-1] == old_x[-1]  # from its start to its end
+    np.testing.assert_array_equal(y, old_smooth[np.searchsorted(old_x, x)])  # its own points, thinned
 
 
 def test_the_cost_axis_follows_the_recent_cost_not_the_first_steps(plots):
