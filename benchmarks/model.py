@@ -10,7 +10,8 @@ Reports, with one BLAS thread unless said otherwise:
   product per layer, dC/dw per layer (BP4), and delta @ w for every layer but the first (BP2);
 - what augmentation costs per epoch; MNIST load time; the latency of predicting one drawn image;
 - what subnormal weights cost: the shipped network's weights as saved (a long run left some
-  subnormal) against as loaded (``model.subnormals`` sets them to zero), through a batch's products.
+  subnormal) against as loaded (``model.subnormals`` sets them to zero), through a batch's products
+  and in a training step.
 
 The machine may set ``OPENBLAS_CORETYPE`` (a slower kernel); run it once as it is and once with
 ``env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python -m benchmarks.model`` to see both.
@@ -104,8 +105,23 @@ def subnormal_cost(data, repeats: int = 5) -> dict:
                 best = min(best, time.perf_counter() - t)
         return best * 1e3
 
+    def step_ms(weights: list[np.ndarray]) -> float:
+        """The median of 10 training steps (the accurate preset, no augmentation) from these weights."""
+        net = load(DEFAULT_MODEL)
+        net.weights = [w.copy() for w in weights]
+        trainer = Trainer(net, PRESETS["accurate"].replace(augment=False), data.train_x, data.train_y)
+        order = np.random.default_rng(0).permutation(len(data.train_x))
+        times = []
+        with threadpool_limits(1, "blas"):
+            for i in range(12):
+                t = time.perf_counter()
+                trainer.step(order[i * 128 : (i + 1) * 128])
+                times.append(time.perf_counter() - t)
+        return float(np.median(times[2:])) * 1e3
+
     return {"subnormal_weights_saved": count_subnormals(saved), "subnormal_weights_loaded": count_subnormals(loaded),
-            "batch_products_ms_saved": best_ms(saved), "batch_products_ms_loaded": best_ms(loaded)}
+            "batch_products_ms_saved": best_ms(saved), "batch_products_ms_loaded": best_ms(loaded),
+            "training_step_ms_saved": step_ms(saved), "training_step_ms_loaded": step_ms(loaded)}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -200,7 +216,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"the shipped network's weights as saved ({sub['subnormal_weights_saved']:,} subnormal) and as loaded "
           f"({sub['subnormal_weights_loaded']:,}): a batch of 128 through its products "
           f"{sub['batch_products_ms_saved']:.1f} ms saved, {sub['batch_products_ms_loaded']:.2f} ms loaded "
-          f"({sub['batch_products_ms_saved'] / sub['batch_products_ms_loaded']:.0f}x)")
+          f"({sub['batch_products_ms_saved'] / sub['batch_products_ms_loaded']:.0f}x); a training step from them "
+          f"{sub['training_step_ms_saved']:.1f} ms saved, {sub['training_step_ms_loaded']:.1f} ms loaded "
+          f"({sub['training_step_ms_saved'] / sub['training_step_ms_loaded']:.1f}x)")
     pr = results["predict_one_image_us"]
     print(f"one drawn image: preprocess {pr['preprocess_280x280']:.0f} us + forward {pr['forward_default_model']:.0f} us")
     return 0
