@@ -293,7 +293,7 @@ class MainWindow(QMainWindow):
             self.plots.add_steps(snap.step_samples, snap.step_costs, snap.grad_norms)
         if snap.weights is not None:  # copies: the display network keeps them
             self.network.weights, self.network.biases = list(snap.weights), list(snap.biases)
-            self.recognition.refresh_outputs()  # watch the network learn your digit
+            self.recognition.refresh_outputs_soon()  # watch the network learn your digit
 
     @Slot(object)
     def _on_view_frame(self, snap: Frame) -> None:

@@ -40,6 +40,10 @@ class Recognition(QObject):
         self._view_timer = QTimer(self, singleShot=True, interval=VIEW_INPUT_MS)
         self._view_timer.timeout.connect(self._on_view_timer)
         self._view_pending = False
+        # a learning network's new weights reach the bars in a pass of their own, not inside the
+        # frame that brought them (with the curves' new steps): no pass grows by a forward pass
+        self._refresh_timer = QTimer(self, singleShot=True, interval=0)
+        self._refresh_timer.timeout.connect(self.refresh_outputs)
         self._label: int | None = None  # the true label of an input shown as if drawn (MNIST's)
         canvas.drawing_changed.connect(self._predict_timer.start)  # coalesced: once per pass
 
@@ -75,10 +79,17 @@ class Recognition(QObject):
         self._view_pending = False
         self.input_changed.emit(self._last.vector, label)
 
+    @Slot()
     def refresh_outputs(self) -> None:
         """The bars again, for a network that changed (e.g. while it learns): no preprocessing."""
+        self._refresh_timer.stop()
         if self.input is not None:
             self._show(new_input=False)
+
+    def refresh_outputs_soon(self) -> None:
+        """``refresh_outputs`` in the next event-loop pass (once, however often asked before it)."""
+        if self.input is not None:
+            self._refresh_timer.start()
 
     def _show(self, new_input: bool) -> None:
         """The preview (when the input, or how the network reads it, changed) and the bars."""

@@ -1,21 +1,25 @@
-"""The pen's answer is painted in the pass that reads the drawing, ahead of the other views."""
+"""The pen's answer is painted in the pass that reads the drawing, ahead of the other views; a
+training frame's new weights reach the bars in a pass of their own."""
 
 from __future__ import annotations
 
 import sys
 
+import numpy as np
 from PySide6.QtCore import QEvent, QObject
 
 from digitlab.gui.drawing.recognition import Recognition
+from digitlab.gui.training.session import TrainingSession
 from tests.gui.test_main_window import draw
 
 MNIST_SUBSET = (500, 200)  # training and test images (tests/gui/conftest.py)
 
 
-def _inside_a_reading() -> bool:
+def _inside(function) -> bool:
+    """Whether this call comes from inside a call of ``function``."""
     frame = sys._getframe()
     while frame is not None:
-        if frame.f_code is Recognition.update.__code__:
+        if frame.f_code is function.__code__:
             return True
         frame = frame.f_back
     return False
@@ -31,7 +35,7 @@ class _PaintLog(QObject):
 
     def eventFilter(self, obj, event) -> bool:
         if event.type() == QEvent.Type.Paint:
-            self.paints.append((_inside_a_reading(), self.prediction.predicted_digit))
+            self.paints.append((_inside(Recognition.update), self.prediction.predicted_digit))
         return False
 
 
@@ -44,3 +48,26 @@ def test_the_bars_are_painted_in_the_pass_that_reads_the_drawing(qtbot, window) 
     qtbot.waitUntil(lambda: window.recognition.input is not None)
     inside = [digit for within, digit in log.paints if within]
     assert inside and inside[-1] == window.prediction.predicted_digit is not None
+
+
+def test_a_training_frame_reaches_the_bars_in_a_pass_of_its_own(qtbot, window, monkeypatch) -> None:
+    # the frame's handler adds the new steps to the curves; the drawing's forward pass through the
+    # new weights waits for the next pass, so that no pass of the event loop carries both
+    draw(qtbot, window.canvas, [(0.5, 0.15), (0.5, 0.85)])  # a "1"
+    qtbot.waitUntil(lambda: window.recognition.input is not None)
+    readings = []  # per reading of the drawing for the bars: inside a frame's handler?
+    show = Recognition._show
+
+    def logged(self, new_input: bool) -> None:
+        readings.append((_inside(TrainingSession._on_frame), [w.copy() for w in window.network.weights[:1]]))
+        show(self, new_input)
+
+    monkeypatch.setattr(Recognition, "_show", logged)
+    window.training.set_config(window.training.config().replace(epochs=50), preset="custom")
+    window.toggle_training()
+    qtbot.waitUntil(lambda: len(readings) >= 5, timeout=10_000)
+    window.session.stop()
+    qtbot.waitUntil(lambda: not window.session.active, timeout=5000)
+    assert not any(within for within, _ in readings[:5])
+    # and they do follow the learning network: its weights differ from one reading to a later one
+    assert not np.array_equal(readings[0][1][0], readings[4][1][0])
