@@ -9,10 +9,12 @@ import sys
 import time
 
 import numpy as np
+import pytest
 
 from digitlab.model.config import TrainConfig
 from digitlab.model.data import MNIST
-from digitlab.model.train_process import RunRecipe, TrainerProcess, mnist_trainer
+from digitlab.model.train import Trainer
+from digitlab.model.train_process import FRAME_SECONDS, RunRecipe, TrainerProcess, mnist_trainer
 
 
 def _gone(pid: int) -> bool:
@@ -45,6 +47,41 @@ def test_a_script_drives_a_run_and_reads_its_frames(mnist) -> None:
         assert sum(map(len, costs)) == 100  # every step's cost, once
         assert changes > 0  # frames carried a recorded step's changes
         assert end.network.layer_sizes == (784, 16, 10) and not np.array_equal(end.network.weights[0], net.weights[0])
+    finally:
+        proc.shutdown()
+
+
+class _SlowTrainer(Trainer):
+    """A trainer whose every step takes 15 ms more: half a frame period (1/30 s)."""
+
+    def step(self, *args, **kwargs):
+        time.sleep(0.015)
+        return super().step(*args, **kwargs)
+
+
+def _slow_trainer(net, config, mnist: MNIST) -> Trainer:
+    return _SlowTrainer(net, config, mnist.train_x, mnist.train_y)
+
+
+@pytest.mark.timing
+def test_frames_come_at_the_frame_rate_when_steps_take_half_a_period(mnist) -> None:
+    # sending with the first step a whole period after the last frame sent every third step here
+    # (~22 frames a second); the frame clock sends with the step that ends nearest each due time
+    small = MNIST(mnist.train_x[:2000], mnist.train_y[:2000], mnist.test_x[:10], mnist.test_y[:10])
+    config = TrainConfig(layer_sizes=(784, 16, 10), batch_size=10, epochs=1000, augment=False)
+    net = config.build_network()
+    proc = TrainerProcess()
+    try:
+        proc.run(RunRecipe(_slow_trainer, net, {"net": net, "config": config}, data=small))
+        deadline = time.monotonic() + 10
+        while proc.take_frame() is None and time.monotonic() < deadline:
+            time.sleep(0.003)
+        frames, start = 0, time.monotonic()
+        while time.monotonic() - start < 3.0:  # taken as they come: none merged
+            time.sleep(0.003)
+            frames += proc.take_frame() is not None
+        rate = frames / (time.monotonic() - start)
+        assert 0.85 / FRAME_SECONDS <= rate <= 1.1 / FRAME_SECONDS
     finally:
         proc.shutdown()
 
