@@ -14,7 +14,7 @@ actually applied, which the training loop copies only when a caller asked to see
 L2 weight decay adds lambda w to the weights' gradient (not the biases'), which is the gradient
 of the penalty lambda/2 ||w||^2. Every ``FLUSH_EVERY`` steps the parameters and the optimizer's
 buffers have their values below 1e-20 set to zero (``model.subnormals``: the decay drives some toward
-the subnormal range, where products are ~60 times slower on x86).
+the subnormal range, where products are many times slower on x86).
 """
 
 from __future__ import annotations
@@ -41,9 +41,11 @@ class Optimizer:
         self.momentum, self.beta1, self.beta2, self.eps = momentum, beta1, beta2, eps
         # C order whatever the parameters' layout, so that Adam can walk them flat in blocks
         self.change = [np.zeros(p.shape, p.dtype) for p in params]  # Delta, the last step's change
+        self._state = list(self.change)  # every buffer kept between steps: flushed with the parameters
         if kind == "adam":
             self.m = [np.zeros(p.shape, p.dtype) for p in params]
             self.s = [np.zeros(p.shape, p.dtype) for p in params]
+            self._state += [*self.m, *self.s]
             largest = max((p.size for p in params), default=0)
             self._tmp = np.empty(min(largest, ADAM_BLOCK), dtype=params[0].dtype if params else float)
         self.t = 0
@@ -113,4 +115,4 @@ class Optimizer:
         for p, d in zip(params, self.change):
             p += d
         if self.t % FLUSH_EVERY == 0:
-            flush_tiny([*params, *self.change, *getattr(self, "m", ()), *getattr(self, "s", ())])
+            flush_tiny([*params, *self._state])
