@@ -280,9 +280,6 @@ def _blocks(x: np.ndarray, y: np.ndarray, ds: int):
     return bx, bmax, bmin, bmean
 
 
-__all__ = ["StepSeries", "Decimator", "DEFAULT_MAX_POINTS", "SMOOTH_SPAN", "DIRECT_LIMIT"]
-
-
 def visible_thinned(x: np.ndarray, y: np.ndarray, x0: float, x1: float, pixels: float) -> XY:
     """The points of a finished curve (``x`` ascending) that the view [x0, x1] shows, with one
     beyond each edge so the line reaches it, thinned to every k-th where there are more than two a
@@ -298,3 +295,6 @@ def visible_thinned(x: np.ndarray, y: np.ndarray, x0: float, x1: float, pixels: 
     if picks[-1] != i1 - 1:
         picks = np.append(picks, i1 - 1)
     return x[picks], y[picks]
+
+
+__all__ = ["StepSeries", "Decimator", "DEFAULT_MAX_POINTS", "SMOOTH_SPAN", "DIRECT_LIMIT", "visible_thinned"]
