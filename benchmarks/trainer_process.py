@@ -21,7 +21,6 @@ def main(argv: list[str] | None = None) -> int:
     from digitlab.model.blas import limit_blas_threads
     from digitlab.model.config import PRESETS
     from digitlab.model.data import load_mnist
-    from digitlab.model.train import Trainer
     from digitlab.model.train_process import RunRecipe, TrainerProcess, mnist_trainer
 
     p = argparse.ArgumentParser(prog="python -m benchmarks.trainer_process", description=__doc__.split("\n\n")[0])
@@ -38,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     time.sleep(3.0)  # spawned, MNIST loaded
     net = config.build_network()
     process.run(RunRecipe(mnist_trainer, net, dict(net=net, config=config)), record_changes=args.changes)
-    headless = Trainer(config.build_network(), config, data.train_x, data.train_y)
+    headless = mnist_trainer(config.build_network(), config, data)  # as the child builds its run
     steps = headless.steps()
     for _ in range(20):  # warm up
         next(steps)
