@@ -27,6 +27,9 @@ from digitlab.model.train_process import Frame, RunRecipe, TrainerProcess
 FRAME_MS = 33  # ~30 Hz, the display rate the views are fed at
 HELD_VIEW_MS = 250  # while the user draws, the network view takes a frame at most this often
 HELD_FRAME_MS = 100  # and the curves (the bars too, for a network that learns): 10 times a second
+# the status line and the progress bar change at a pace one can read (and each change relays the
+# panel out): at most this often while a run goes at full speed, at every frame in slow motion
+STATUS_MS = 200
 
 
 class TrainingSession(QObject):
@@ -57,6 +60,8 @@ class TrainingSession(QObject):
         self._diagram_timer.timeout.connect(self.view_frame_done)
         self._view_frame: Frame | None = None
         self._view_held = False
+        self._slow_motion = False
+        self._status_at = -1.0  # when ``progress`` was last emitted (perf_counter)
 
     # ------------------------------------------------------------------ state
     @property
@@ -90,6 +95,7 @@ class TrainingSession(QObject):
         self._network = recipe.network.copy()
         self._steps_done = 0
         self._started = time.perf_counter()
+        self._slow_motion, self._status_at = steps_per_second is not None, -1.0
         self._process.run(recipe, start_paused=start_paused, steps_per_second=steps_per_second,
                           record_changes=self._record_changes, accumulate=self._accumulate)
         self._frame_timer.start()
@@ -118,6 +124,7 @@ class TrainingSession(QObject):
             self._process.stop()
 
     def set_speed(self, steps_per_second: float | None) -> None:
+        self._slow_motion = steps_per_second is not None
         if self.active:
             self._process.set_speed(steps_per_second)
 
@@ -185,7 +192,10 @@ class TrainingSession(QObject):
         self._view_frame = frame if self._view_frame is None else self._view_frame.merge(frame)
         if not self._view_timer.isActive():
             self._view_timer.start(HELD_VIEW_MS if self._view_held else FRAME_MS // 2)
-        self.progress.emit(frame.step / max(frame.total_steps, 1), self._status(frame))
+        now = time.perf_counter()
+        if frame.state != "running" or self._slow_motion or now - self._status_at >= STATUS_MS / 1000:
+            self._status_at = now
+            self.progress.emit(frame.step / max(frame.total_steps, 1), self._status(frame))
 
     @Slot()
     def _emit_view_frame(self) -> None:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 
 import numpy as np
 import pytest
 
-from digitlab.gui.training.session import TrainingSession, duration
+from digitlab.gui.training.session import STATUS_MS, TrainingSession, duration
 from digitlab.model.config import TrainConfig
 from digitlab.model.data import MNIST
 from digitlab.model.train_process import RunRecipe, mnist_trainer
@@ -51,6 +52,28 @@ def test_a_run_hands_out_every_step_and_ends_with_its_network(qtbot, session, sm
     assert sum(len(c) for c in costs) == 200  # 2 epochs of 100 steps: none lost between frames
     assert len(epochs) == 2 and session.steps_done == 200
     assert not np.array_equal(network.weights[0], recipe.network.weights[0])  # it learnt
+
+
+def test_the_status_line_changes_at_a_readable_pace_and_ends_on_the_last_step(qtbot, session, small) -> None:
+    frames, statuses = [], []
+    session.steps_arrived.connect(lambda frame: frames.append(frame.step))
+    session.progress.connect(lambda fraction, status: statuses.append((time.perf_counter(), fraction, status)))
+    with qtbot.waitSignal(session.ended, timeout=60_000):
+        assert session.start(_recipe(small, epochs=100))  # 10,000 steps: a few seconds at full speed
+    running = [t for t, fraction, _ in statuses if fraction < 1]
+    assert len(frames) > 2 * len(statuses)  # frames at display rate, the status a few times a second
+    assert min(np.diff(running)) >= STATUS_MS / 1000 - 0.002
+    _, fraction, status = statuses[-1]  # the last frame's, whenever it came
+    assert fraction == 1 and "step 10,000 of 10,000" in status
+
+
+def test_in_slow_motion_the_status_line_shows_every_step(qtbot, session, small) -> None:
+    steps = []
+    session.progress.connect(lambda fraction, status: steps.append(status.split(",")[1]))
+    assert session.start(_recipe(small, epochs=5), steps_per_second=10)
+    qtbot.waitUntil(lambda: len(steps) >= 6, timeout=10_000)
+    session.stop()
+    assert steps[:6] == [f" step {i} of 500" for i in range(1, 7)]
 
 
 def test_one_step_is_exactly_one_step_then_paused(qtbot, session, small) -> None:
