@@ -19,7 +19,7 @@ nearly all of the cost (10-25 ms for a wide network), are drawn into an image th
 what they show is (``NetworkViewState.edges_version``): a new reading or a hover repaints only the
 neurons and digits over it, a few ms. A training frame does not draw the new edges in one go
 either: ``render_soon`` draws them into a new image in parts (the selection, each layer's edges),
-~3 ms per event-loop pass, then repaints; any other paint with stale edges (a resize, an option, a
+~1.5 ms per event-loop pass, then repaints; any other paint with stale edges (a resize, an option, a
 test's ``grab``) draws them directly.
 """
 
@@ -61,7 +61,7 @@ Array = np.ndarray
 
 
 DISC_MAX = 40  # taller layers are drawn as a strip of cells
-RENDER_SLICE_S = 0.003  # render_soon draws parts for about this long per event-loop pass
+RENDER_SLICE_S = 0.0015  # render_soon draws parts for about this long per event-loop pass (3 ms: loop late p99 ~1 ms worse)
 
 
 class _Column:
