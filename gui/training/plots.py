@@ -49,7 +49,17 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QSize, QTimer, Slot
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QResizeEvent
-from PySide6.QtWidgets import QBoxLayout, QCheckBox, QComboBox, QGraphicsView, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QCheckBox,
+    QComboBox,
+    QGraphicsItem,
+    QGraphicsView,
+    QHBoxLayout,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
 
 from digitlab.gui.training.plot_tools import PlotTools, recent_log_range, recent_top
 from digitlab.gui.training.step_series import DEFAULT_MAX_POINTS, SMOOTH_SPAN, Decimator, StepSeries, visible_thinned
@@ -325,6 +335,10 @@ class TrainingPlots(QWidget):
             axis.setTickPen(_pen(GRID))
             axis.setStyle(tickAlpha=255, maxTickLevel=1)
             axis.setZValue(-1000)  # below the view box, so the grid lies under the curves and legend
+            # ticks, labels and grid kept as a pixmap between their changes (each calls update(), which
+            # drops it): a frame's new steps repaint the plot without laying out its texts again,
+            # ~18% of the curves' time per frame
+            axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         plot.getAxis("left").setWidth(52)  # the same for all three, so linked x axes line up
         plot.showGrid(x=True, y=True, alpha=1.0)
         plot.disableAutoRange()

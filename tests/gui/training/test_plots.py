@@ -224,3 +224,31 @@ def test_with_separate_passes_the_gradient_plot_takes_its_steps_in_the_next_pass
     assert len(plots.cost_curve.getData()[0]) == 50  # the cost plot at once
     assert all(c.getData()[0] is None or len(c.getData()[0]) == 0 for c in plots.grad_curves)
     qtbot.waitUntil(lambda: all(len(c.getData()[0]) == 50 for c in plots.grad_curves), timeout=1000)
+
+
+def _axis_pixels(plot, name: str):
+    """The strip of the plot's ``name`` axis (its ticks' labels) as the screen shows it."""
+    view = plot.getViewWidget()
+    axis = plot.getAxis(name)
+    rect = view.mapFromScene(axis.mapRectToScene(axis.rect())).boundingRect()
+    return view.grab().toImage().copy(rect)
+
+
+def test_the_cached_axes_redraw_when_their_range_or_look_changes(qtbot, plots):
+    # the axes are kept as pixmaps between frames: each change must still reach the screen
+    plots.add_steps(*steps(1, 200))
+    qtbot.wait(50)
+    left, bottom = _axis_pixels(plots.cost_plot, "left"), _axis_pixels(plots.cost_plot, "bottom")
+    samples, costs, norms = steps(201, 200)
+    plots.add_steps(samples * 40, costs * 30, norms)  # the cost axis widens, the x axis doubles
+    qtbot.wait(50)
+    assert _axis_pixels(plots.cost_plot, "left") != left
+    assert _axis_pixels(plots.cost_plot, "bottom") != bottom
+    before = _axis_pixels(plots.grad_plot, "left")
+    plots.restyle(dark=True)
+    qtbot.wait(50)
+    assert _axis_pixels(plots.grad_plot, "left") != before
+    before = _axis_pixels(plots.cost_plot, "left")
+    plots.set_log_cost(True)
+    qtbot.wait(50)
+    assert _axis_pixels(plots.cost_plot, "left") != before
