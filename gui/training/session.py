@@ -21,6 +21,7 @@ import time
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
+from digitlab.gui.training.full_collections import FullCollectionsHeld
 from digitlab.model.network import Network
 from digitlab.model.train_process import Frame, RunRecipe, TrainerProcess
 
@@ -62,6 +63,7 @@ class TrainingSession(QObject):
         self._view_held = False
         self._slow_motion = False
         self._status_at = -1.0  # when ``progress`` was last emitted (perf_counter)
+        self._collections = FullCollectionsHeld()  # no 60 ms pause of the window while a run trains
 
     # ------------------------------------------------------------------ state
     @property
@@ -96,6 +98,7 @@ class TrainingSession(QObject):
         self._steps_done = 0
         self._started = time.perf_counter()
         self._slow_motion, self._status_at = steps_per_second is not None, -1.0
+        self._collections.hold()
         self._process.run(recipe, start_paused=start_paused, steps_per_second=steps_per_second,
                           record_changes=self._record_changes, accumulate=self._accumulate)
         self._frame_timer.start()
@@ -164,6 +167,7 @@ class TrainingSession(QObject):
         for timer in (self._frame_timer, self._view_timer, self._diagram_timer):
             timer.stop()
         network, self._network = self._network, None
+        self._collections.release()
         end = self._process.shutdown(timeout)
         if end is not None and end.network is not None:
             return end.network
@@ -222,6 +226,7 @@ class TrainingSession(QObject):
     def _end(self, network: Network | None, outcome: str, message: str) -> None:
         last_good, self._network = self._network, None
         self._frame_timer.stop()
+        self._collections.release()
         if self._view_timer.isActive():
             self._view_timer.stop()
             self._emit_view_frame()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import time
@@ -65,6 +66,30 @@ def test_the_status_line_changes_at_a_readable_pace_and_ends_on_the_last_step(qt
     assert min(np.diff(running)) >= STATUS_MS / 1000 - 0.002
     _, fraction, status = statuses[-1]  # the last frame's, whenever it came
     assert fraction == 1 and "step 10,000 of 10,000" in status
+
+
+def test_full_garbage_collections_wait_while_a_run_trains_and_follow_its_end(qtbot, session, small) -> None:
+    full: list[float] = []
+
+    def on_collection(phase: str, info: dict) -> None:
+        if phase == "stop" and info["generation"] == 2:
+            full.append(time.perf_counter())
+
+    threshold = gc.get_threshold()
+    gc.callbacks.append(on_collection)
+    try:
+        with qtbot.waitSignal(session.ended, timeout=60_000):
+            assert session.start(_recipe(small, epochs=20))
+            kept = []
+            for _ in range(400_000):  # objects that live on, as a window's do: full collections fall due
+                kept.append([None])
+                _ = [[], []]  # and garbage, for the young generations
+            assert not full  # none while the run trains
+        ended = time.perf_counter()
+        qtbot.waitUntil(lambda: any(t > ended for t in full), timeout=5_000)  # one once the run is over
+    finally:
+        gc.callbacks.remove(on_collection)
+    assert gc.get_threshold() == threshold
 
 
 def test_in_slow_motion_the_status_line_shows_every_step(qtbot, session, small) -> None:
