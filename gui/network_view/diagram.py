@@ -25,6 +25,7 @@ test's ``grab``) draws them directly.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Iterator
 
@@ -93,7 +94,7 @@ class Diagram(HoverWidget):
         self.setMouseTracking(True)
         self._legend_rows = 1
         self._legend_cache: dict[tuple, QPixmap] = {}  # what it shows -> the legend drawn (a few)
-        self._brushes: dict[int, QBrush] = {}  # ARGB word -> brush, for the neurons' shading
+        self._discs: dict[tuple, QImage] = {}  # (ARGB word, radius, pixel ratio, outline) -> a neuron's disc
         self._selected_for: tuple | None = None  # what ``_edges`` were selected for (``_edges_key``)
         self._edges_image: QImage | None = None  # the ground and the edges, drawn for ``_edges_drawn_for``
         self._edges_drawn_for: tuple | None = None
@@ -388,27 +389,38 @@ class Diagram(HoverWidget):
                     y = col.ys[j]
                     p.drawLine(QLineF(col.x - w / 2 - 7, y, col.x - w / 2 - 2, y))
             return
-        p.setPen(self._c.outline_pen)
         r = col.radius
-        brushes = self._brushes
-        if len(brushes) > 4096:
-            brushes.clear()
         ground = int(self._c.background.rgb())
-        background = brushes.get(ground) or brushes.setdefault(ground, QBrush(self._c.background))
-        for y, word in (zip(col.ys.tolist(), words.tolist() if words is not None else [None] * n)):
-            if word is None:
-                brush = background
-            else:
-                brush = brushes.get(word)
-                if brush is None:
-                    brush = brushes[word] = QBrush(QColor.fromRgb(word))
-            p.setBrush(brush)
-            p.drawEllipse(QPointF(col.x, y), r, r)
+        for y, word in (zip(col.ys.tolist(), words.tolist() if words is not None else [ground] * n)):
+            disc = self._disc(word, r)
+            half = disc.width() / disc.devicePixelRatio() / 2
+            p.drawImage(QPointF(col.x - half, y - half), disc)
         if hl_b.any():
             p.setBrush(Qt.BrushStyle.NoBrush)
             p.setPen(QPen(self._c.highlight, 2))
             for j in np.flatnonzero(hl_b):
                 p.drawEllipse(QPointF(col.x, col.ys[j]), r + 2.5, r + 2.5)
+
+    def _disc(self, word: int, radius: float) -> QImage:
+        """A neuron's disc, shaded ``word`` (ARGB), outlined: drawn once, then copied (an antialiased
+        ellipse costs ~10x the copy of its image; 3b1b's 42 discs were ~0.5 ms of every frame)."""
+        ratio = self.devicePixelRatioF()
+        key = (word, radius, ratio, self._c.outline.rgba())
+        disc = self._discs.get(key)
+        if disc is None:
+            if len(self._discs) > 4096:
+                self._discs.clear()
+            side = 2 * math.ceil(radius + 1)  # the outline's half width and antialiasing inside the margin
+            disc = QImage(round(side * ratio), round(side * ratio), QImage.Format.Format_ARGB32_Premultiplied)
+            disc.setDevicePixelRatio(ratio)
+            disc.fill(Qt.GlobalColor.transparent)
+            with QPainter(disc) as q:
+                q.setRenderHint(QPainter.RenderHint.Antialiasing)
+                q.setPen(self._c.outline_pen)
+                q.setBrush(QColor.fromRgb(word))
+                q.drawEllipse(QPointF(side / 2, side / 2), radius, radius)
+            disc = self._discs[key] = disc
+        return disc
 
     def _paint_output(self, p: QPainter) -> None:
         v = self._state
