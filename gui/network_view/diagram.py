@@ -440,27 +440,34 @@ class Diagram(HoverWidget):
         guess = int(acts.argmax()) if acts is not None else None
         if nudges is not None:
             shade = diverging_index(0.35 * np.sign(nudges) + 0.65 * nudges, 1.0)
-        for i, y in enumerate(col.ys):
-            big.setBold(i == guess)
+        # a pass per font and pen, not per digit: each switch is a painter state change
+        ys = col.ys.tolist()
+        p.setPen(self._c.text)
+        for bold in (False, True):
+            big.setBold(bold)
             p.setFont(big)
-            p.setPen(self._c.text)
-            self._text(p, QRectF(x_digit, y - big_h / 2, big_w, big_h), "cv", str(i))
-            if label == i:
-                p.setPen(QPen(self._c.text, 1.2))
-                p.setBrush(Qt.BrushStyle.NoBrush)
-                p.drawRoundedRect(QRectF(x_digit - 2, y - big_h / 2 - 1, big_w + 4, big_h + 2), 3, 3)
-            p.setFont(font)
+            for i, y in enumerate(ys):
+                if (i == guess) == bold:
+                    self._text(p, QRectF(x_digit, y - big_h / 2, big_w, big_h), "cv", str(i))
+        if label is not None and 0 <= label < len(ys):
+            y = ys[label]
+            p.setPen(QPen(self._c.text, 1.2))
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.drawRoundedRect(QRectF(x_digit - 2, y - big_h / 2 - 1, big_w + 4, big_h + 2), 3, 3)
+        p.setFont(font)
+        p.setPen(self._c.muted)
+        for i, y in enumerate(ys):
             if acts is not None:
-                p.setPen(self._c.muted)
                 self._text(p, QRectF(x_digit + d_act, y - line / 2 - 2, d_bar - d_act, line + 4), "lv", f"{acts[i]:.2f}")
             if nudges is not None:
+                self._text(p, QRectF(x_digit + d_nudge, y - line / 2 - 2, 4 * line, line + 4), "lv", f"{float(nudges[i]):+.2f}")
+        if nudges is not None:
+            p.setPen(self._c.outline_pen)
+            for i, y in enumerate(ys):
                 nv = float(nudges[i])
                 h = max(1.0, abs(nv) * half) if nv else 0.0
                 p.fillRect(QRectF(x_bar, y - h if nv > 0 else y, 10, h), self._c.diverging_qcolors[shade[i]])
-                p.setPen(self._c.outline_pen)
                 p.drawLine(QLineF(x_bar - 2, y, x_bar + 12, y))
-                p.setPen(self._c.muted)
-                self._text(p, QRectF(x_digit + d_nudge, y - line / 2 - 2, 4 * line, line + 4), "lv", f"{nv:+.2f}")
         p.setFont(font)
         if nudges is not None:
             p.setPen(self._c.text)
