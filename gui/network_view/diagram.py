@@ -403,7 +403,7 @@ class Diagram(HoverWidget):
 
     def _disc(self, word: int, radius: float) -> QImage:
         """A neuron's disc, shaded ``word`` (ARGB), outlined: drawn once, then copied (an antialiased
-        ellipse costs ~10x the copy of its image; 3b1b's 42 discs were ~0.5 ms of every frame)."""
+        ellipse cost ~4x the copy of its image here, 9.8 against 2.5 us; 3b1b draws 42 every frame)."""
         ratio = self.devicePixelRatioF()
         key = (word, radius, ratio, self._c.outline.rgba())
         disc = self._discs.get(key)
@@ -419,7 +419,7 @@ class Diagram(HoverWidget):
                 q.setPen(self._c.outline_pen)
                 q.setBrush(QColor.fromRgb(word))
                 q.drawEllipse(QPointF(side / 2, side / 2), radius, radius)
-            disc = self._discs[key] = disc
+            self._discs[key] = disc
         return disc
 
     def _paint_output(self, p: QPainter) -> None:

@@ -22,10 +22,6 @@ class FullCollectionsHeld:
     def __init__(self) -> None:
         self._saved: tuple[int, int, int] | None = None
 
-    @property
-    def held(self) -> bool:
-        return self._saved is not None
-
     def hold(self) -> None:
         if self._saved is None:
             self._saved = gc.get_threshold()
