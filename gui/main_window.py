@@ -298,7 +298,7 @@ class MainWindow(QMainWindow):
     @Slot(object)
     def _on_view_frame(self, snap: Frame) -> None:
         if self.docks["network"].isVisible():  # the diagram repaints in the next pass (view_frame_done)
-            self.network_view.diagram.setUpdatesEnabled(False)
+            self.network_view.diagram.hold_repaint()
             self.network_view.show_snapshot(snap)
 
     @Slot(object, str, str)

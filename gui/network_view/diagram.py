@@ -99,6 +99,7 @@ class Diagram(HoverWidget):
         self._edges_image: QImage | None = None  # the ground and the edges, drawn for ``_edges_drawn_for``
         self._edges_drawn_for: tuple | None = None
         self._rendering: Iterator[None] | None = None  # ``render_soon``'s parts still to draw
+        self._held = False  # a training frame's repaint waits for ``render_soon`` (``hold_repaint``)
         self._render_timer = QTimer(self, singleShot=True, interval=0)
         self._render_timer.timeout.connect(self._render_part)
         self._out: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)  # output text offsets, width
@@ -132,7 +133,24 @@ class Diagram(HoverWidget):
         return 2 * self._line + 2
 
     def invalidate(self) -> None:
-        """What it shows changed: repaint (the edges only if ``edges_version`` moved)."""
+        """What it shows changed: repaint (the edges only if ``edges_version`` moved), unless a
+        frame's repaint is held for ``render_soon``."""
+        if not self._held:
+            self.update()
+
+    def hold_repaint(self) -> None:
+        """A training frame's data comes in: its changes are not painted until ``render_soon`` has
+        drawn its edges. Qt's updates stay on, so a paint Qt asks for (an expose, a ``grab``)
+        still shows the last edges and the current neurons: a widget with updates disabled is left
+        out of ``grab()``, which then held uninitialised memory where the diagram was."""
+        self._held = True
+
+    @property
+    def repaint_held(self) -> bool:
+        return self._held
+
+    def _release(self) -> None:
+        self._held = False
         self.update()
 
     def changeEvent(self, e: QEvent) -> None:
@@ -143,12 +161,12 @@ class Diagram(HoverWidget):
     def resizeEvent(self, e) -> None:
         if self._rendering is not None:  # drawn for the old size: dropped, and painted directly
             self._rendering = None
-            self.setUpdatesEnabled(True)
+            self._release()
         self._edges_image = None
 
     def render_soon(self) -> None:
         """Draw new edges into an image a part per event-loop pass, then repaint from it (a training
-        frame: no pass holds the event loop for long). Its updates are enabled at the end.
+        frame: no pass holds the event loop for long). A held repaint is released at the end.
 
         Should the data change meanwhile, the drawing under way still finishes and shows (it is at
         most a frame old) and a new one starts: frames faster than drawings never starve it.
@@ -156,7 +174,7 @@ class Diagram(HoverWidget):
         if self._rendering is not None:
             return
         if self._state.network is None or not self.isVisible() or self.width() < 1 or self.height() < 1:
-            self.setUpdatesEnabled(True)
+            self._release()
             return
         self._rendering = self._render_edges()
         self._render_timer.start()
@@ -190,8 +208,7 @@ class Diagram(HoverWidget):
                 self._render_timer.start()
                 return
         self._rendering = None
-        self.setUpdatesEnabled(True)
-        self.update()
+        self._release()
         if self._edges_drawn_for is not None and self._edges_drawn_for[0] != self._state.edges_version:
             self.render_soon()  # the data changed while it was drawn
 

@@ -103,7 +103,7 @@ def test_training_feeds_the_plots_and_ends_cleanly(qtbot, window) -> None:
     assert all(w.T.flags.c_contiguous for w in window.network.weights)  # the run's network, made quick to read
     assert window.training.progress.value() == window.training.progress.maximum()
     # drawn a part per pass while training: the last drawing finishes and the diagram repaints again
-    qtbot.waitUntil(window.network_view.diagram.updatesEnabled, timeout=2000)
+    qtbot.waitUntil(lambda: not window.network_view.diagram.repaint_held, timeout=2000)
 
 
 def test_one_step_changes_the_weights_exactly_once(qtbot, window) -> None:

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QEvent, QObject, QPoint, Qt
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt
 from PySide6.QtGui import QColor, QHelpEvent
 from PySide6.QtWidgets import QToolTip
 
@@ -322,12 +322,12 @@ def test_a_training_frame_draws_the_diagram_in_parts_and_shows_what_a_direct_pai
     view = _show(qtbot, NetworkView(net))
     view.set_input(mnist.test_x[0], int(mnist.test_y[0]))
     diagram = view.diagram
-    diagram.setUpdatesEnabled(False)  # as the window does while a frame's data comes in
+    diagram.hold_repaint()  # as the window does while a frame's data comes in
     view.set_weights([w * 0.5 for w in net.weights], list(net.biases))
     view.show_step(record.weight_changes, record.bias_changes)
     diagram.render_soon()
-    assert not diagram.updatesEnabled()  # not in one go: a part per event-loop pass
-    qtbot.waitUntil(diagram.updatesEnabled, timeout=5000)
+    assert diagram.repaint_held  # not in one go: a part per event-loop pass
+    qtbot.waitUntil(lambda: not diagram.repaint_held, timeout=5000)
     staged = diagram.grab().toImage()
     direct = _show(qtbot, NetworkView(net))  # the same data, painted directly
     direct.set_input(mnist.test_x[0], int(mnist.test_y[0]))
@@ -335,6 +335,30 @@ def test_a_training_frame_draws_the_diagram_in_parts_and_shows_what_a_direct_pai
     direct.show_step(record.weight_changes, record.bias_changes)
     assert direct.diagram.size() == diagram.size()
     assert direct.diagram.grab().toImage() == staged
+
+
+def _argb(image) -> np.ndarray:
+    image = image.convertToFormat(image.Format.Format_ARGB32)
+    return np.frombuffer(image.constBits(), np.uint32, image.width() * image.height()).copy()
+
+
+def test_a_grab_while_a_frame_is_drawn_in_parts_shows_the_diagram(qtbot, trained, mnist):
+    # a widget with Qt's updates disabled is left out of grab(): the diagram's pixels were whatever
+    # memory held (seen in screenshots of the window while it trained)
+    net, record = trained
+    view = _show(qtbot, NetworkView(net))
+    view.set_input(mnist.test_x[0], int(mnist.test_y[0]))
+    diagram = view.diagram
+    where = QRect(diagram.mapTo(view, QPoint(0, 0)), diagram.size())
+    before = view.grab(where).toImage()  # the window's grab, as a screenshot takes it
+    diagram.hold_repaint()
+    view.show_step(record.weight_changes, record.bias_changes)
+    diagram.render_soon()
+    assert diagram.repaint_held
+    held = view.grab(where).toImage()
+    # the last frame's edges and the neurons as they are now: nearly every pixel as before
+    same = np.mean(_argb(held) == _argb(before))
+    assert same > 0.9, f"only {same:.0%} of the diagram's pixels as painted"
 
 
 def test_a_new_reading_repaints_the_neurons_over_the_edges_drawn_before(qtbot, trained, mnist, monkeypatch):
@@ -356,12 +380,12 @@ def test_a_resize_while_the_diagram_is_drawn_in_parts_leaves_it_repainting(qtbot
     net, _ = trained
     view = _show(qtbot, NetworkView(net))
     diagram = view.diagram
-    diagram.setUpdatesEnabled(False)
+    diagram.hold_repaint()
     view.set_weights([w * 0.5 for w in net.weights], list(net.biases))
     diagram.render_soon()
-    assert not diagram.updatesEnabled()
+    assert diagram.repaint_held
     diagram.resize(diagram.width() - 40, diagram.height())  # before its next part is drawn
-    assert diagram.updatesEnabled()  # it is painted directly, at the new size
+    assert not diagram.repaint_held  # it is painted directly, at the new size
 
 
 def test_the_input_image_repaints_only_when_its_answer_changes(qtbot, trained, mnist):
