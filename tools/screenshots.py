@@ -138,19 +138,29 @@ def shoot_evaluation(app: QApplication, window) -> None:
 
 
 def lesson(app: QApplication, window, epochs: int) -> None:
-    """The lesson's state: a 3b1b network trained for ``epochs``, a drawn 3, one step taken."""
+    """The lesson's state: a 3b1b network trained for ``epochs``, paused there after one more step
+    (the curves show the run, the network view that step's changes), a drawn 3. The run is left
+    paused: ``end_lesson`` stops it. (A "1 step" after a finished run would start a new run, and
+    the curves would show only that step.)"""
     from digitlab.model.config import PRESETS
 
-    window.training.set_config(PRESETS["3b1b"].replace(epochs=epochs), preset="3b1b")
+    window.training.set_config(PRESETS["3b1b"].replace(epochs=epochs + 1), preset="3b1b")
     window.new_network()
     window.toggle_training()
-    wait_for_run(app, window)
+    wait_until(app, lambda: (e := window.plots.last_epoch) is not None and e.epoch >= epochs,
+               f"epoch {epochs} of the lesson's run", timeout=300)
+    window.toggle_training()  # pause
+    wait_until(app, lambda: window.session.paused, "the pause")
     draw(app, window.canvas, THREE)
     window.step_once()
     pump(app, 0.5)
+    window.recognition.update()
+    pump(app, 0.3)
+
+
+def end_lesson(app: QApplication, window) -> None:
     window.session.stop()
     wait_for_run(app, window)
-    window.recognition.update()
     pump(app, 0.3)
 
 
@@ -222,14 +232,16 @@ def main() -> int:
     window.show()
     pump(app, 0.3)
 
-    # main: a 3b1b network trained for two epochs, then stepped once so the view shows changes
+    # main: a 3b1b network trained for two epochs, paused there after one more step (the view shows its changes)
     lesson(app, window, epochs=1 if only_layout else 2)
     paths = layout_shots(app, window)
     if only_layout:
+        end_lesson(app, window)
         window.close()
         print(*paths, sep="\n")
         return 0
     shoot(app, window, "main", (1600, 1000))
+    end_lesson(app, window)
 
     # step through one backprop step on the drawing, at the gradient stage
     panel = window.step_through

@@ -13,6 +13,7 @@ import pytest
 
 from digitlab.model.config import TrainConfig
 from digitlab.model.data import MNIST
+from digitlab.model.network import Network
 from digitlab.model.train import Trainer
 from digitlab.model.train_process import FRAME_SECONDS, RunRecipe, TrainerProcess, mnist_trainer
 
@@ -26,10 +27,15 @@ def _gone(pid: int) -> bool:
         return f.read().split(")")[-1].split()[0] == "Z"
 
 
+def _small_run(mnist: MNIST, n_train: int, n_test: int, epochs: int) -> tuple[MNIST, TrainConfig, Network]:
+    """A slice of MNIST, a 784-16-10 config at batch 10 for ``epochs``, and its new network."""
+    small = MNIST(mnist.train_x[:n_train], mnist.train_y[:n_train], mnist.test_x[:n_test], mnist.test_y[:n_test])
+    config = TrainConfig(layer_sizes=(784, 16, 10), batch_size=10, epochs=epochs, augment=False)
+    return small, config, config.build_network()
+
+
 def test_a_script_drives_a_run_and_reads_its_frames(mnist) -> None:
-    small = MNIST(mnist.train_x[:500], mnist.train_y[:500], mnist.test_x[:100], mnist.test_y[:100])
-    config = TrainConfig(layer_sizes=(784, 16, 10), batch_size=10, epochs=2, augment=False)
-    net = config.build_network()
+    small, config, net = _small_run(mnist, 500, 100, epochs=2)
     proc = TrainerProcess()
     try:
         proc.run(RunRecipe(mnist_trainer, net, {"net": net, "config": config}, data=small), record_changes=True)
@@ -67,9 +73,7 @@ def _slow_trainer(net, config, mnist: MNIST) -> Trainer:
 def test_frames_come_at_the_frame_rate_when_steps_take_half_a_period(mnist) -> None:
     # sending with the first step a whole period after the last frame sent every third step here
     # (~22 frames a second); the frame clock sends with the step that ends nearest each due time
-    small = MNIST(mnist.train_x[:2000], mnist.train_y[:2000], mnist.test_x[:10], mnist.test_y[:10])
-    config = TrainConfig(layer_sizes=(784, 16, 10), batch_size=10, epochs=1000, augment=False)
-    net = config.build_network()
+    small, config, net = _small_run(mnist, 2000, 10, epochs=1000)
     proc = TrainerProcess()
     try:
         proc.run(RunRecipe(_slow_trainer, net, {"net": net, "config": config}, data=small))
