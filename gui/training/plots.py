@@ -398,6 +398,9 @@ class TrainingPlots(QWidget):
         item.scatter.setSize(6)
         item.scatter.setPen(_pen(colour))
         item.scatter.setBrush(pg.mkBrush(colour))
+        # the few epoch markers change once an epoch, the curves under them every frame: kept as a
+        # pixmap (redrawn when the data or the view's scale changes), not drawn anew in each repaint
+        item.scatter.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         plot.addItem(item)
         legend.addItem(item, name)
         return item

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from PySide6.QtWidgets import QGraphicsItem
 
 from digitlab.gui.training.plots import StepSeries, TrainingPlots
 from digitlab.model.train import EpochRecord
@@ -252,3 +253,40 @@ def test_the_cached_axes_redraw_when_their_range_or_look_changes(qtbot, plots):
     plots.set_log_cost(True)
     qtbot.wait(50)
     assert _axis_pixels(plots.cost_plot, "left") != before
+
+
+def _cost_view_pixels(plots) -> object:
+    return plots.cost_plot.getViewWidget().grab().toImage()
+
+
+def _drawn_without_cache(qtbot, plots):
+    """The cost view as the epoch markers look drawn anew (their pixmap cache off for one grab)."""
+    items = [plots.train_cost_curve.scatter, plots.test_cost_curve.scatter]
+    for item in items:
+        item.setCacheMode(QGraphicsItem.CacheMode.NoCache)
+    qtbot.wait(20)
+    image = _cost_view_pixels(plots)
+    for item in items:
+        item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+    qtbot.wait(20)
+    return image
+
+
+def test_the_cached_epoch_markers_show_what_drawing_them_anew_shows(qtbot, plots):
+    # the markers are kept as pixmaps between frames: new epochs, a rescaled view and a new theme
+    # must each reach the screen, never the pixmap of before
+    assert plots.train_cost_curve.scatter.cacheMode() == QGraphicsItem.CacheMode.DeviceCoordinateCache
+    plots.add_steps(*steps(1, 300))
+    plots.add_epochs([epoch(1), epoch(2)])
+    qtbot.wait(50)
+    shown = _cost_view_pixels(plots)
+    assert shown == _drawn_without_cache(qtbot, plots)
+    samples, costs, norms = steps(301, 200)
+    plots.add_steps(samples * 40, costs * 30, norms)  # the x axis doubles, the cost axis widens
+    plots.add_epochs([epoch(3)])
+    qtbot.wait(50)
+    assert _cost_view_pixels(plots) != shown
+    assert _cost_view_pixels(plots) == _drawn_without_cache(qtbot, plots)
+    plots.restyle(dark=True)
+    qtbot.wait(50)
+    assert _cost_view_pixels(plots) == _drawn_without_cache(qtbot, plots)
