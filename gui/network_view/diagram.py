@@ -203,10 +203,18 @@ class Diagram(HoverWidget):
         if rendering is None:
             return
         start = time.perf_counter()
-        while next(rendering, StopIteration) is not StopIteration:
-            if time.perf_counter() - start >= RENDER_SLICE_S:
-                self._render_timer.start()
-                return
+        try:
+            while next(rendering, StopIteration) is not StopIteration:
+                if time.perf_counter() - start >= RENDER_SLICE_S:
+                    self._render_timer.start()
+                    return
+        except Exception:
+            # a part that fails must not leave the drawing "under way" for good: the diagram would
+            # hold its repaint and never draw a frame again (the traceback still goes to stderr)
+            self._rendering = None
+            self._edges_image = None  # the next paint draws the edges directly, whole
+            self._release()
+            raise
         self._rendering = None
         self._release()
         if self._edges_drawn_for is not None and self._edges_drawn_for[0] != self._state.edges_version:

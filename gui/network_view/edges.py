@@ -90,7 +90,8 @@ class EdgeLines:
         missing = [i for i, f in enumerate(flat) if f not in cache]
         if missing:
             if len(cache) + len(missing) > SPARSE_CACHE_LINES:
-                cache.clear()
+                cache.clear()  # every line asked for is made anew, not only the missing ones
+                missing = list(range(len(flat)))
             miss = np.array(missing)
             keys_m, idx_m = np.asarray(keys)[miss], np.asarray(idx)[miss]
             for key in np.unique(keys_m).tolist():

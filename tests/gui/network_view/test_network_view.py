@@ -388,6 +388,35 @@ def test_a_resize_while_the_diagram_is_drawn_in_parts_leaves_it_repainting(qtbot
     assert not diagram.repaint_held  # it is painted directly, at the new size
 
 
+def test_a_part_that_fails_does_not_stop_the_diagram_drawing_the_next_frames(qtbot, trained, monkeypatch):
+    # a part that raised left the drawing "under way" for good: the diagram held its repaint and
+    # never drew a frame again (seen after a minute of accurate in "last step's changes" mode)
+    net, _ = trained
+    view = _show(qtbot, NetworkView(net))
+    diagram = view.diagram
+    real = diagram._draw_edges
+
+    def fails_once(p):
+        monkeypatch.setattr(diagram, "_draw_edges", real)
+        raise RuntimeError("a part failed")
+        yield
+
+    monkeypatch.setattr(diagram, "_draw_edges", fails_once)
+    with qtbot.captureExceptions() as errors:
+        diagram.hold_repaint()
+        view.set_weights([w * 0.5 for w in net.weights], list(net.biases))
+        diagram.render_soon()
+        qtbot.waitUntil(lambda: not diagram.repaint_held, timeout=5000)
+    assert [str(e[1]) for e in errors] == ["a part failed"]
+    diagram.hold_repaint()  # the next frame
+    view.set_weights([w * 0.25 for w in net.weights], list(net.biases))
+    diagram.render_soon()
+    qtbot.waitUntil(lambda: not diagram.repaint_held, timeout=5000)
+    direct = _show(qtbot, NetworkView(net))
+    direct.set_weights([w * 0.25 for w in net.weights], list(net.biases))
+    assert direct.diagram.grab().toImage() == diagram.grab().toImage()
+
+
 def test_the_input_image_repaints_only_when_its_answer_changes(qtbot, trained, mnist):
     # a training frame brings new weights 25 times a second; the answer line mostly stays the same
     net, _ = trained
