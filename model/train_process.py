@@ -8,7 +8,8 @@ and, at most ~30 times a second, a copy of the weights with the changes of the s
 (only while someone looks at them). The pipe carries only the small data: the weights and changes
 travel through shared memory (``model.frame_slots``), copied once by the child into a slot it owns
 and once out of it by the parent's reader thread, which then hands the slot back. The two
-interpreters share no GIL, so drawing never slows training and training never delays a repaint.
+interpreters share no GIL: training never delays a repaint, and drawing slows training only
+through the machine they share (a few percent on 2 cores; docs/performance.md).
 Nothing here imports Qt: a script can drive it too.
 
 If the child dies (killed, out of memory), ``died`` says so and the caller keeps the weights of
