@@ -160,9 +160,14 @@ class Diagram(HoverWidget):
 
     def resizeEvent(self, e) -> None:
         if self._rendering is not None:  # drawn for the old size: dropped, and painted directly
-            self._rendering = None
-            self._release()
+            self._drop_rendering()
         self._edges_image = None
+
+    def _drop_rendering(self) -> None:
+        """Give up the drawing under way: the next paint draws the edges directly, whole."""
+        self._rendering = None
+        self._edges_image = None
+        self._release()
 
     def render_soon(self) -> None:
         """Draw new edges into an image a part per event-loop pass, then repaint from it (a training
@@ -211,9 +216,7 @@ class Diagram(HoverWidget):
         except Exception:
             # a part that fails must not leave the drawing "under way" for good: the diagram would
             # hold its repaint and never draw a frame again (the traceback still goes to stderr)
-            self._rendering = None
-            self._edges_image = None  # the next paint draws the edges directly, whole
-            self._release()
+            self._drop_rendering()
             raise
         self._rendering = None
         self._release()
