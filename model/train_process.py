@@ -134,8 +134,15 @@ class RunEnd:
 class TrainerProcess:
     """A warm child process that trains; every method returns at once (none waits on training)."""
 
-    def __init__(self, preload_mnist: bool = False) -> None:
+    def __init__(self, preload_mnist: bool = False, on_arrival: Callable[[], None] | None = None) -> None:
+        """``on_arrival``, if given, is called from the reader thread when a frame or the run's end
+        comes (or the child dies) and nothing taken since the last call: the caller takes it at
+        once, on its own thread, rather than polling on a clock of its own (the child's uneven 30 Hz
+        and a 30 Hz poll drift against each other: about one poll in five found nothing, and
+        frames that came close together were merged)."""
         self._preload = preload_mnist
+        self._on_arrival = on_arrival
+        self._arrival_told = False  # on_arrival was called, and nothing taken since
         self._proc: mp.process.BaseProcess | None = None
         self._conn: Connection | None = None
         self._lock = threading.Lock()
@@ -297,12 +304,14 @@ class TrainerProcess:
         """Everything new since the last call, merged; None if nothing came."""
         with self._lock:
             frame, self._frame = self._frame, None
+            self._arrival_told = False
         return frame
 
     def take_end(self) -> RunEnd | None:
         """The run's end, once it came (then the process is idle and warm for the next run)."""
         with self._lock:
             end, self._end = self._end, None
+            self._arrival_told = False
         if end is not None:
             self._state = "idle"
         return end
@@ -316,6 +325,7 @@ class TrainerProcess:
                 if self._conn is conn:  # not a shutdown we asked for
                     self._died = True
                     self._drop_slots()
+                    self._tell_arrival()
                 return
             kind = message[0]
             if kind == "frame":
@@ -324,6 +334,7 @@ class TrainerProcess:
                     frame = _with_arrays(frame, *arrays)
                 with self._lock:
                     self._frame = frame if self._frame is None else self._frame.merge(frame)
+                self._tell_arrival()
             elif kind == "end":
                 run_id = message[-1]
                 with self._slots_lock:
@@ -332,6 +343,16 @@ class TrainerProcess:
                     self._drop_slots()
                 with self._lock:
                     self._end = RunEnd(*message[1:-1])
+                self._tell_arrival()
+
+    def _tell_arrival(self) -> None:
+        """Call ``on_arrival`` once per take: frames coming faster than they are taken are merged."""
+        if self._on_arrival is None:
+            return
+        with self._lock:
+            told, self._arrival_told = self._arrival_told, True
+        if not told:
+            self._on_arrival()
 
 
 # ====================================================================== the child's side

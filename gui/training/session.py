@@ -1,10 +1,13 @@
 """The training session: the live-training path behind one public interface.
 
 A session runs one training run at a time in a warm child process (``model.train_process``) and
-reads it at display rate: a 30 Hz timer takes the latest frame and hands it out through signals:
-the new steps (curves, bars), the finished epochs, and the network view's frame half a timer
-period later, its diagram a few ms after that (drawn a part per pass), so no single event-loop
-pass carries everything. While the user draws (``hold_view``), frames are merged and handed out
+reads it at display rate: the child sends a frame ~30 times a second (``model.frame_clock``), and
+each is handed out as it comes (told by the process's reader thread; a 30 Hz poll of the window's
+own drifted against the child's uneven frames, found nothing at some ticks and merged two frames
+at others: ``accurate`` showed ~7% fewer frames than the child sent): the new
+steps (curves, bars), the finished epochs, and the network view's frame half a frame period
+later, its diagram a few ms after that (drawn a part per pass), so no single event-loop pass
+carries everything. While the user draws (``hold_view``), frames are merged and handed out
 at most every ``HELD_FRAME_MS``, the view's every ``HELD_VIEW_MS``: the pen and the answer come
 first. Frames come with copies of the weights the GUI may keep (the trainer process's reader
 thread copies them out of shared memory).
@@ -17,15 +20,18 @@ with the network of the last frame; the next run starts a new process.
 
 from __future__ import annotations
 
+import contextlib
 import time
 
-from PySide6.QtCore import QObject, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 
 from digitlab.gui.training.full_collections import FullCollectionsHeld
 from digitlab.model.network import Network
 from digitlab.model.train_process import Frame, RunRecipe, TrainerProcess
 
-FRAME_MS = 33  # ~30 Hz, the display rate the views are fed at
+FRAME_MS = 33  # ~30 Hz, the display rate the views are fed at (the child's frame clock)
+MIN_FRAME_MS = 25  # frames handed out at most this often (slow motion sends one a step)
+SAFETY_POLL_MS = 250  # and looked for at least this often, should a word from the reader be missed
 HELD_VIEW_MS = 250  # while the user draws, the network view takes a frame at most this often
 HELD_FRAME_MS = 100  # and the curves (the bars too, for a network that learns): 10 times a second
 # the status line and the progress bar change at a pace one can read (and each change relays the
@@ -44,17 +50,22 @@ class TrainingSession(QObject):
     progress = Signal(float, str)  # fraction of the run done, a status line
     ended = Signal(object, str, str)  # the run's network (now the caller's), outcome, a message
     failed = Signal(str)  # a readable reason; ``ended`` follows with outcome "failed"
+    _arrived = Signal()  # from the process's reader thread: a frame or the end came
 
     def __init__(self, parent: QObject | None = None, preload_mnist: bool = False) -> None:
         super().__init__(parent)
-        self._process = TrainerProcess(preload_mnist=preload_mnist)
+        self._arrived.connect(self._on_arrival, Qt.ConnectionType.QueuedConnection)
+        self._process = TrainerProcess(preload_mnist=preload_mnist, on_arrival=self._tell_arrived)
         self._network: Network | None = None  # the run's network as of the last frame
         self._started = 0.0
         self._steps_done = 0
         self._record_changes = False
         self._accumulate = False
-        self._frame_timer = QTimer(self, interval=FRAME_MS)
+        self._handed_at = float("-inf")  # when a frame was last handed out (perf_counter)
+        self._frame_timer = QTimer(self, singleShot=True)  # a frame that came too soon after the last
         self._frame_timer.timeout.connect(self._on_frame)
+        self._safety_timer = QTimer(self, interval=SAFETY_POLL_MS)
+        self._safety_timer.timeout.connect(self._on_arrival)
         self._view_timer = QTimer(self, singleShot=True, interval=FRAME_MS // 2)
         self._view_timer.timeout.connect(self._emit_view_frame)
         self._diagram_timer = QTimer(self, singleShot=True, interval=FRAME_MS // 4)
@@ -99,9 +110,11 @@ class TrainingSession(QObject):
         self._started = time.perf_counter()
         self._slow_motion, self._status_at = steps_per_second is not None, -1.0
         self._collections.hold()
+        self._handed_at = float("-inf")
+        self._process.take_frame()  # anything left of the last run (none is expected) is not this one's
         self._process.run(recipe, start_paused=start_paused, steps_per_second=steps_per_second,
                           record_changes=self._record_changes, accumulate=self._accumulate)
-        self._frame_timer.start()
+        self._safety_timer.start()
         self.state_changed.emit()
         return True
 
@@ -150,9 +163,12 @@ class TrainingSession(QObject):
         network trains, then the curves', and the pen, the canvas and the answer should not queue
         behind them."""
         self._view_held = bool(on)
-        self._frame_timer.setInterval(HELD_FRAME_MS if on else FRAME_MS)
-        if not on and self._view_timer.isActive() and self._view_timer.remainingTime() > FRAME_MS // 2:
-            self._view_timer.start(FRAME_MS // 2)  # the pen is up: the newest frame soon
+        if not on:  # the pen is up: the newest frame soon
+            if self._frame_timer.isActive():
+                self._frame_timer.stop()
+                self._on_arrival()
+            if self._view_timer.isActive() and self._view_timer.remainingTime() > FRAME_MS // 2:
+                self._view_timer.start(FRAME_MS // 2)
 
     @property
     def view_held(self) -> bool:
@@ -164,7 +180,7 @@ class TrainingSession(QObject):
 
     def shutdown(self, timeout: float = 1.0) -> Network | None:
         """End the run and the process within ``timeout`` s, without signals; the run's network."""
-        for timer in (self._frame_timer, self._view_timer, self._diagram_timer):
+        for timer in (self._frame_timer, self._safety_timer, self._view_timer, self._diagram_timer):
             timer.stop()
         network, self._network = self._network, None
         self._collections.release()
@@ -174,6 +190,24 @@ class TrainingSession(QObject):
         return network
 
     # ------------------------------------------------------------------ frames
+    def _tell_arrived(self) -> None:
+        """On the process's reader thread: queue ``_on_arrival`` on the session's thread."""
+        with contextlib.suppress(RuntimeError):  # the session is deleted already (its window closed)
+            self._arrived.emit()
+
+    @Slot()
+    def _on_arrival(self) -> None:
+        """A frame (or the end) came: hand it out now, or once ``MIN_FRAME_MS`` (``HELD_FRAME_MS``
+        while the user draws) has passed since the last one; what comes meanwhile is merged."""
+        if self._frame_timer.isActive() or not self.active:
+            return
+        gap = (HELD_FRAME_MS if self._view_held else MIN_FRAME_MS) / 1000
+        wait = self._handed_at + gap - time.perf_counter()
+        if wait > 0:
+            self._frame_timer.start(max(1, round(wait * 1000)))
+        else:
+            self._on_frame()
+
     @Slot()
     def _on_frame(self) -> None:
         end = self._process.take_end()  # first: the child sends its last frame before its end
@@ -187,6 +221,7 @@ class TrainingSession(QObject):
                                       "memory). The network is kept as it was at the last frame.")
 
     def _hand_out(self, frame: Frame) -> None:
+        self._handed_at = time.perf_counter()
         self._steps_done = frame.step
         if frame.weights is not None and self._network is not None:
             self._network.weights, self._network.biases = list(frame.weights), list(frame.biases)
@@ -226,6 +261,7 @@ class TrainingSession(QObject):
     def _end(self, network: Network | None, outcome: str, message: str) -> None:
         last_good, self._network = self._network, None
         self._frame_timer.stop()
+        self._safety_timer.stop()
         self._collections.release()
         if self._view_timer.isActive():
             self._view_timer.stop()

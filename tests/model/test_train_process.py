@@ -57,6 +57,46 @@ def test_a_script_drives_a_run_and_reads_its_frames(mnist) -> None:
         proc.shutdown()
 
 
+
+def test_on_arrival_tells_once_per_take_then_of_the_end_and_of_a_death(mnist) -> None:
+    import threading
+
+    small, config, net = _small_run(mnist, 2000, 100, epochs=50)
+    told = threading.Semaphore(0)
+    count = [0]
+
+    def on_arrival() -> None:  # on the reader thread
+        count[0] += 1
+        told.release()
+
+    proc = TrainerProcess(on_arrival=on_arrival)
+    try:
+        proc.run(RunRecipe(mnist_trainer, net, {"net": net, "config": config}, data=small))
+        assert told.acquire(timeout=30)  # the first frame came: told without anyone polling
+        time.sleep(0.3)  # ~9 more frames come, merged: nothing was taken, so nobody is told again
+        assert count[0] == 1
+        assert proc.take_frame() is not None
+        assert told.acquire(timeout=5) and count[0] == 2  # the next frame after a take is told again
+        proc.take_frame()
+        proc.stop()
+        deadline = time.monotonic() + 10
+        while (end := proc.take_end()) is None and time.monotonic() < deadline:
+            assert told.acquire(timeout=5)  # frames, then the end, each told
+            proc.take_frame()
+        assert end is not None and end.outcome == "stopped"
+        proc.run(RunRecipe(mnist_trainer, net, {"net": net, "config": config}, data=small))
+        assert told.acquire(timeout=30)
+        proc.pause()  # the paused run sends a last frame and then nothing
+        proc.take_frame()
+        while told.acquire(timeout=0.5):
+            proc.take_frame()
+        before = count[0]
+        os.kill(proc.pid, signal.SIGKILL)
+        assert told.acquire(timeout=10)  # the death is told too
+        assert proc.died and count[0] == before + 1
+    finally:
+        proc.shutdown()
+
 class _SlowTrainer(Trainer):
     """A trainer whose every step takes 15 ms more: half a frame period (1/30 s)."""
 

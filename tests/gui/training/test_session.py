@@ -13,6 +13,7 @@ import pytest
 from digitlab.gui.training.session import STATUS_MS, TrainingSession, duration
 from digitlab.model.config import TrainConfig
 from digitlab.model.data import MNIST
+from digitlab.model.train import Trainer
 from digitlab.model.train_process import RunRecipe, mnist_trainer
 
 
@@ -100,6 +101,40 @@ def test_in_slow_motion_the_status_line_shows_every_step(qtbot, session, small) 
     session.stop()
     assert steps[:6] == [f" step {i} of 500" for i in range(1, 7)]
 
+
+
+
+class _SlowTrainer(Trainer):
+    """Every step 20 ms longer: the child's frame clock sends with the step ending nearest each due
+    time, 1/30 s apart, so its frames come 20 and 40 ms apart by turns (as a wide network's steps
+    make them come unevenly), 30 a second on average."""
+
+    def step(self, *args, **kwargs):
+        time.sleep(0.020)
+        return super().step(*args, **kwargs)
+
+
+def _slow_trainer(net, config, mnist: MNIST) -> Trainer:
+    return _SlowTrainer(net, config, mnist.train_x, mnist.train_y)
+
+
+def test_each_frame_is_handed_out_as_it_comes_not_on_a_clock_of_the_window_s(qtbot, session, small) -> None:
+    # a 30 Hz poll drifting against the child's uneven frames found nothing at some ticks and two
+    # frames (merged: one shown) at others; handed out as they come, every frame is shown alone
+    config = TrainConfig(layer_sizes=(784, 16, 10), batch_size=10, epochs=1000, augment=False)
+    net = config.build_network()
+    steps_per_frame: list[int] = []
+    session.steps_arrived.connect(lambda frame: steps_per_frame.append(len(frame.step_costs)))
+    assert session.start(RunRecipe(_slow_trainer, net, {"net": net, "config": config}, data=small))
+    qtbot.waitUntil(lambda: len(steps_per_frame) > 0, timeout=10_000)
+    steps_per_frame.clear()
+    qtbot.wait(3000)  # no show_frame_now: the frames come by themselves
+    session.stop()
+    qtbot.waitSignal(session.ended, timeout=10_000).wait()
+    shown = steps_per_frame[:-2]  # the last ones may hold the steps up to the stop
+    assert len(shown) >= 60  # ~30 a second
+    merged = sum(n >= 3 for n in shown)  # a frame holds 1 or 2 steps; 3 are two frames in one
+    assert merged <= 0.03 * len(shown), steps_per_frame
 
 def test_one_step_is_exactly_one_step_then_paused(qtbot, session, small) -> None:
     assert session.start(_recipe(small, epochs=5), start_paused=True)
