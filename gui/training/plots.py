@@ -11,7 +11,7 @@ Three pyqtgraph plots sharing one x axis (samples seen, linked):
   The lines are moving averages of log10 of the norms (geometric means), so layers stay legible
   where their noise bands would overlap.
 
-The caller feeds whole arrays at display rate (``add_steps``/``add_epochs`` from a ~30 Hz timer,
+The caller feeds whole arrays at display rate (``add_steps``/``add_epochs`` from ~30 frames a second,
 never once per step). Cost of a frame stays flat however long the run, per GUIDE.md's measurements:
 
 - the step data are held in bounded buffers and decimated to the view's width, a few thousand

@@ -175,7 +175,7 @@ class TrainingSession(QObject):
         return self._view_held
 
     def show_frame_now(self) -> None:
-        """Take and show a frame at once (as the frame timer does)."""
+        """Take and show a frame at once (as its arrival does)."""
         self._on_frame()
 
     def shutdown(self, timeout: float = 1.0) -> Network | None:
