@@ -96,7 +96,8 @@ class Frame:
     total_steps: int
     samples_per_second: float
     samples_left: int  # training images still to go in this run
-    state: str  # "running", "paused", "finished", "stopped", "failed"
+    state: str  # "running", "evaluating" (the epoch's end: its network measured next), "paused",
+    # "finished", "stopped", "failed"
 
     def merge(self, newer: Frame) -> Frame:
         """One frame for both (the GUI read less often than the child sent); may add into ``newer``'s arrays."""
@@ -495,9 +496,13 @@ class _Run:
                         self.rate = window_samples / (t - window_start)
                         window_start, window_samples = t, 0
                     self.last_step = _without_changes(record)
-                    if want_frame:
+                    # the epoch's last step: the next ``next`` measures the epoch's network (20,000
+                    # images; ~1.5 s for ``accurate``), so its frame goes now and says so
+                    ends_epoch = isinstance(trainer, Trainer) and record.step % trainer.steps_per_epoch == 0
+                    if want_frame or ends_epoch:
                         frames.sent(time.perf_counter())
-                        self._send_frame("paused" if self.paused else "running", weights=True)
+                        state = "paused" if self.paused else "evaluating" if ends_epoch else "running"
+                        self._send_frame(state, weights=True)
         except TrainingDivergedError as e:
             outcome, message = "failed", str(e)
             self._reset_changes()  # the optimizer's buffers hold the step that was not applied

@@ -21,6 +21,7 @@ with the network of the last frame; the next run starts a new process.
 from __future__ import annotations
 
 import contextlib
+import math
 import time
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
@@ -74,6 +75,10 @@ class TrainingSession(QObject):
         self._view_held = False
         self._slow_motion = False
         self._status_at = -1.0  # when ``progress`` was last emitted (perf_counter)
+        self._status_frame: Frame | None = None  # the newest frame handed out, for the status line
+        self._status_timer = QTimer(self, singleShot=True)  # an epoch's measuring, said once it may be
+        self._status_timer.setTimerType(Qt.TimerType.PreciseTimer)  # never early: the pace holds
+        self._status_timer.timeout.connect(self._emit_status)
         self._collections = FullCollectionsHeld()  # no 60 ms pause of the window while a run trains
 
     # ------------------------------------------------------------------ state
@@ -180,7 +185,7 @@ class TrainingSession(QObject):
 
     def shutdown(self, timeout: float = 1.0) -> Network | None:
         """End the run and the process within ``timeout`` s, without signals; the run's network."""
-        for timer in (self._frame_timer, self._safety_timer, self._view_timer, self._diagram_timer):
+        for timer in (self._frame_timer, self._safety_timer, self._status_timer, self._view_timer, self._diagram_timer):
             timer.stop()
         network, self._network = self._network, None
         self._collections.release()
@@ -231,9 +236,22 @@ class TrainingSession(QObject):
         self._view_frame = frame if self._view_frame is None else self._view_frame.merge(frame)
         if not self._view_timer.isActive():
             self._view_timer.start(HELD_VIEW_MS if self._view_held else FRAME_MS // 2)
-        now = time.perf_counter()
-        if frame.state != "running" or self._slow_motion or now - self._status_at >= STATUS_MS / 1000:
-            self._status_at = now
+        self._status_frame = frame
+        wait = self._status_at + STATUS_MS / 1000 - time.perf_counter()
+        if frame.state not in ("running", "evaluating") or self._slow_motion or wait <= 0:
+            self._emit_status()
+        elif frame.state == "evaluating" and not self._status_timer.isActive():
+            # the curves stop while the epoch's network is measured: the line says so soon, unless
+            # the next frames come first (short epochs), and never faster than a person reads
+            self._status_timer.start(max(1, math.ceil(wait * 1000)))
+
+    @Slot()
+    def _emit_status(self) -> None:
+        """The status line of the newest frame handed out."""
+        self._status_timer.stop()
+        frame = self._status_frame
+        if frame is not None:
+            self._status_at = time.perf_counter()
             self.progress.emit(frame.step / max(frame.total_steps, 1), self._status(frame))
 
     @Slot()
@@ -254,6 +272,8 @@ class TrainingSession(QObject):
         rate = frame.samples_per_second
         if frame.state == "paused":
             status.append("paused")
+        elif frame.state == "evaluating":  # a pause of the curves and the view, ~1.5 s for a wide network
+            status.append("measuring this epoch's cost and accuracy")
         elif rate > 0 and frame.state == "running":
             status.append(f"{rate:,.0f} samples/s, about {duration(frame.samples_left / rate)} left")
         return " - ".join(status)
@@ -262,6 +282,7 @@ class TrainingSession(QObject):
         last_good, self._network = self._network, None
         self._frame_timer.stop()
         self._safety_timer.stop()
+        self._status_timer.stop()
         self._collections.release()
         if self._view_timer.isActive():
             self._view_timer.stop()

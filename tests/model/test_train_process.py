@@ -162,3 +162,37 @@ def test_no_trainer_process_outlives_a_killed_parent() -> None:
     finally:
         parent.kill()
         parent.stdout.close()
+
+
+class _SlowEvaluation(Trainer):
+    """A trainer whose epoch ends take 0.3 s to measure the network, as a wide one's do."""
+
+    def evaluate(self, *args, **kwargs):
+        time.sleep(0.3)
+        return super().evaluate(*args, **kwargs)
+
+
+def _slow_evaluation(net, config, mnist: MNIST) -> Trainer:
+    return _SlowEvaluation(net, config, mnist.train_x, mnist.train_y, mnist.test_x, mnist.test_y)
+
+
+def test_the_epoch_s_last_step_sends_a_frame_saying_its_network_is_being_measured(mnist) -> None:
+    small, config, net = _small_run(mnist, 500, 50, epochs=2)  # 50 steps an epoch
+    proc = TrainerProcess()
+    try:
+        proc.run(RunRecipe(_slow_evaluation, net, {"net": net, "config": config}, data=small))
+        seen = []  # (state, last step, epochs finished so far)
+        epochs, end = 0, None
+        deadline = time.monotonic() + 30
+        while end is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+            if (frame := proc.take_frame()) is not None:
+                epochs += len(frame.epochs)
+                seen.append((frame.state, frame.last_step.step if frame.last_step else None, epochs))
+            end = proc.take_end()
+        assert end is not None and end.outcome == "finished"
+        evaluating = [s for s in seen if s[0] == "evaluating"]
+        # each epoch's end: its last step's frame, sent before the measuring (the epoch not yet in)
+        assert evaluating == [("evaluating", 50, 0), ("evaluating", 100, 1)], seen
+    finally:
+        proc.shutdown()

@@ -136,6 +136,32 @@ def test_each_frame_is_handed_out_as_it_comes_not_on_a_clock_of_the_window_s(qtb
     merged = sum(n >= 3 for n in shown)  # a frame holds 1 or 2 steps; 3 are two frames in one
     assert merged <= 0.03 * len(shown), steps_per_frame
 
+
+class _SlowEvaluation(Trainer):
+    """Epoch ends that take 0.5 s to measure the network, as a wide network's do (~1.5 s)."""
+
+    def evaluate(self, *args, **kwargs):
+        time.sleep(0.5)
+        return super().evaluate(*args, **kwargs)
+
+
+def _slow_evaluation(net, config, mnist: MNIST) -> Trainer:
+    return _SlowEvaluation(net, config, mnist.train_x, mnist.train_y, mnist.test_x, mnist.test_y)
+
+
+def test_the_status_line_says_when_the_epoch_s_network_is_being_measured(qtbot, session, small) -> None:
+    # the curves and the view stand still meanwhile: the line says why
+    config = TrainConfig(layer_sizes=(784, 16, 10), batch_size=10, epochs=2, augment=False)
+    net = config.build_network()
+    statuses: list[str] = []
+    session.progress.connect(lambda fraction, status: statuses.append(status))
+    with qtbot.waitSignal(session.ended, timeout=30_000):
+        assert session.start(RunRecipe(_slow_evaluation, net, {"net": net, "config": config}, data=small))
+    measuring = [s for s in statuses if "measuring this epoch's cost and accuracy" in s]
+    assert [s.split(",")[:2] for s in measuring] == [["epoch 1", " step 100 of 200"], ["epoch 2", " step 200 of 200"]]
+    after = statuses[statuses.index(measuring[0]) + 1]
+    assert after.startswith("epoch 2,") and "measuring" not in after  # the next epoch's steps
+
 def test_one_step_is_exactly_one_step_then_paused(qtbot, session, small) -> None:
     assert session.start(_recipe(small, epochs=5), start_paused=True)
     assert session.paused
