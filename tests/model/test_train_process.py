@@ -14,8 +14,8 @@ import pytest
 from digitlab.model.config import TrainConfig
 from digitlab.model.data import MNIST
 from digitlab.model.network import Network
-from digitlab.model.train import Trainer
 from digitlab.model.train_process import FRAME_SECONDS, RunRecipe, TrainerProcess, mnist_trainer
+from tests.slow_trainers import slow_trainer
 
 
 def _gone(pid: int) -> bool:
@@ -97,16 +97,6 @@ def test_on_arrival_tells_once_per_take_then_of_the_end_and_of_a_death(mnist) ->
     finally:
         proc.shutdown()
 
-class _SlowTrainer(Trainer):
-    """A trainer whose every step takes 15 ms more: half a frame period (1/30 s)."""
-
-    def step(self, *args, **kwargs):
-        time.sleep(0.015)
-        return super().step(*args, **kwargs)
-
-
-def _slow_trainer(net, config, mnist: MNIST) -> Trainer:
-    return _SlowTrainer(net, config, mnist.train_x, mnist.train_y)
 
 
 @pytest.mark.timing
@@ -116,7 +106,7 @@ def test_frames_come_at_the_frame_rate_when_steps_take_half_a_period(mnist) -> N
     small, config, net = _small_run(mnist, 2000, 10, epochs=1000)
     proc = TrainerProcess()
     try:
-        proc.run(RunRecipe(_slow_trainer, net, {"net": net, "config": config}, data=small))
+        proc.run(RunRecipe(slow_trainer, net, {"net": net, "config": config, "step_s": 0.015}, data=small))
         deadline = time.monotonic() + 10
         while proc.take_frame() is None and time.monotonic() < deadline:
             time.sleep(0.003)
@@ -164,23 +154,12 @@ def test_no_trainer_process_outlives_a_killed_parent() -> None:
         parent.stdout.close()
 
 
-class _SlowEvaluation(Trainer):
-    """A trainer whose epoch ends take 0.3 s to measure the network, as a wide one's do."""
-
-    def evaluate(self, *args, **kwargs):
-        time.sleep(0.3)
-        return super().evaluate(*args, **kwargs)
-
-
-def _slow_evaluation(net, config, mnist: MNIST) -> Trainer:
-    return _SlowEvaluation(net, config, mnist.train_x, mnist.train_y, mnist.test_x, mnist.test_y)
-
 
 def test_the_epoch_s_last_step_sends_a_frame_saying_its_network_is_being_measured(mnist) -> None:
     small, config, net = _small_run(mnist, 500, 50, epochs=2)  # 50 steps an epoch
     proc = TrainerProcess()
     try:
-        proc.run(RunRecipe(_slow_evaluation, net, {"net": net, "config": config}, data=small))
+        proc.run(RunRecipe(slow_trainer, net, {"net": net, "config": config, "evaluate_s": 0.3}, data=small))
         seen = []  # (state, last step, epochs finished so far)
         epochs, end = 0, None
         deadline = time.monotonic() + 30

@@ -13,8 +13,8 @@ import pytest
 from digitlab.gui.training.session import STATUS_MS, TrainingSession, duration
 from digitlab.model.config import TrainConfig
 from digitlab.model.data import MNIST
-from digitlab.model.train import Trainer
 from digitlab.model.train_process import RunRecipe, mnist_trainer
+from tests.slow_trainers import slow_trainer
 
 
 @pytest.fixture(scope="module")
@@ -104,19 +104,6 @@ def test_in_slow_motion_the_status_line_shows_every_step(qtbot, session, small) 
 
 
 
-class _SlowTrainer(Trainer):
-    """Every step 20 ms longer: the child's frame clock sends with the step ending nearest each due
-    time, 1/30 s apart, so its frames come 20 and 40 ms apart by turns (as a wide network's steps
-    make them come unevenly), 30 a second on average."""
-
-    def step(self, *args, **kwargs):
-        time.sleep(0.020)
-        return super().step(*args, **kwargs)
-
-
-def _slow_trainer(net, config, mnist: MNIST) -> Trainer:
-    return _SlowTrainer(net, config, mnist.train_x, mnist.train_y)
-
 
 def test_each_frame_is_handed_out_as_it_comes_not_on_a_clock_of_the_window_s(qtbot, session, small) -> None:
     # a 30 Hz poll drifting against the child's uneven frames found nothing at some ticks and two
@@ -125,7 +112,7 @@ def test_each_frame_is_handed_out_as_it_comes_not_on_a_clock_of_the_window_s(qtb
     net = config.build_network()
     steps_per_frame: list[int] = []
     session.steps_arrived.connect(lambda frame: steps_per_frame.append(len(frame.step_costs)))
-    assert session.start(RunRecipe(_slow_trainer, net, {"net": net, "config": config}, data=small))
+    assert session.start(RunRecipe(slow_trainer, net, {"net": net, "config": config, "step_s": 0.020}, data=small))
     qtbot.waitUntil(lambda: len(steps_per_frame) > 0, timeout=10_000)
     steps_per_frame.clear()
     qtbot.wait(3000)  # no show_frame_now: the frames come by themselves
@@ -137,17 +124,6 @@ def test_each_frame_is_handed_out_as_it_comes_not_on_a_clock_of_the_window_s(qtb
     assert merged <= 0.03 * len(shown), steps_per_frame
 
 
-class _SlowEvaluation(Trainer):
-    """Epoch ends that take 0.5 s to measure the network, as a wide network's do (~1.5 s)."""
-
-    def evaluate(self, *args, **kwargs):
-        time.sleep(0.5)
-        return super().evaluate(*args, **kwargs)
-
-
-def _slow_evaluation(net, config, mnist: MNIST) -> Trainer:
-    return _SlowEvaluation(net, config, mnist.train_x, mnist.train_y, mnist.test_x, mnist.test_y)
-
 
 def test_the_status_line_says_when_the_epoch_s_network_is_being_measured(qtbot, session, small) -> None:
     # the curves and the view stand still meanwhile: the line says why
@@ -156,7 +132,8 @@ def test_the_status_line_says_when_the_epoch_s_network_is_being_measured(qtbot, 
     statuses: list[str] = []
     session.progress.connect(lambda fraction, status: statuses.append(status))
     with qtbot.waitSignal(session.ended, timeout=30_000):
-        assert session.start(RunRecipe(_slow_evaluation, net, {"net": net, "config": config}, data=small))
+        assert session.start(RunRecipe(slow_trainer, net, {"net": net, "config": config, "evaluate_s": 0.5},
+                                     data=small))
     measuring = [s for s in statuses if "measuring this epoch's cost and accuracy" in s]
     assert [s.split(",")[:2] for s in measuring] == [["epoch 1", " step 100 of 200"], ["epoch 2", " step 200 of 200"]]
     after = statuses[statuses.index(measuring[0]) + 1]
